@@ -1,0 +1,740 @@
+/* \summary: connection tracker: hash table, age lists, state machine */
+
+#include <stdlib.h>
+#include <string.h>
+#include "flow.h"
+#include "sniff.h"
+
+/*
+ * Connections live in a chained hash table keyed by the canonical
+ * 4-tuple, and on one of three age lists ordered by last activity, so
+ * expiry only ever looks at list heads (O(1) per packet):
+ *   PENDING  handshake not complete: expires after handshake_idle_ns;
+ *   OPEN     handshake done or seen mid-stream: never expires by time
+ *            (an SSE stream may be silent for minutes), only by the cap;
+ *   DONE     verdict emitted; kept linger_ns to absorb trailing packets.
+ */
+enum { LIST_PENDING, LIST_OPEN, LIST_DONE, LIST_COUNT };
+
+struct age_list {
+    struct mcpd_flow *head;  /* least recently active */
+    struct mcpd_flow *tail;  /* most recently active */
+};
+
+struct mcpd_flowtab {
+    struct mcpd_flow_config cfg;
+    mcpd_emit_fn emit;       /* receives each finished connection */
+    void *emit_ctx;
+    struct mcpd_flow **buckets;
+    uint32_t nbuckets;       /* power of two */
+    uint32_t nflows;         /* connections in memory */
+    uint64_t next_id;
+    int64_t now;             /* latest capture time seen, ns */
+    struct age_list lists[LIST_COUNT];
+    struct mcpd_stats stats;
+};
+
+void
+mcpd_flow_config_default(struct mcpd_flow_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->max_flows = MCPD_MAX_FLOWS_DEFAULT;
+    cfg->handshake_idle_ns = MCPD_HANDSHAKE_IDLE_NS;
+    cfg->linger_ns = MCPD_LINGER_NS;
+    cfg->seed = 0x6d637064u;
+}
+
+/* ---- age lists ---------------------------------------------------- */
+
+static void
+list_unlink(struct mcpd_flowtab *t, struct mcpd_flow *f)
+{
+    struct age_list *l = &t->lists[f->list];
+
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        l->head = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    else
+        l->tail = f->prev;
+    f->prev = f->next = NULL;
+}
+
+static void
+list_append(struct mcpd_flowtab *t, struct mcpd_flow *f, int which)
+{
+    struct age_list *l = &t->lists[which];
+
+    f->list = (uint8_t)which;
+    f->next = NULL;
+    f->prev = l->tail;
+    if (l->tail)
+        l->tail->next = f;
+    else
+        l->head = f;
+    l->tail = f;
+}
+
+/* Mark activity: move to the tail of the list it belongs on. */
+static void
+list_touch(struct mcpd_flowtab *t, struct mcpd_flow *f, int which)
+{
+    if (f->list == which && t->lists[which].tail == f)
+        return;
+    list_unlink(t, f);
+    list_append(t, f, which);
+}
+
+/* ---- hash table --------------------------------------------------- */
+
+static uint64_t
+mix64(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t
+hash_endpoint(uint64_t h, const struct mcpd_endpoint *e)
+{
+    uint64_t w[2];
+
+    memcpy(w, e->ip.a, 16);
+    h = mix64(h, w[0]);
+    h = mix64(h, w[1]);
+    return mix64(h, ((uint64_t)e->ip.family << 16) | e->port);
+}
+
+static int
+endpoint_eq(const struct mcpd_endpoint *x, const struct mcpd_endpoint *y)
+{
+    return x->port == y->port && mcpd_ip_cmp(&x->ip, &y->ip) == 0;
+}
+
+static int
+endpoint_cmp(const struct mcpd_endpoint *x, const struct mcpd_endpoint *y)
+{
+    int c = mcpd_ip_cmp(&x->ip, &y->ip);
+    if (c)
+        return c;
+    return (int)x->port - (int)y->port;
+}
+
+/* Hash of the unordered pair {a, b}: the lower endpoint goes first. */
+static uint32_t
+hash_tuple(const struct mcpd_flowtab *t, const struct mcpd_endpoint *a,
+           const struct mcpd_endpoint *b)
+{
+    uint64_t h = t->cfg.seed;
+
+    if (endpoint_cmp(a, b) > 0) {
+        const struct mcpd_endpoint *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    h = hash_endpoint(h, a);
+    h = hash_endpoint(h, b);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static struct mcpd_flow *
+hash_find(struct mcpd_flowtab *t, uint32_t hash,
+          const struct mcpd_endpoint *a, const struct mcpd_endpoint *b)
+{
+    struct mcpd_flow *f;
+
+    for (f = t->buckets[hash & (t->nbuckets - 1)]; f; f = f->hnext) {
+        if (f->hash != hash)
+            continue;
+        if ((endpoint_eq(&f->cli, a) && endpoint_eq(&f->srv, b)) ||
+            (endpoint_eq(&f->cli, b) && endpoint_eq(&f->srv, a)))
+            return f;
+    }
+    return NULL;
+}
+
+static void
+hash_remove(struct mcpd_flowtab *t, struct mcpd_flow *f)
+{
+    struct mcpd_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+}
+
+/* Double the bucket array; on allocation failure keep the old one
+ * (chains get longer, nothing is lost). */
+static void
+hash_grow(struct mcpd_flowtab *t)
+{
+    uint32_t n = t->nbuckets * 2, i;
+    struct mcpd_flow **nb = calloc(n, sizeof(*nb));
+
+    if (nb == NULL)
+        return;
+    for (i = 0; i < t->nbuckets; i++) {
+        struct mcpd_flow *f = t->buckets[i], *next;
+        for (; f; f = next) {
+            next = f->hnext;
+            f->hnext = nb[f->hash & (n - 1)];
+            nb[f->hash & (n - 1)] = f;
+        }
+    }
+    free(t->buckets);
+    t->buckets = nb;
+    t->nbuckets = n;
+}
+
+/* ---- table life cycle --------------------------------------------- */
+
+struct mcpd_flowtab *
+mcpd_flowtab_new(const struct mcpd_flow_config *cfg, mcpd_emit_fn emit,
+                 void *ctx)
+{
+    struct mcpd_flowtab *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    t->cfg = *cfg;
+    if (t->cfg.max_flows == 0)
+        t->cfg.max_flows = MCPD_MAX_FLOWS_DEFAULT;
+    t->emit = emit;
+    t->emit_ctx = ctx;
+    t->nbuckets = 1024;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    if (t->buckets == NULL) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void
+flow_destroy(struct mcpd_flowtab *t, struct mcpd_flow *f)
+{
+    list_unlink(t, f);
+    hash_remove(t, f);
+    t->nflows--;
+    free(f);
+}
+
+void
+mcpd_flowtab_free(struct mcpd_flowtab *t)
+{
+    int i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < LIST_COUNT; i++)
+        while (t->lists[i].head)
+            flow_destroy(t, t->lists[i].head);
+    free(t->buckets);
+    free(t);
+}
+
+const struct mcpd_stats *
+mcpd_flow_stats(const struct mcpd_flowtab *t)
+{
+    return &t->stats;
+}
+
+/* ---- verdict ------------------------------------------------------ */
+
+enum mcpd_verdict
+mcpd_flow_verdict(const struct mcpd_flow *f)
+{
+    if (!(f->bits & MCPD_F_SYN))
+        return MCPD_V_PARTIAL;
+    if (f->bits & MCPD_F_HS) {
+        if (f->bits & (MCPD_F_CLI_RST | MCPD_F_SRV_RST))
+            return MCPD_V_RESET;
+        if (f->bits & (MCPD_F_CLI_FIN | MCPD_F_SRV_FIN))
+            return MCPD_V_CLOSED;
+        return MCPD_V_ESTABLISHED;
+    }
+    if (f->bits & MCPD_F_SYNACK)
+        return MCPD_V_HALF_OPEN;
+    if (f->bits & MCPD_F_SRV_RST)
+        return MCPD_V_REFUSED;
+    if (f->bits & MCPD_F_ICMP)
+        return MCPD_V_UNREACHABLE;
+    return MCPD_V_TIMEOUT;
+}
+
+uint64_t
+mcpd_flow_server_bytes(const struct mcpd_flow *f)
+{
+    uint32_t acked;
+
+    if (f->srv_pkts > 0 || !(f->bits & MCPD_F_ACK_BASE))
+        return f->srv_bytes;
+    /* Only the client's packets were captured: what it acknowledged is
+     * what the server sent (less one for the server's FIN, if acked). */
+    acked = f->cli_ack_hi - f->cli_ack_base;
+    if (acked > 0 && (f->bits & MCPD_F_CLI_FIN))
+        acked--;
+    return acked;
+}
+
+int
+mcpd_flow_no_response(const struct mcpd_flow *f)
+{
+    return f->cli_bytes > 0 && mcpd_flow_server_bytes(f) == 0;
+}
+
+/* ---- emission ----------------------------------------------------- */
+
+/* Hand the connection to the report and move it to the DONE list. */
+static void
+flow_emit(struct mcpd_flowtab *t, struct mcpd_flow *f,
+          enum mcpd_emit_why why)
+{
+    f->verdict = (uint8_t)mcpd_flow_verdict(f);
+    if (why == MCPD_EMIT_EVICTED) {
+        f->bits |= MCPD_F_EVICTED;
+        t->stats.evicted++;
+    }
+    if (t->cfg.port == 0 || f->srv.port == t->cfg.port) {
+        t->stats.connections++;
+        t->emit(t->emit_ctx, f, why);
+    }
+    f->bits |= MCPD_F_ENDED;
+    list_touch(t, f, LIST_DONE);
+}
+
+/* Emit and free the least recently active in-progress connection. */
+static void
+evict_one(struct mcpd_flowtab *t)
+{
+    struct mcpd_flow *p = t->lists[LIST_PENDING].head;
+    struct mcpd_flow *o = t->lists[LIST_OPEN].head;
+    struct mcpd_flow *victim;
+
+    if (t->lists[LIST_DONE].head) {
+        flow_destroy(t, t->lists[LIST_DONE].head);
+        return;
+    }
+    victim = (p && (!o || p->t_last <= o->t_last)) ? p : o;
+    if (victim == NULL)
+        return;
+    flow_emit(t, victim, MCPD_EMIT_EVICTED);
+    flow_destroy(t, victim);
+}
+
+void
+mcpd_flow_advance(struct mcpd_flowtab *t, int64_t now)
+{
+    struct mcpd_flow *f;
+
+    if (now > t->now)
+        t->now = now;
+    while ((f = t->lists[LIST_PENDING].head) != NULL &&
+           t->now - f->t_last > t->cfg.handshake_idle_ns)
+        flow_emit(t, f, MCPD_EMIT_IDLE);
+    while ((f = t->lists[LIST_DONE].head) != NULL &&
+           t->now - f->t_last > t->cfg.linger_ns)
+        flow_destroy(t, f);
+}
+
+static int
+cmp_flow_id(const void *a, const void *b)
+{
+    const struct mcpd_flow *x = *(const struct mcpd_flow *const *)a;
+    const struct mcpd_flow *y = *(const struct mcpd_flow *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+mcpd_flow_flush(struct mcpd_flowtab *t)
+{
+    struct mcpd_flow **all, *f;
+    uint32_t n = 0, i;
+    int l;
+
+    /* Emit in creation order so the report does not depend on hashing. */
+    all = malloc(((size_t)t->nflows + 1) * sizeof(*all));
+    for (l = LIST_PENDING; l <= LIST_OPEN; l++)
+        for (f = t->lists[l].head; f; f = f->next)
+            if (all)
+                all[n++] = f;
+            else
+                flow_emit(t, f, MCPD_EMIT_FLUSH);
+    if (all) {
+        qsort(all, n, sizeof(*all), cmp_flow_id);
+        for (i = 0; i < n; i++)
+            flow_emit(t, all[i], MCPD_EMIT_FLUSH);
+        free(all);
+    }
+    while (t->lists[LIST_DONE].head)
+        flow_destroy(t, t->lists[LIST_DONE].head);
+}
+
+/* ---- per-packet bookkeeping --------------------------------------- */
+
+/* RFC 1982 serial-number comparison: is a after b? */
+static int
+seq_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+/*
+ * Count the payload bytes a segment adds beyond what this direction has
+ * already sent, so retransmissions are counted once; a segment adding
+ * nothing is a retransmission.
+ */
+static void
+count_payload(struct mcpd_flow *f, int from_client, uint32_t seq,
+              uint32_t len)
+{
+    uint32_t *hi = from_client ? &f->cli_hi : &f->srv_hi;
+    uint64_t *bytes = from_client ? &f->cli_bytes : &f->srv_bytes;
+    uint16_t *retrans = from_client ? &f->cli_retrans : &f->srv_retrans;
+    uint16_t seqbit = from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ;
+    uint32_t end = seq + len;
+
+    if (!(f->bits & seqbit)) {
+        f->bits |= seqbit;
+        *hi = seq;
+    }
+    if (len == 0)
+        return;
+    if (seq_after(end, *hi)) {
+        uint32_t from = seq_after(seq, *hi) ? seq : *hi;
+        *bytes += end - from;
+        if (end - from < len && *retrans < UINT16_MAX)
+            (*retrans)++;
+        *hi = end;
+    } else if (*retrans < UINT16_MAX) {
+        (*retrans)++;
+    }
+}
+
+static void
+add_step(struct mcpd_flow *f, int64_t ts, int dir, uint8_t flags,
+         uint32_t len)
+{
+    struct mcpd_step *s;
+    int64_t dt;
+
+    if (f->nsteps >= MCPD_LADDER_STEPS)
+        return;
+    s = &f->steps[f->nsteps++];
+    dt = (ts - f->t_first) / 1000;
+    s->dt_us = dt < 0 ? 0 : dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+    s->dir = (uint8_t)dir;
+    s->flags = flags;
+    s->len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
+}
+
+static struct mcpd_flow *
+flow_new(struct mcpd_flowtab *t, uint32_t hash,
+         const struct mcpd_endpoint *cli, const struct mcpd_endpoint *srv,
+         int64_t ts)
+{
+    struct mcpd_flow *f;
+
+    while (t->nflows >= t->cfg.max_flows)
+        evict_one(t);
+    f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return NULL;
+    f->id = t->next_id++;
+    f->hash = hash;
+    f->cli = *cli;
+    f->srv = *srv;
+    f->t_first = f->t_last = ts;
+    f->hnext = t->buckets[hash & (t->nbuckets - 1)];
+    t->buckets[hash & (t->nbuckets - 1)] = f;
+    t->nflows++;
+    if (t->nflows > t->stats.peak_flows)
+        t->stats.peak_flows = t->nflows;
+    if (t->nflows > t->nbuckets)
+        hash_grow(t);
+    list_append(t, f, LIST_PENDING);
+    return f;
+}
+
+/*
+ * Which side is the server of a connection whose SYN we never saw. A
+ * SYN-ACK's sender is; else the --port side; else the lower port (the
+ * other one is most likely ephemeral).
+ */
+static int
+midstream_src_is_server(const struct mcpd_flowtab *t,
+                        const struct mcpd_packet *p)
+{
+    if ((p->flags & (MCPD_TH_SYN | MCPD_TH_ACK)) ==
+        (MCPD_TH_SYN | MCPD_TH_ACK))
+        return 1;
+    if (t->cfg.port)
+        return p->sport == t->cfg.port;
+    return p->sport < p->dport;
+}
+
+/* Would the client accept this RST from the server side? Only matters
+ * while its SYN is unanswered and we know its ISN. */
+static int
+rst_acceptable(const struct mcpd_flow *f, const struct mcpd_packet *p)
+{
+    if ((f->bits & (MCPD_F_SYNACK | MCPD_F_HS)) ||
+        !(f->bits & MCPD_F_SYN) || (f->bits & MCPD_F_SYN_INFER))
+        return 1;
+    return (p->flags & MCPD_TH_ACK) && p->ack == f->cli_isn + 1;
+}
+
+/*
+ * The state machine: one packet of an existing connection. `from_client`
+ * tells its direction. Phases follow from the flow bits.
+ */
+static void
+flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
+            const struct mcpd_packet *p, int from_client)
+{
+    uint8_t fl = p->flags;
+    int syn = (fl & MCPD_TH_SYN) != 0, ack = (fl & MCPD_TH_ACK) != 0;
+    int rst = (fl & MCPD_TH_RST) != 0, fin = (fl & MCPD_TH_FIN) != 0;
+    int ended = (f->bits & MCPD_F_ENDED) != 0;
+
+    f->t_last = p->ts_ns;
+    add_step(f, p->ts_ns, from_client ? MCPD_C2S : MCPD_S2C, fl,
+             p->payload_len);
+    if (from_client)
+        f->cli_pkts++;
+    else
+        f->srv_pkts++;
+    if (ended) {
+        /* Trailing packets of a finished connection: keep it lingering. */
+        list_touch(t, f, LIST_DONE);
+        return;
+    }
+
+    switch (from_client * 2 + syn) {
+    case 3:
+        /* Client SYN: first one or a retransmission (same ISN). */
+        if (!(f->bits & MCPD_F_SYNACK))
+            f->t_syn_last = p->ts_ns;
+        if (f->syn_count < UINT16_MAX)
+            f->syn_count++;
+        break;
+    case 1:
+        /* Server SYN-ACK (a SYN without ACK from the server side would be
+         * a simultaneous open; treat it the same). */
+        if (!(f->bits & MCPD_F_SYNACK)) {
+            f->bits |= MCPD_F_SYNACK;
+            f->t_synack = p->ts_ns;
+        }
+        if (f->synack_count < UINT16_MAX)
+            f->synack_count++;
+        f->srv_hi = p->seq + 1;
+        f->bits |= MCPD_F_SRV_SEQ;
+        break;
+    case 2:
+        /* Client segment without SYN. An ACK after the SYN means the
+         * client got a SYN-ACK, captured or not (one-sided captures). */
+        if (ack && !rst && !(f->bits & MCPD_F_HS) &&
+            (f->bits & MCPD_F_SYN)) {
+            f->bits |= MCPD_F_HS;
+            if (!(f->bits & MCPD_F_SYNACK))
+                f->bits |= MCPD_F_HS_INFER;
+        }
+        if (ack && !rst) {
+            if (!(f->bits & MCPD_F_ACK_BASE)) {
+                f->bits |= MCPD_F_ACK_BASE;
+                f->cli_ack_base = f->cli_ack_hi = p->ack;
+            } else if (seq_after(p->ack, f->cli_ack_hi)) {
+                f->cli_ack_hi = p->ack;
+            }
+        }
+        count_payload(f, 1, p->seq, p->payload_len);
+        break;
+    case 0:
+        /* Server segment without SYN. Data or a FIN from the server after
+         * its SYN-ACK means the handshake completed (the client's ACK
+         * may simply not be in the capture). */
+        if (!rst && (f->bits & MCPD_F_SYNACK) && !(f->bits & MCPD_F_HS) &&
+            (p->payload_len > 0 || fin)) {
+            f->bits |= MCPD_F_HS | MCPD_F_HS_INFER;
+        }
+        count_payload(f, 0, p->seq, p->payload_len);
+        break;
+    }
+
+    if (p->payload_cap > 0)
+        mcpd_sniff_payload(f, from_client, p->payload, p->payload_cap);
+
+    if (fin)
+        f->bits |= from_client ? MCPD_F_CLI_FIN : MCPD_F_SRV_FIN;
+    if (rst && !from_client && !rst_acceptable(f, p)) {
+        /* RFC 9293 3.10.7.3: in SYN-SENT the client drops a RST whose
+         * ACK does not acknowledge its SYN, so it refused nothing (an
+         * injected or stale RST). Note it and keep waiting. */
+        t->stats.rst_ignored++;
+        list_touch(t, f, LIST_PENDING);
+        return;
+    }
+    if (rst) {
+        if (!(f->bits & (MCPD_F_CLI_FIN | MCPD_F_SRV_FIN)))
+            f->bits |= MCPD_F_RST_FIRST;
+        f->bits |= from_client ? MCPD_F_CLI_RST : MCPD_F_SRV_RST;
+        flow_emit(t, f, MCPD_EMIT_ENDED);
+        return;
+    }
+    if ((f->bits & MCPD_F_CLI_FIN) && (f->bits & MCPD_F_SRV_FIN)) {
+        flow_emit(t, f, MCPD_EMIT_ENDED);
+        return;
+    }
+    list_touch(t, f, (f->bits & (MCPD_F_HS | MCPD_F_SYN)) == MCPD_F_SYN
+                         ? LIST_PENDING : LIST_OPEN);
+}
+
+static void
+tcp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
+{
+    struct mcpd_endpoint src, dst;
+    struct mcpd_flow *f;
+    uint32_t hash;
+    int syn_only = (p->flags & (MCPD_TH_SYN | MCPD_TH_ACK | MCPD_TH_RST)) ==
+                   MCPD_TH_SYN;
+
+    if (t->cfg.port && p->sport != t->cfg.port && p->dport != t->cfg.port) {
+        t->stats.filtered++;
+        return;
+    }
+    t->stats.tcp++;
+    src.ip = p->src;
+    src.port = p->sport;
+    dst.ip = p->dst;
+    dst.port = p->dport;
+    hash = hash_tuple(t, &src, &dst);
+    f = hash_find(t, hash, &src, &dst);
+
+    if (f && syn_only && endpoint_eq(&f->cli, &src)) {
+        /* A SYN on a known 4-tuple is a retransmission only while the
+         * handshake is still pending with the same ISN; otherwise it
+         * opens a new connection (SPEC: a new SYN after the end). */
+        int same_attempt = !(f->bits & MCPD_F_ENDED) &&
+                           (f->bits & MCPD_F_SYN) && p->seq == f->cli_isn;
+        if (!same_attempt) {
+            if (!(f->bits & MCPD_F_ENDED))
+                flow_emit(t, f, MCPD_EMIT_REPLACED);
+            flow_destroy(t, f);
+            f = NULL;
+        }
+    } else if (f && syn_only) {
+        /* The "server" sends a bare SYN: the old record is stale. */
+        if (!(f->bits & MCPD_F_ENDED))
+            flow_emit(t, f, MCPD_EMIT_REPLACED);
+        flow_destroy(t, f);
+        f = NULL;
+    }
+
+    if (f == NULL) {
+        if (syn_only) {
+            f = flow_new(t, hash, &src, &dst, p->ts_ns);
+            if (f == NULL)
+                return;
+            f->bits |= MCPD_F_SYN | MCPD_F_CLI_SEQ;
+            f->cli_isn = p->seq;
+            f->cli_hi = p->seq + 1;
+        } else if ((p->flags & (MCPD_TH_SYN | MCPD_TH_ACK | MCPD_TH_RST)) ==
+                   (MCPD_TH_SYN | MCPD_TH_ACK)) {
+            /* A SYN-ACK proves the SYN it answers: a capture of the
+             * server's packets only (one-sided), not a mid-stream one. */
+            f = flow_new(t, hash, &dst, &src, p->ts_ns);
+            if (f == NULL)
+                return;
+            f->bits |= MCPD_F_SYN | MCPD_F_SYN_INFER | MCPD_F_CLI_SEQ;
+            f->cli_isn = p->ack - 1;
+            f->cli_hi = p->ack;
+        } else if (midstream_src_is_server(t, p)) {
+            f = flow_new(t, hash, &dst, &src, p->ts_ns);
+        } else {
+            f = flow_new(t, hash, &src, &dst, p->ts_ns);
+        }
+        if (f == NULL)
+            return;
+    }
+    flow_update(t, f, p, endpoint_eq(&f->cli, &src));
+}
+
+static void
+icmp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
+{
+    struct mcpd_endpoint cli, srv;
+    struct mcpd_flow *f;
+    uint32_t hash;
+
+    if (t->cfg.port && p->dport != t->cfg.port) {
+        t->stats.filtered++;
+        return;
+    }
+    t->stats.icmp_unreach++;
+    cli.ip = p->q_src;
+    cli.port = p->sport;
+    srv.ip = p->q_dst;
+    srv.port = p->dport;
+    hash = hash_tuple(t, &cli, &srv);
+    f = hash_find(t, hash, &cli, &srv);
+    /* It must quote a packet the client sent; when it carries the
+     * sequence number, it must be the SYN's (RFC 5927 validation). */
+    if (f == NULL || !endpoint_eq(&f->cli, &cli) ||
+        (p->q_has_seq && (f->bits & MCPD_F_SYN) && p->q_seq != f->cli_isn &&
+         !(f->bits & MCPD_F_HS))) {
+        t->stats.icmp_stray++;
+        return;
+    }
+    f->t_last = p->ts_ns;
+    add_step(f, p->ts_ns, MCPD_ICMP, p->icmp_type, p->icmp_code);
+    if (!(f->bits & MCPD_F_ICMP)) {
+        f->bits |= MCPD_F_ICMP;
+        f->icmp_type = p->icmp_type;
+        f->icmp_code = p->icmp_code;
+        f->icmp_from = p->src;
+    }
+    if (!(f->bits & MCPD_F_ENDED))
+        list_touch(t, f, f->list);
+}
+
+void
+mcpd_flow_packet(struct mcpd_flowtab *t, enum mcpd_dec_status st,
+                 const struct mcpd_packet *p)
+{
+    t->stats.packets++;
+    mcpd_flow_advance(t, p->ts_ns);
+    if (st == MCPD_DEC_TCP) {
+        if (p->hdr_cut)
+            t->stats.hdr_cut++;
+        tcp_packet(t, p);
+    } else if (st == MCPD_DEC_ICMP_UNREACH) {
+        icmp_packet(t, p);
+    } else {
+        t->stats.packets--;
+        mcpd_flow_count(t, st);
+    }
+}
+
+void
+mcpd_flow_count(struct mcpd_flowtab *t, enum mcpd_dec_status st)
+{
+    t->stats.packets++;
+    switch (st) {
+    case MCPD_DEC_FRAGMENT:
+        t->stats.fragments++;
+        break;
+    case MCPD_DEC_TRUNCATED:
+        t->stats.truncated++;
+        break;
+    case MCPD_DEC_INVALID:
+        t->stats.invalid++;
+        break;
+    default:
+        t->stats.skipped++;
+        break;
+    }
+}

@@ -1,0 +1,164 @@
+/* \summary: TCP connection tracker: one record per connection attempt */
+#ifndef MCPD_FLOW_H
+#define MCPD_FLOW_H
+
+#include <stdint.h>
+#include "dec.h"
+#include "mcpd_limits.h"
+#include "mcpd.h"
+#include "verdict.h"
+
+/* Direction of a packet relative to the connection. */
+enum mcpd_dir { MCPD_C2S = 0, MCPD_S2C = 1, MCPD_ICMP = 2 };
+
+/* One packet of a connection, kept for the ladder diagram. */
+struct mcpd_step {
+    uint32_t dt_us;          /* microseconds since the first packet */
+    uint8_t dir;             /* enum mcpd_dir */
+    uint8_t flags;           /* TCP flags, or ICMP type for MCPD_ICMP */
+    uint16_t len;            /* payload bytes (capped), or ICMP code */
+};
+
+/* Flow bits (struct mcpd_flow.bits). */
+#define MCPD_F_SYN       0x0001  /* the client's SYN was captured */
+#define MCPD_F_SYNACK    0x0002  /* the server's SYN-ACK was captured */
+#define MCPD_F_HS        0x0004  /* handshake completed */
+#define MCPD_F_HS_INFER  0x0008  /* ...inferred from one side's packets */
+#define MCPD_F_CLI_FIN   0x0010  /* client sent FIN */
+#define MCPD_F_SRV_FIN   0x0020  /* server sent FIN */
+#define MCPD_F_CLI_RST   0x0040  /* client sent RST */
+#define MCPD_F_SRV_RST   0x0080  /* server sent RST */
+#define MCPD_F_ICMP      0x0100  /* an ICMP unreachable quoted its SYN */
+#define MCPD_F_CLI_SEQ   0x0200  /* cli_hi holds a sequence number */
+#define MCPD_F_SRV_SEQ   0x0400  /* srv_hi holds a sequence number */
+#define MCPD_F_ENDED     0x0800  /* verdict final (RST, both FINs) */
+#define MCPD_F_EVICTED   0x1000  /* pushed out by the flow cap */
+#define MCPD_F_RST_FIRST 0x2000  /* RST came before any FIN */
+#define MCPD_F_ACK_BASE  0x4000  /* cli_ack_base is set */
+#define MCPD_F_SYN_INFER 0x8000  /* SYN implied by a captured SYN-ACK */
+
+/* First bytes of each side, classified for wrong_protocol/http_error. */
+enum mcpd_sniff {
+    MCPD_SNIFF_NONE = 0,     /* no payload seen */
+    MCPD_SNIFF_OTHER,        /* something else */
+    MCPD_SNIFF_HTTP_REQ,     /* "GET /x HTTP/1.1" and friends */
+    MCPD_SNIFF_HTTP_RESP,    /* "HTTP/1.1 200 OK" */
+    MCPD_SNIFF_TLS           /* a TLS record (handshake or alert) */
+};
+
+#define MCPD_REQ_LEN 32
+
+/* A TCP connection attempt and everything the packets say about it. */
+struct mcpd_flow {
+    struct mcpd_flow *hnext; /* hash chain */
+    struct mcpd_flow *prev;  /* age list neighbours */
+    struct mcpd_flow *next;
+    uint64_t id;             /* creation order, for stable output */
+    uint32_t hash;           /* of the canonical 4-tuple */
+    uint8_t list;            /* which age list holds it */
+    uint8_t verdict;         /* enum mcpd_verdict, set when emitted */
+    uint8_t nsteps;          /* used entries of steps[] */
+    uint8_t icmp_type;       /* first ICMP unreachable's type */
+    uint8_t icmp_code;       /* ...and code */
+    uint8_t cli_sniff;       /* enum mcpd_sniff of the client's data */
+    uint8_t srv_sniff;       /* enum mcpd_sniff of the server's data */
+    uint16_t bits;           /* MCPD_F_* */
+    uint16_t http_status;    /* first HTTP response status, 0 if none */
+    uint16_t syn_count;      /* SYNs from the client (with retransmits) */
+    uint16_t synack_count;   /* SYN-ACKs from the server */
+    uint16_t cli_retrans;    /* client segments carrying no new data */
+    uint16_t srv_retrans;    /* server segments carrying no new data */
+    struct mcpd_endpoint cli;   /* client: sender of the first SYN */
+    struct mcpd_endpoint srv;   /* server: the other side */
+    struct mcpd_ip icmp_from;   /* who sent the ICMP unreachable */
+    int64_t t_first;         /* first packet, ns */
+    int64_t t_last;          /* last packet, ns */
+    int64_t t_synack;        /* first SYN-ACK, ns (rtt) */
+    int64_t t_syn_last;      /* last SYN sent before the SYN-ACK, ns */
+    uint32_t cli_isn;        /* client's initial sequence number */
+    uint32_t cli_hi;         /* highest client sequence end seen */
+    uint32_t srv_hi;         /* highest server sequence end seen */
+    uint32_t cli_ack_base;   /* client's first ACK number (srv ISN+1) */
+    uint32_t cli_ack_hi;     /* client's highest ACK number */
+    uint32_t cli_pkts;       /* packets from the client */
+    uint32_t srv_pkts;       /* packets from the server */
+    uint64_t cli_bytes;      /* new payload bytes from the client */
+    uint64_t srv_bytes;      /* new payload bytes from the server */
+    char http_req[MCPD_REQ_LEN]; /* "POST /mcp", query removed */
+    struct mcpd_step steps[MCPD_LADDER_STEPS];
+};
+
+/* Counters for the report's "stats" object. */
+struct mcpd_stats {
+    uint64_t packets;        /* records read */
+    uint64_t tcp;            /* TCP segments tracked */
+    uint64_t icmp_unreach;   /* ICMP unreachables quoting TCP */
+    uint64_t skipped;        /* not IP, or not TCP/ICMP */
+    uint64_t filtered;       /* TCP outside --port */
+    uint64_t fragments;      /* non-first IP fragments */
+    uint64_t truncated;      /* cut by the snaplen before TCP */
+    uint64_t hdr_cut;        /* TCP options cut (still used) */
+    uint64_t invalid;        /* malformed headers */
+    uint64_t icmp_stray;     /* ICMP quoting no known connection */
+    uint64_t rst_ignored;    /* RSTs a client would not accept */
+    uint64_t evicted;        /* connections pushed out by the cap */
+    uint64_t connections;    /* connections emitted */
+    uint64_t peak_flows;     /* most connections in memory at once */
+};
+
+/* Why a connection is being emitted. */
+enum mcpd_emit_why {
+    MCPD_EMIT_ENDED,         /* RST or both FINs: verdict known */
+    MCPD_EMIT_IDLE,          /* handshake abandoned: idle too long */
+    MCPD_EMIT_REPLACED,      /* a new SYN reused its 4-tuple */
+    MCPD_EMIT_EVICTED,       /* the flow table was full */
+    MCPD_EMIT_FLUSH          /* end of the capture */
+};
+
+typedef void (*mcpd_emit_fn)(void *ctx, const struct mcpd_flow *flow,
+                             enum mcpd_emit_why why);
+
+struct mcpd_flowtab;
+
+/* Tracker settings. */
+struct mcpd_flow_config {
+    uint16_t port;           /* only this server port (0: all) */
+    uint32_t max_flows;      /* cap on connections in memory */
+    int64_t handshake_idle_ns;  /* give up on an unanswered handshake */
+    int64_t linger_ns;       /* keep an ended connection to absorb
+                                trailing packets */
+    uint32_t seed;           /* hash seed */
+};
+
+void mcpd_flow_config_default(struct mcpd_flow_config *cfg);
+
+struct mcpd_flowtab *mcpd_flowtab_new(const struct mcpd_flow_config *cfg,
+                                      mcpd_emit_fn emit, void *ctx);
+void mcpd_flowtab_free(struct mcpd_flowtab *tab);
+
+/* Feed one decoded packet (TCP or ICMP unreachable). */
+void mcpd_flow_packet(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
+                      const struct mcpd_packet *pkt);
+
+/* Account for a packet that did not decode to TCP/ICMP. */
+void mcpd_flow_count(struct mcpd_flowtab *tab, enum mcpd_dec_status st);
+
+/* Let capture time pass (expire idle handshakes, drop lingering). */
+void mcpd_flow_advance(struct mcpd_flowtab *tab, int64_t now_ns);
+
+/* Emit every connection still in memory, oldest first. */
+void mcpd_flow_flush(struct mcpd_flowtab *tab);
+
+const struct mcpd_stats *mcpd_flow_stats(const struct mcpd_flowtab *tab);
+
+/* The verdict the packets seen so far support. */
+enum mcpd_verdict mcpd_flow_verdict(const struct mcpd_flow *flow);
+
+/* Server payload bytes, inferred from the client's ACKs when the
+ * capture holds only the client's packets. */
+uint64_t mcpd_flow_server_bytes(const struct mcpd_flow *flow);
+
+/* Client sent data and the server none: "no_response". */
+int mcpd_flow_no_response(const struct mcpd_flow *flow);
+
+#endif

@@ -1,0 +1,46 @@
+/* \summary: common types of the mcpdiag core: addresses, result codes */
+#ifndef MCPD_H
+#define MCPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MCPD_VERSION "0.1.0"
+#define MCPD_ERR_LEN 256
+
+/*
+ * Result codes of library functions. Functions fill a caller-owned
+ * err[MCPD_ERR_LEN] with the detail; they never print and never exit.
+ */
+enum mcpd_code {
+    MCPD_OK = 0,
+    MCPD_E_NOMEM,            /* allocation failed */
+    MCPD_E_OPEN,             /* a file could not be opened or read */
+    MCPD_E_FORMAT,           /* not a capture, or a malformed one */
+    MCPD_E_LINKTYPE,         /* a link type we cannot decode */
+    MCPD_E_USAGE             /* bad arguments */
+};
+
+const char *mcpd_strerror(enum mcpd_code code);
+
+/* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes of a[]. */
+struct mcpd_ip {
+    uint8_t family;          /* 4 or 6; 0 = unset */
+    uint8_t a[16];           /* network byte order */
+};
+
+/* One side of a TCP connection. */
+struct mcpd_endpoint {
+    struct mcpd_ip ip;       /* address */
+    uint16_t port;           /* host byte order */
+};
+
+/* Format an address as text ("127.0.0.1", "::1"). buf >= 46 bytes. */
+const char *mcpd_ip_str(const struct mcpd_ip *ip, char *buf, size_t len);
+
+/* Compare two addresses; 0 when equal. */
+int mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y);
+
+#define MCPD_IP_STRLEN 46
+
+#endif

@@ -1,0 +1,245 @@
+/* \summary: read saved captures (pcap, pcapng) as one time-ordered stream */
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "dec.h"
+#include "reader.h"
+
+struct source {
+    pcap_t *pcap;
+    const char *name;
+    int dlt;
+    off_t size;              /* bytes, 0 when unknown (a pipe) */
+    struct pcap_pkthdr *hdr; /* the packet waiting to be merged */
+    const u_char *data;
+    int has_packet;          /* hdr/data are valid */
+};
+
+struct mcpd_reader {
+    struct source *src;
+    int n;
+};
+
+/* Turn libpcap's open errors into one plain sentence. */
+static void
+open_error(const char *name, const char *pcap_err, char *err)
+{
+    const char *why = pcap_err;
+
+    if (strstr(pcap_err, "unknown file format"))
+        why = "not a pcap or pcapng capture (unknown file format)";
+    else if (strstr(pcap_err, "only got 0"))
+        why = "empty file";
+    else if (strstr(pcap_err, "truncated"))
+        why = "truncated file header";
+    snprintf(err, MCPD_ERR_LEN, "%s: %s", name, why);
+}
+
+static void
+close_sources(struct mcpd_reader *rd)
+{
+    int i;
+
+    for (i = 0; i < rd->n; i++)
+        if (rd->src[i].pcap)
+            pcap_close(rd->src[i].pcap);
+    free(rd->src);
+    free(rd);
+}
+
+enum mcpd_code
+mcpd_reader_open(struct mcpd_reader **out, const char *const *files,
+                 int nfiles, struct mcpd_input_info *info, char *err)
+{
+    struct mcpd_reader *rd = calloc(1, sizeof(*rd));
+    char perr[PCAP_ERRBUF_SIZE];
+    int i, j;
+
+    *out = NULL;
+    if (rd == NULL || (rd->src = calloc((size_t)nfiles,
+                                        sizeof(*rd->src))) == NULL) {
+        free(rd);
+        snprintf(err, MCPD_ERR_LEN, "out of memory");
+        return MCPD_E_NOMEM;
+    }
+    info->files = files;
+    info->nfiles = nfiles;
+    info->nlink_types = 0;
+    for (i = 0; i < nfiles; i++) {
+        struct source *s = &rd->src[i];
+        struct stat sb;
+
+        s->name = files[i];
+        if (strcmp(files[i], "-") != 0) {
+            if (stat(files[i], &sb) != 0) {
+                snprintf(err, MCPD_ERR_LEN, "%s: %s", files[i],
+                         strerror(errno));
+                rd->n = i;
+                close_sources(rd);
+                return MCPD_E_OPEN;
+            }
+            if (S_ISDIR(sb.st_mode)) {
+                snprintf(err, MCPD_ERR_LEN, "%s: is a directory, not a "
+                         "capture file", files[i]);
+                rd->n = i;
+                close_sources(rd);
+                return MCPD_E_OPEN;
+            }
+            s->size = S_ISREG(sb.st_mode) ? sb.st_size : 0;
+        }
+        perr[0] = '\0';
+        s->pcap = pcap_open_offline_with_tstamp_precision(
+            files[i], PCAP_TSTAMP_PRECISION_NANO, perr);
+        rd->n = i + 1;
+        if (s->pcap == NULL) {
+            open_error(files[i], perr, err);
+            close_sources(rd);
+            return MCPD_E_FORMAT;
+        }
+        s->dlt = pcap_datalink(s->pcap);
+        if (!mcpd_dlt_supported(s->dlt)) {
+            const char *name = pcap_datalink_val_to_name(s->dlt);
+            snprintf(err, MCPD_ERR_LEN, "%s: link type %s (%d) is not "
+                     "supported (mcpdiag reads Ethernet, NULL, LOOP, "
+                     "LINUX_SLL, LINUX_SLL2, NFLOG, IPOIB and raw IP)",
+                     files[i], name ? name : "unknown", s->dlt);
+            close_sources(rd);
+            return MCPD_E_LINKTYPE;
+        }
+        for (j = 0; j < info->nlink_types; j++)
+            if (strcmp(info->link_types[j],
+                       pcap_datalink_val_to_name(s->dlt)) == 0)
+                break;
+        if (j == info->nlink_types && j < 8)
+            info->link_types[info->nlink_types++] =
+                pcap_datalink_val_to_name(s->dlt);
+    }
+    *out = rd;
+    return MCPD_OK;
+}
+
+void
+mcpd_reader_close(struct mcpd_reader *rd)
+{
+    if (rd)
+        close_sources(rd);
+}
+
+/* Fetch the next packet of a source; 0 at its end, -1 on damage. */
+static int
+advance(struct source *s, char *err)
+{
+    int rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
+
+    s->has_packet = 0;
+    if (rc == 1) {
+        s->has_packet = 1;
+        return 1;
+    }
+    if (rc == PCAP_ERROR_BREAK)
+        return 0;
+    snprintf(err, MCPD_ERR_LEN, "%s: %s", s->name, pcap_geterr(s->pcap));
+    return -1;
+}
+
+static int64_t
+ts_ns(const struct pcap_pkthdr *h)
+{
+    /* Opened with nanosecond precision: tv_usec holds nanoseconds.
+     * Clamp to what int64 nanoseconds hold (1970..2262) so a
+     * hostile timestamp cannot overflow. */
+    int64_t sec = (int64_t)h->ts.tv_sec, ns = (int64_t)h->ts.tv_usec;
+
+    if (sec > 9223372035LL)
+        sec = 9223372035LL;
+    if (sec < 0)
+        sec = 0;
+    if (ns < 0 || ns > 999999999)
+        ns = 0;
+    return sec * 1000000000 + ns;
+}
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+show_progress(struct mcpd_reader *rd, uint64_t packets)
+{
+    off_t done = 0, total = 0;
+    int i;
+
+    for (i = 0; i < rd->n; i++) {
+        FILE *f = rd->src[i].pcap ? pcap_file(rd->src[i].pcap) : NULL;
+        total += rd->src[i].size;
+        if (f && rd->src[i].size)
+            done += ftello(f);
+        else
+            done += rd->src[i].size;
+    }
+    if (total > 0)
+        fprintf(stderr, "\rmcpdiag: %3d%%  %llu packets ",
+                (int)(100.0 * (double)done / (double)total),
+                (unsigned long long)packets);
+    else
+        fprintf(stderr, "\rmcpdiag: %llu packets ",
+                (unsigned long long)packets);
+}
+
+enum mcpd_code
+mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
+                volatile sig_atomic_t *stop, int progress, char *err)
+{
+    enum mcpd_code rc = MCPD_OK;
+    struct mcpd_packet pkt;
+    uint64_t packets = 0;
+    double next_progress = progress ? now_seconds() + 0.5 : 0;
+    int i, shown = 0;
+
+    for (i = 0; i < rd->n; i++)
+        if (advance(&rd->src[i], err) < 0)
+            rc = MCPD_E_FORMAT;
+
+    while (!*stop) {
+        struct source *s = NULL;
+        enum mcpd_dec_status st;
+
+        /* Merge: the oldest waiting packet of all files goes next. */
+        for (i = 0; i < rd->n; i++) {
+            if (!rd->src[i].has_packet)
+                continue;
+            if (s == NULL || ts_ns(rd->src[i].hdr) < ts_ns(s->hdr))
+                s = &rd->src[i];
+        }
+        if (s == NULL)
+            break;
+        memset(&pkt, 0, sizeof(pkt));
+        pkt.ts_ns = ts_ns(s->hdr);
+        st = mcpd_decode(s->dlt, s->data, s->hdr->caplen, s->hdr->len, &pkt);
+        if (st == MCPD_DEC_TCP || st == MCPD_DEC_ICMP_UNREACH)
+            mcpd_flow_packet(tab, st, &pkt);
+        else
+            mcpd_flow_count(tab, st);
+        packets++;
+        if (progress && (packets & 0xffff) == 0 &&
+            now_seconds() >= next_progress) {
+            show_progress(rd, packets);
+            shown = 1;
+            next_progress = now_seconds() + 0.5;
+        }
+        if (advance(s, err) < 0)
+            rc = MCPD_E_FORMAT;
+    }
+    if (shown)
+        fputs("\r\033[K", stderr);
+    return rc;
+}

@@ -1,0 +1,396 @@
+/* \summary: the verdict and cause rules, each one table row */
+
+#include <stdio.h>
+#include <string.h>
+#include "flow.h"
+#include "verdict.h"
+
+struct verdict_row {
+    const char *name;        /* SPEC.md verdict name */
+    int ok;                  /* healthy? */
+    const char *explain;     /* the rule on the wire, in one sentence */
+};
+
+static const struct verdict_row verdict_table[MCPD_V_COUNT] = {
+    [MCPD_V_REFUSED] = { "REFUSED", 0,
+        "the server side answered the SYN with RST: nothing listens "
+        "there, or a firewall rejects with tcp-reset" },
+    [MCPD_V_UNREACHABLE] = { "UNREACHABLE", 0,
+        "an ICMP destination-unreachable quoting the SYN came back" },
+    [MCPD_V_TIMEOUT] = { "TIMEOUT", 0,
+        "the SYN got no answer at all: no SYN-ACK, RST or ICMP" },
+    [MCPD_V_HALF_OPEN] = { "HALF_OPEN", 0,
+        "the server sent SYN-ACK but the handshake never completed" },
+    [MCPD_V_RESET] = { "RESET", 0,
+        "the connection was established, then reset" },
+    [MCPD_V_CLOSED] = { "CLOSED", 1,
+        "the connection was established and closed with FIN" },
+    [MCPD_V_ESTABLISHED] = { "ESTABLISHED", 1,
+        "the connection was established and still open at the end" },
+    [MCPD_V_PARTIAL] = { "PARTIAL", 0,
+        "the capture started after the SYN: the handshake is missing" },
+};
+
+const char *
+mcpd_verdict_name(enum mcpd_verdict v)
+{
+    return (unsigned)v < MCPD_V_COUNT ? verdict_table[v].name : "?";
+}
+
+int
+mcpd_verdict_ok(enum mcpd_verdict v)
+{
+    return (unsigned)v < MCPD_V_COUNT && verdict_table[v].ok;
+}
+
+const char *
+mcpd_verdict_explain(enum mcpd_verdict v)
+{
+    return (unsigned)v < MCPD_V_COUNT ? verdict_table[v].explain : "";
+}
+
+/*
+ * Cause rows. Templates take {addr} {port} {hostport} {req} {status}
+ * {icmp}, filled from an example connection. `rank` orders causes of
+ * equal weight: the one closer to the root of the problem wins.
+ */
+struct cause_row {
+    const char *name;
+    int rank;
+    const char *summary;
+    const char *fix[4];
+};
+
+static const struct cause_row cause_table[MCPD_C_COUNT] = {
+    [MCPD_C_OK] = { "ok", 0,
+        "every connection to {hostport} completed its handshake and "
+        "got an answer",
+        { NULL } },
+    [MCPD_C_NO_LISTENER] = { "no_listener", 80,
+        "nothing listens on {hostport}: the SYN was answered by RST "
+        "(a firewall REJECT --reject-with tcp-reset looks the same on "
+        "the wire)",
+        { "ss -ltnp 'sport = :{port}'   # is anything listening, on "
+          "which address?",
+          "start the MCP server, and check its log for the address "
+          "and port it bound",
+          "sudo iptables -S | grep -- '--dport {port}'   # rule out a "
+          "tcp-reset REJECT" } },
+    [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 95,
+        "{hostport} refused while connections to port {port} over the "
+        "other IP version succeeded: the server listens on one address "
+        "family only, and the client tried the other (localhost "
+        "resolving to ::1 first is the usual trigger)",
+        { "ss -ltn 'sport = :{port}'   # which addresses the server "
+          "listens on",
+          "point the client at the address that works (e.g. "
+          "http://127.0.0.1:{port}/mcp instead of localhost)",
+          "or bind the server to both 127.0.0.1 and ::1 (or dual-stack "
+          "::)",
+          "node --dns-result-order=ipv4first ...   # for a Node client" } },
+    [MCPD_C_FIREWALL_REJECT] = { "firewall_reject", 90,
+        "a firewall rejects connections to {hostport}: the SYN was "
+        "answered by ICMP {icmp} from {icmpfrom}",
+        { "sudo iptables -S; sudo ip6tables -S   # look for REJECT "
+          "rules on port {port}",
+          "sudo nft list ruleset | grep -n 'dport {port}'",
+          "allow the port on that host, then retry" } },
+    [MCPD_C_FIREWALL_DROP] = { "firewall_drop", 85,
+        "SYNs to {hostport} were silently dropped: no SYN-ACK, RST or "
+        "ICMP came back (a firewall DROP, or a host that is down)",
+        { "sudo iptables -L -v -n | grep -w {port}   # a DROP rule "
+          "whose counter moves",
+          "sudo nft list ruleset | grep -n 'dport {port}'",
+          "ip route get {addr}   # is the address routed where you "
+          "expect?" } },
+    [MCPD_C_LISTEN_QUEUE_OVERFLOW] = { "listen_queue_overflow", 88,
+        "some SYNs to {hostport} went unanswered while other "
+        "connections to it succeeded: the listen queue is likely full "
+        "(the server is not calling accept() fast enough)",
+        { "ss -ltn 'sport = :{port}'   # Recv-Q at Send-Q means the "
+          "accept queue is full",
+          "nstat -az TcpExtListenOverflows TcpExtListenDrops",
+          "unblock the server's accept loop; raise its listen backlog "
+          "and net.core.somaxconn" } },
+    [MCPD_C_HOST_UNREACHABLE] = { "host_unreachable", 84,
+        "{addr} is unreachable: ICMP {icmp} from {icmpfrom}",
+        { "ip route get {addr}",
+          "ip neigh show   # FAILED entries mean no host answers ARP/ND" } },
+    [MCPD_C_HANDSHAKE_INCOMPLETE] = { "handshake_incomplete", 60,
+        "{hostport} answered with SYN-ACK but the client never "
+        "completed the handshake (the SYN-ACK was lost on the way "
+        "back, or the client gave up first)",
+        { "check for a firewall dropping inbound SYN-ACKs on the "
+          "client's side",
+          "compare the client's connect timeout with the SYN-ACK delay "
+          "in the ladder" } },
+    [MCPD_C_SERVER_RESET] = { "server_reset", 75,
+        "{hostport} accepted the connection, then reset it{req_after}",
+        { "read the server's log at the time of the reset: a crash or "
+          "an unhandled error?",
+          "ss -ltnp 'sport = :{port}'   # is the listener the process "
+          "you expect (not docker-proxy or another server)?",
+          "in a container, bind the server to 0.0.0.0, not 127.0.0.1" } },
+    [MCPD_C_CLIENT_RESET] = { "client_reset", 40,
+        "the client reset its connection to {hostport}: it gave up or "
+        "aborted",
+        { "check the client's timeouts and its error log" } },
+    [MCPD_C_SERVER_NOT_RESPONDING] = { "server_not_responding", 70,
+        "{hostport} accepted the connection{req_after} but never sent "
+        "a byte back",
+        { "the server's event loop is blocked, or it writes the answer "
+          "to another stream (SSE)",
+          "curl -sv -m 10 http://{hostport}/health" } },
+    [MCPD_C_WRONG_PROTOCOL] = { "wrong_protocol", 78,
+        "the client and {hostport} speak different protocols: {proto}",
+        { "use http:// for a plain-HTTP local server, https:// only if "
+          "it serves TLS",
+          "curl -sv http://{hostport}/ ; curl -svk https://{hostport}/" } },
+    [MCPD_C_HTTP_ERROR] = { "http_error", 65,
+        "{hostport} answered {req} with HTTP {status}: {statusmeaning}",
+        { "curl -si -X POST -H 'Content-Type: application/json' "
+          "-H 'Accept: application/json, text/event-stream' "
+          "http://{hostport}/mcp -d '{\"jsonrpc\":\"2.0\",\"id\":1,"
+          "\"method\":\"ping\"}'",
+          "curl -si http://{hostport}/health" } },
+    [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
+        "the capture has no complete handshake to judge: start it "
+        "before the client connects",
+        { "sudo mcpdiag capture {hostport} -- <your client command>" } },
+};
+
+const char *
+mcpd_cause_name(enum mcpd_cause c)
+{
+    return (unsigned)c < MCPD_C_COUNT ? cause_table[c].name : "?";
+}
+
+int
+mcpd_cause_rank(enum mcpd_cause c)
+{
+    return (unsigned)c < MCPD_C_COUNT ? cause_table[c].rank : 0;
+}
+
+/*
+ * ICMP codes that a firewall sends on purpose (RFC 792, RFC 1812
+ * section 5.2.7.1, RFC 4443 section 3.1). A TCP port unreachable is
+ * among them: a Linux host answers a closed TCP port with RST, so the
+ * ICMP form comes from a REJECT rule.
+ */
+static int
+icmp_is_firewall(int family, uint8_t type, uint8_t code)
+{
+    if (family == 4)
+        return type == 3 && (code == 3 || code == 9 || code == 10 ||
+                             code == 13);
+    return type == 1 && (code == 1 || code == 4 || code == 5 || code == 6);
+}
+
+const char *
+mcpd_icmp_name(int family, uint8_t type, uint8_t code)
+{
+    static const char *const v4[] = {
+        "net unreachable", "host unreachable", "protocol unreachable",
+        "port unreachable", "fragmentation needed", "source route failed",
+        "net unknown", "host unknown", "source host isolated",
+        "net prohibited", "host prohibited", "net unreachable for TOS",
+        "host unreachable for TOS", "administratively prohibited",
+        "host precedence violation", "precedence cutoff",
+    };
+    static const char *const v6[] = {
+        "no route to destination", "administratively prohibited",
+        "beyond scope of source address", "address unreachable",
+        "port unreachable", "source address failed ingress/egress policy",
+        "reject route to destination",
+    };
+
+    if (family == 4 && type == 3 && code < sizeof(v4) / sizeof(v4[0]))
+        return v4[code];
+    if (family == 6 && type == 1 && code < sizeof(v6) / sizeof(v6[0]))
+        return v6[code];
+    return "unreachable";
+}
+
+static const char *
+http_status_meaning(unsigned status)
+{
+    switch (status) {
+    case 400: return "the server rejected the request (a missing or "
+                     "invalid Mcp-Session-Id, or a bad body)";
+    case 401: return "authentication required: send the token the "
+                     "server expects";
+    case 403: return "forbidden: often the server's Origin or Host "
+                     "allowlist (DNS-rebinding protection)";
+    case 404: return "no such path: check the URL path (/mcp for "
+                     "Streamable HTTP, /sse for the legacy transport)";
+    case 405: return "method not allowed: a transport mismatch (SSE "
+                     "client on a Streamable HTTP endpoint or the "
+                     "reverse)";
+    case 406: return "not acceptable: POST must send Accept: "
+                     "application/json, text/event-stream";
+    case 415: return "unsupported media type: POST must send "
+                     "Content-Type: application/json";
+    case 421: return "misdirected request: the server's Host allowlist "
+                     "rejects this Host header";
+    case 502: case 503: case 504:
+        return "a proxy or gateway could not reach the server";
+    default:
+        return status >= 500 ? "the server failed while handling it"
+                             : "the request was refused";
+    }
+}
+
+/*
+ * The client spoke a request/response protocol (HTTP, or TLS whose
+ * server speaks first after the ClientHello) and got nothing back. For
+ * other protocols silence can be normal (an upload, a push stream).
+ */
+static int
+awaits_answer(const struct mcpd_flow *f)
+{
+    return mcpd_flow_no_response(f) && (f->cli_sniff == MCPD_SNIFF_HTTP_REQ ||
+                                        f->cli_sniff == MCPD_SNIFF_TLS);
+}
+
+enum mcpd_cause
+mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
+{
+    enum mcpd_verdict v = (enum mcpd_verdict)f->verdict;
+
+    if (f->bits & MCPD_F_HS) {
+        if ((f->cli_sniff == MCPD_SNIFF_TLS &&
+             f->srv_sniff == MCPD_SNIFF_HTTP_RESP) ||
+            (f->cli_sniff == MCPD_SNIFF_HTTP_REQ &&
+             f->srv_sniff == MCPD_SNIFF_TLS))
+            return MCPD_C_WRONG_PROTOCOL;
+        if (f->srv_sniff == MCPD_SNIFF_HTTP_RESP && f->http_status >= 400)
+            return MCPD_C_HTTP_ERROR;
+    }
+    switch (v) {
+    case MCPD_V_REFUSED:
+        return MCPD_C_NO_LISTENER;
+    case MCPD_V_UNREACHABLE:
+        return icmp_is_firewall(f->icmp_from.family, f->icmp_type,
+                                f->icmp_code)
+                   ? MCPD_C_FIREWALL_REJECT : MCPD_C_HOST_UNREACHABLE;
+    case MCPD_V_TIMEOUT:
+        return port_has_success ? MCPD_C_LISTEN_QUEUE_OVERFLOW
+                                : MCPD_C_FIREWALL_DROP;
+    case MCPD_V_HALF_OPEN:
+        return MCPD_C_HANDSHAKE_INCOMPLETE;
+    case MCPD_V_RESET:
+    case MCPD_V_PARTIAL:
+        if (f->bits & MCPD_F_SRV_RST)
+            return MCPD_C_SERVER_RESET;
+        if ((f->bits & MCPD_F_CLI_RST) && awaits_answer(f))
+            return MCPD_C_SERVER_NOT_RESPONDING;
+        if (f->bits & MCPD_F_CLI_RST)
+            return MCPD_C_CLIENT_RESET;
+        return MCPD_C_NO_TRAFFIC;
+    case MCPD_V_CLOSED:
+    case MCPD_V_ESTABLISHED:
+        return awaits_answer(f) ? MCPD_C_SERVER_NOT_RESPONDING : MCPD_C_OK;
+    default:
+        return MCPD_C_OK;
+    }
+}
+
+/* Bounded append of a string to buf (never overruns, always ends in
+ * NUL); returns the new length. */
+static size_t
+append(char *buf, size_t len, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (at >= len)
+        return at;
+    if (n > len - 1 - at)
+        n = len - 1 - at;
+    memcpy(buf + at, s, n);
+    buf[at + n] = '\0';
+    return at + n;
+}
+
+/* Expand {placeholders} in tmpl from the example connection. */
+static void
+expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
+{
+    char addr[MCPD_IP_STRLEN], icmpfrom[MCPD_IP_STRLEN], val[256];
+    size_t at = 0;
+
+    out[0] = '\0';
+    mcpd_ip_str(&f->srv.ip, addr, sizeof(addr));
+    mcpd_ip_str(&f->icmp_from, icmpfrom, sizeof(icmpfrom));
+    while (*tmpl) {
+        const char *close;
+        if (*tmpl != '{' || (close = strchr(tmpl, '}')) == NULL ||
+            close - tmpl > 20) {
+            char c[2] = { *tmpl++, '\0' };
+            at = append(out, len, at, c);
+            continue;
+        }
+        val[0] = '\0';
+#define KEY(k) (strncmp(tmpl, "{" k "}", strlen(k) + 2) == 0)
+        if (KEY("addr"))
+            snprintf(val, sizeof(val), "%s", addr);
+        else if (KEY("port"))
+            snprintf(val, sizeof(val), "%u", f->srv.port);
+        else if (KEY("hostport"))
+            snprintf(val, sizeof(val), f->srv.ip.family == 6 ? "[%s]:%u"
+                                                             : "%s:%u",
+                     addr, f->srv.port);
+        else if (KEY("req"))
+            snprintf(val, sizeof(val), "%s",
+                     f->http_req[0] ? f->http_req : "the request");
+        else if (KEY("req_after"))
+            snprintf(val, sizeof(val), "%s%s", f->http_req[0] ? " after "
+                                                              : "",
+                     f->http_req);
+        else if (KEY("status"))
+            snprintf(val, sizeof(val), "%u", f->http_status);
+        else if (KEY("statusmeaning"))
+            snprintf(val, sizeof(val), "%s",
+                     http_status_meaning(f->http_status));
+        else if (KEY("icmp"))
+            snprintf(val, sizeof(val), "%s (type %u code %u)",
+                     mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
+                                    f->icmp_code),
+                     f->icmp_type, f->icmp_code);
+        else if (KEY("icmpfrom"))
+            snprintf(val, sizeof(val), "%s", icmpfrom);
+        else if (KEY("proto"))
+            snprintf(val, sizeof(val), "%s",
+                     f->cli_sniff == MCPD_SNIFF_TLS
+                         ? "the client sent TLS (https://) and the "
+                           "server answered plain HTTP"
+                         : "the client sent plain HTTP and the server "
+                           "answered TLS");
+        else {
+            char c[2] = { *tmpl++, '\0' };
+            at = append(out, len, at, c);
+            continue;
+        }
+#undef KEY
+        at = append(out, len, at, val);
+        tmpl = close + 1;
+    }
+}
+
+int
+mcpd_cause_text(enum mcpd_cause c, const struct mcpd_flow *example,
+                char *summary, size_t summary_len, char fix[][MCPD_FIX_LEN],
+                int max_fix)
+{
+    const struct cause_row *row;
+    int n = 0;
+
+    if ((unsigned)c >= MCPD_C_COUNT)
+        c = MCPD_C_OK;
+    row = &cause_table[c];
+    expand(row->summary, example, summary, summary_len);
+    while (n < max_fix && n < MCPD_MAX_FIX && row->fix[n]) {
+        expand(row->fix[n], example, fix[n], MCPD_FIX_LEN);
+        n++;
+    }
+    return n;
+}
