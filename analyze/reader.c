@@ -8,16 +8,28 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "dec.h"
+#include "pcapng.h"
 #include "reader.h"
 
+/*
+ * One input file. libpcap reads it; if libpcap gives up on a pcapng
+ * file it cannot represent (1.10 refuses interfaces that differ in link
+ * type or snapshot length), our own pcapng reader takes over from the
+ * same packet on.
+ */
 struct source {
-    pcap_t *pcap;
+    pcap_t *pcap;            /* libpcap's reader, until it gives up */
+    struct mcpd_pcapng *ng;  /* the fallback reader, once in use */
+    FILE *ng_file;           /* the file the fallback reads */
     const char *name;
-    int dlt;
+    int dlt;                 /* link type (libpcap: the file's) */
     off_t size;              /* bytes, 0 when unknown (a pipe) */
-    struct pcap_pkthdr *hdr; /* the packet waiting to be merged */
+    uint64_t consumed;       /* packets handed out so far */
+    int has_packet;          /* the fields below are valid */
+    int64_t ts;              /* the waiting packet: time in ns */
+    uint32_t caplen, len;    /* captured and original length */
+    int pkt_dlt;             /* its link type */
     const u_char *data;
-    int has_packet;          /* hdr/data are valid */
 };
 
 struct mcpd_reader {
@@ -45,9 +57,13 @@ close_sources(struct mcpd_reader *rd)
 {
     int i;
 
-    for (i = 0; i < rd->n; i++)
+    for (i = 0; i < rd->n; i++) {
         if (rd->src[i].pcap)
             pcap_close(rd->src[i].pcap);
+        mcpd_pcapng_close(rd->src[i].ng);
+        if (rd->src[i].ng_file)
+            fclose(rd->src[i].ng_file);
+    }
     free(rd->src);
     free(rd);
 }
@@ -130,31 +146,11 @@ mcpd_reader_close(struct mcpd_reader *rd)
         close_sources(rd);
 }
 
-/* Fetch the next packet of a source; 0 at its end, -1 on damage. */
-static int
-advance(struct source *s, char *err)
-{
-    int rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
-
-    s->has_packet = 0;
-    if (rc == 1) {
-        s->has_packet = 1;
-        return 1;
-    }
-    if (rc == PCAP_ERROR_BREAK)
-        return 0;
-    snprintf(err, MCPD_ERR_LEN, "%s: %s", s->name, pcap_geterr(s->pcap));
-    return -1;
-}
-
+/* Clamp to what int64 nanoseconds hold (1970..2262) so a hostile
+ * timestamp cannot overflow. */
 static int64_t
-ts_ns(const struct pcap_pkthdr *h)
+ts_ns(int64_t sec, int64_t ns)
 {
-    /* Opened with nanosecond precision: tv_usec holds nanoseconds.
-     * Clamp to what int64 nanoseconds hold (1970..2262) so a
-     * hostile timestamp cannot overflow. */
-    int64_t sec = (int64_t)h->ts.tv_sec, ns = (int64_t)h->ts.tv_usec;
-
     if (sec > 9223372035LL)
         sec = 9223372035LL;
     if (sec < 0)
@@ -162,6 +158,75 @@ ts_ns(const struct pcap_pkthdr *h)
     if (ns < 0 || ns > 999999999)
         ns = 0;
     return sec * 1000000000 + ns;
+}
+
+/*
+ * libpcap refused a pcapng file part-way because its interfaces differ.
+ * Reopen it with our reader and skip the packets libpcap already gave,
+ * so the stream continues exactly where it stopped. Only for files we
+ * can reopen (not standard input).
+ */
+static int
+switch_to_pcapng(struct source *s, char *err)
+{
+    struct mcpd_pcapng_packet pkt;
+    uint64_t skip;
+
+    if (strcmp(s->name, "-") == 0)
+        return -1;
+    s->ng_file = fopen(s->name, "rb");
+    if (s->ng_file == NULL || mcpd_pcapng_open(&s->ng, s->ng_file, err) != 0)
+        return -1;
+    for (skip = 0; skip < s->consumed; skip++)
+        if (mcpd_pcapng_next(s->ng, &pkt, err) != 1)
+            return -1;
+    pcap_close(s->pcap);
+    s->pcap = NULL;
+    return 0;
+}
+
+/* Fetch the next packet of a source; 0 at its end, -1 on damage. */
+static int
+advance(struct source *s, char *err)
+{
+    struct pcap_pkthdr *hdr;
+    int rc;
+
+    s->has_packet = 0;
+    if (s->ng) {
+        struct mcpd_pcapng_packet pkt;
+        char nerr[MCPD_ERR_LEN];
+        rc = mcpd_pcapng_next(s->ng, &pkt, nerr);
+        if (rc < 0)
+            snprintf(err, MCPD_ERR_LEN, "%.40s: %.200s", s->name, nerr);
+        if (rc != 1)
+            return rc;
+        s->ts = pkt.ts_ns < 0 ? 0 : pkt.ts_ns;
+        s->caplen = pkt.caplen;
+        s->len = pkt.len;
+        s->pkt_dlt = pkt.dlt;
+        s->data = pkt.data;
+    } else {
+        rc = pcap_next_ex(s->pcap, &hdr, &s->data);
+        if (rc == PCAP_ERROR_BREAK)
+            return 0;
+        if (rc != 1) {
+            const char *why = pcap_geterr(s->pcap);
+            if (strstr(why, "different from") &&
+                switch_to_pcapng(s, err) == 0)
+                return advance(s, err);
+            snprintf(err, MCPD_ERR_LEN, "%s: %s", s->name, why);
+            return -1;
+        }
+        /* Opened with nanosecond precision: tv_usec holds ns. */
+        s->ts = ts_ns((int64_t)hdr->ts.tv_sec, (int64_t)hdr->ts.tv_usec);
+        s->caplen = hdr->caplen;
+        s->len = hdr->len;
+        s->pkt_dlt = s->dlt;
+    }
+    s->consumed++;
+    s->has_packet = 1;
+    return 1;
 }
 
 static double
@@ -179,7 +244,8 @@ show_progress(struct mcpd_reader *rd, uint64_t packets)
     int i;
 
     for (i = 0; i < rd->n; i++) {
-        FILE *f = rd->src[i].pcap ? pcap_file(rd->src[i].pcap) : NULL;
+        FILE *f = rd->src[i].pcap ? pcap_file(rd->src[i].pcap)
+                                  : rd->src[i].ng_file;
         total += rd->src[i].size;
         if (f && rd->src[i].size)
             done += ftello(f);
@@ -217,14 +283,14 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
         for (i = 0; i < rd->n; i++) {
             if (!rd->src[i].has_packet)
                 continue;
-            if (s == NULL || ts_ns(rd->src[i].hdr) < ts_ns(s->hdr))
+            if (s == NULL || rd->src[i].ts < s->ts)
                 s = &rd->src[i];
         }
         if (s == NULL)
             break;
         memset(&pkt, 0, sizeof(pkt));
-        pkt.ts_ns = ts_ns(s->hdr);
-        st = mcpd_decode(s->dlt, s->data, s->hdr->caplen, s->hdr->len, &pkt);
+        pkt.ts_ns = s->ts;
+        st = mcpd_decode(s->pkt_dlt, s->data, s->caplen, s->len, &pkt);
         if (st == MCPD_DEC_TCP || st == MCPD_DEC_ICMP_UNREACH)
             mcpd_flow_packet(tab, st, &pkt);
         else

@@ -6,16 +6,6 @@
 #include <string.h>
 #include "report.h"
 
-/* Numbers with a fixed number of decimals, not cJSON's %.17g. */
-static void
-add_fixed(cJSON *o, const char *key, double v, int decimals)
-{
-    char buf[64];
-
-    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    cJSON_AddItemToObject(o, key, cJSON_CreateRaw(buf));
-}
-
 static void
 add_u64(cJSON *o, const char *key, uint64_t v)
 {
@@ -25,29 +15,142 @@ add_u64(cJSON *o, const char *key, uint64_t v)
     cJSON_AddItemToObject(o, key, cJSON_CreateRaw(buf));
 }
 
-static void
-add_time(cJSON *o, const char *key, int64_t ns)
-{
-    char buf[48];
-    int64_t s = ns / 1000000000, us = (ns % 1000000000) / 1000;
+/*
+ * Connection records are the bulk of the output (one per connection,
+ * hundreds of thousands for a big capture), so they are written by a
+ * small fixed-schema writer: cJSON's per-number printf/sscanf round trip
+ * and per-node allocation cost more than the whole packet analysis. The
+ * rest of the document is small and goes through cJSON.
+ */
+struct jbuf {
+    char b[2048];
+    size_t n;
+};
 
-    if (ns < 0) {
-        s = 0;
-        us = 0;
-    }
-    snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)s, (long long)us);
-    cJSON_AddItemToObject(o, key, cJSON_CreateRaw(buf));
+static void
+jraw(struct jbuf *j, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len > sizeof(j->b) - 1 - j->n)
+        len = sizeof(j->b) - 1 - j->n;
+    memcpy(j->b + j->n, s, len);
+    j->n += len;
+    j->b[j->n] = '\0';
 }
 
-static cJSON *
-endpoint_obj(const struct mcpd_endpoint *e)
+static void
+jputc(struct jbuf *j, char c)
+{
+    if (j->n < sizeof(j->b) - 1) {
+        j->b[j->n++] = c;
+        j->b[j->n] = '\0';
+    }
+}
+
+/* A JSON string (RFC 8259 section 7): quote, escape, control chars. */
+static void
+jstr(struct jbuf *j, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    jputc(j, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            jputc(j, '\\');
+            jputc(j, (char)c);
+        } else if (c < 0x20) {
+            jraw(j, "\\u00");
+            jputc(j, hex[c >> 4]);
+            jputc(j, hex[c & 15]);
+        } else {
+            jputc(j, (char)c);
+        }
+    }
+    jputc(j, '"');
+}
+
+static void
+jkey(struct jbuf *j, const char *key)
+{
+    /* Keys are our own constants: no escaping needed. */
+    if (j->n > 1 && j->b[j->n - 1] != '{')
+        jputc(j, ',');
+    jputc(j, '"');
+    jraw(j, key);
+    jraw(j, "\":");
+}
+
+/* Decimal digits of v, right-aligned to at least `width` with zeros. */
+static void
+jdigits(struct jbuf *j, uint64_t v, int width)
+{
+    char d[24];
+    int i = (int)sizeof(d) - 1;
+
+    d[i] = '\0';
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+        width--;
+    } while ((v || width > 0) && i > 0);
+    jraw(j, d + i);
+}
+
+static void
+ju64(struct jbuf *j, const char *key, uint64_t v)
+{
+    jkey(j, key);
+    jdigits(j, v, 1);
+}
+
+/* A non-negative count of nanoseconds as seconds (6 decimals) or
+ * milliseconds (3 decimals), without floating point. */
+static void
+jfixed(struct jbuf *j, const char *key, int64_t ns, int ms)
+{
+    uint64_t v = ns < 0 ? 0 : (uint64_t)ns;
+
+    jkey(j, key);
+    if (ms) {
+        jdigits(j, v / 1000000, 1);
+        jputc(j, '.');
+        jdigits(j, v / 1000 % 1000, 3);
+    } else {
+        jdigits(j, v / 1000000000, 1);
+        jputc(j, '.');
+        jdigits(j, v / 1000 % 1000000, 6);
+    }
+}
+
+static void
+jstrkey(struct jbuf *j, const char *key, const char *v)
+{
+    jkey(j, key);
+    if (v)
+        jstr(j, v);
+    else
+        jraw(j, "null");
+}
+
+static void
+jbool(struct jbuf *j, const char *key, int v)
+{
+    jkey(j, key);
+    jraw(j, v ? "true" : "false");
+}
+
+static void
+jendpoint(struct jbuf *j, const char *key, const struct mcpd_endpoint *e)
 {
     char ip[MCPD_IP_STRLEN];
-    cJSON *o = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(o, "addr", mcpd_ip_str(&e->ip, ip, sizeof(ip)));
-    cJSON_AddNumberToObject(o, "port", e->port);
-    return o;
+    jkey(j, key);
+    jraw(j, "{");
+    jstrkey(j, "addr", mcpd_ip_str(&e->ip, ip, sizeof(ip)));
+    ju64(j, "port", e->port);
+    jraw(j, "}");
 }
 
 static const char *
@@ -62,82 +165,73 @@ sniff_name(uint8_t s)
     }
 }
 
-static cJSON *
-connection_obj(const struct mcpd_flow *f)
+/* One connection record; key order and meaning: report.schema.json. */
+static void
+connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
 {
-    cJSON *o = cJSON_CreateObject(), *x;
     enum mcpd_verdict v = (enum mcpd_verdict)f->verdict;
-    const char *s;
+    char ip[MCPD_IP_STRLEN];
 
-    cJSON_AddItemToObject(o, "client", endpoint_obj(&f->cli));
-    cJSON_AddItemToObject(o, "server", endpoint_obj(&f->srv));
-    cJSON_AddStringToObject(o, "verdict", mcpd_verdict_name(v));
-    if (f->bits & MCPD_F_SRV_RST)
-        cJSON_AddStringToObject(o, "reset_by", "server");
-    else if (f->bits & MCPD_F_CLI_RST)
-        cJSON_AddStringToObject(o, "reset_by", "client");
-    else
-        cJSON_AddNullToObject(o, "reset_by");
+    j->n = 0;
+    jraw(j, "{");
+    if (typed)
+        jstrkey(j, "type", "connection");
+    jendpoint(j, "client", &f->cli);
+    jendpoint(j, "server", &f->srv);
+    jstrkey(j, "verdict", mcpd_verdict_name(v));
+    jstrkey(j, "reset_by", (f->bits & MCPD_F_SRV_RST) ? "server"
+                           : (f->bits & MCPD_F_CLI_RST) ? "client" : NULL);
+    jkey(j, "icmp");
     if (f->bits & MCPD_F_ICMP) {
-        char ip[MCPD_IP_STRLEN];
-        x = cJSON_AddObjectToObject(o, "icmp");
-        cJSON_AddNumberToObject(x, "type", f->icmp_type);
-        cJSON_AddNumberToObject(x, "code", f->icmp_code);
-        cJSON_AddStringToObject(x, "from",
-                                mcpd_ip_str(&f->icmp_from, ip, sizeof(ip)));
-        cJSON_AddStringToObject(x, "meaning",
-                                mcpd_icmp_name(f->icmp_from.family,
-                                               f->icmp_type, f->icmp_code));
+        jraw(j, "{");
+        ju64(j, "type", f->icmp_type);
+        ju64(j, "code", f->icmp_code);
+        jstrkey(j, "from", mcpd_ip_str(&f->icmp_from, ip, sizeof(ip)));
+        jstrkey(j, "meaning", mcpd_icmp_name(f->icmp_from.family,
+                                             f->icmp_type, f->icmp_code));
+        jraw(j, "}");
     } else {
-        cJSON_AddNullToObject(o, "icmp");
+        jraw(j, "null");
     }
-    cJSON_AddNumberToObject(o, "syn_count", f->syn_count);
-    cJSON_AddNumberToObject(o, "synack_count", f->synack_count);
-    if ((f->bits & MCPD_F_SYNACK) && (f->bits & MCPD_F_SYN) &&
+    ju64(j, "syn_count", f->syn_count);
+    ju64(j, "synack_count", f->synack_count);
+    if ((f->bits & MCPD_F_SYNACK) && !(f->bits & MCPD_F_SYN_INFER) &&
         f->t_synack >= f->t_syn_last)
-        add_fixed(o, "rtt_ms", (double)(f->t_synack - f->t_syn_last) / 1e6,
-                  3);
+        jfixed(j, "rtt_ms", f->t_synack - f->t_syn_last, 1);
     else
-        cJSON_AddNullToObject(o, "rtt_ms");
-    add_u64(o, "client_bytes", f->cli_bytes);
-    add_u64(o, "server_bytes", mcpd_flow_server_bytes(f));
-    cJSON_AddBoolToObject(o, "no_response", mcpd_flow_no_response(f));
-    add_time(o, "start", f->t_first);
-    add_time(o, "end", f->t_last);
-    add_fixed(o, "duration_ms", (double)(f->t_last - f->t_first) / 1e6, 3);
-    x = cJSON_AddObjectToObject(o, "packets");
-    cJSON_AddNumberToObject(x, "client", f->cli_pkts);
-    cJSON_AddNumberToObject(x, "server", f->srv_pkts);
-    x = cJSON_AddObjectToObject(o, "retransmits");
-    cJSON_AddNumberToObject(x, "client", f->cli_retrans);
-    cJSON_AddNumberToObject(x, "server", f->srv_retrans);
-    cJSON_AddBoolToObject(o, "one_sided",
-                          (f->bits & (MCPD_F_HS_INFER | MCPD_F_SYN_INFER))
-                              != 0);
-    x = cJSON_AddObjectToObject(o, "payload");
-    s = sniff_name(f->cli_sniff);
-    if (s)
-        cJSON_AddStringToObject(x, "client", s);
-    else
-        cJSON_AddNullToObject(x, "client");
-    s = sniff_name(f->srv_sniff);
-    if (s)
-        cJSON_AddStringToObject(x, "server", s);
-    else
-        cJSON_AddNullToObject(x, "server");
-    if (f->http_req[0])
-        cJSON_AddStringToObject(x, "http_request", f->http_req);
-    else
-        cJSON_AddNullToObject(x, "http_request");
+        jstrkey(j, "rtt_ms", NULL);
+    ju64(j, "client_bytes", f->cli_bytes);
+    ju64(j, "server_bytes", mcpd_flow_server_bytes(f));
+    jbool(j, "no_response", mcpd_flow_no_response(f));
+    jfixed(j, "start", f->t_first, 0);
+    jfixed(j, "end", f->t_last, 0);
+    jfixed(j, "duration_ms", f->t_last - f->t_first, 1);
+    jkey(j, "packets");
+    jraw(j, "{");
+    ju64(j, "client", f->cli_pkts);
+    ju64(j, "server", f->srv_pkts);
+    jraw(j, "}");
+    jkey(j, "retransmits");
+    jraw(j, "{");
+    ju64(j, "client", f->cli_retrans);
+    ju64(j, "server", f->srv_retrans);
+    jraw(j, "}");
+    jbool(j, "one_sided", (f->bits & (MCPD_F_HS_INFER | MCPD_F_SYN_INFER)) != 0);
+    jkey(j, "payload");
+    jraw(j, "{");
+    jstrkey(j, "client", sniff_name(f->cli_sniff));
+    jstrkey(j, "server", sniff_name(f->srv_sniff));
+    jstrkey(j, "http_request", f->http_req[0] ? f->http_req : NULL);
     if (f->http_status)
-        cJSON_AddNumberToObject(x, "http_status", f->http_status);
+        ju64(j, "http_status", f->http_status);
     else
-        cJSON_AddNullToObject(x, "http_status");
-    cJSON_AddBoolToObject(o, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
-    cJSON_AddNullToObject(o, "process");
-    cJSON_AddNullToObject(o, "server_process");
-    cJSON_AddNullToObject(o, "kernel");
-    return o;
+        jstrkey(j, "http_status", NULL);
+    jraw(j, "}");
+    jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
+    jstrkey(j, "process", NULL);
+    jstrkey(j, "server_process", NULL);
+    jstrkey(j, "kernel", NULL);
+    jraw(j, "}");
 }
 
 static void
@@ -197,17 +291,17 @@ mcpd_json_begin(struct mcpd_report *r)
 void
 mcpd_json_flow(struct mcpd_report *r, const struct mcpd_flow *f)
 {
-    cJSON *o = connection_obj(f);
+    struct jbuf j;
 
+    connection_json(&j, f, r->opts.format == MCPD_FMT_JSONL);
     if (r->opts.format == MCPD_FMT_JSONL) {
         /* Lines carry their kind so a log pipeline can route them. */
-        cJSON_AddStringToObject(o, "type", "connection");
-        print_obj(r, o);
+        fputs(j.b, r->out);
         fputc('\n', r->out);
         return;
     }
     fputs(r->emitted > 1 ? ",\n" : "\n", r->out);
-    print_obj(r, o);
+    fputs(j.b, r->out);
 }
 
 static cJSON *

@@ -15,6 +15,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schema_check  # noqa: E402
+
 
 def fail(msg):
     print("FAIL: " + msg)
@@ -64,9 +67,9 @@ def main():
         fail("output is not one JSON document (%s): %s" % (e, out[:400]))
     if rc != exp["exit"]:
         fail("exit status %d, want %d (stderr: %s)" % (rc, exp["exit"], err))
-    for key in ("mcpdiag", "command", "connections", "summary", "diagnosis"):
-        if key not in doc:
-            fail("top-level key %r missing" % key)
+    errs = schema_check.validate(doc)
+    if errs:
+        fail("JSON does not fit report.schema.json: " + "; ".join(errs[:5]))
     e = subset(exp["summary"], doc["summary"], "$.summary")
     if e or doc["summary"]["verdicts"] != exp["summary"]["verdicts"]:
         fail(e or "verdicts %r, want %r" % (doc["summary"]["verdicts"],
@@ -98,6 +101,10 @@ def main():
     if sorted(x["verdict"] for x in jl) != \
             sorted(x["verdict"] for x in conns):
         fail("--jsonl verdicts differ from --json")
+    for x in lines:
+        errs = schema_check.validate(x)
+        if errs:
+            fail("--jsonl line does not fit the schema: " + "; ".join(errs))
     if lines[-1]["summary"] != doc["summary"]:
         fail("--jsonl summary differs from --json")
 
