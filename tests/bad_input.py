@@ -106,6 +106,16 @@ def main():
     check("capture on stdin", rc == 0 and '"CLOSED":1' in out,
           "rc=%d err=%r" % (rc, err))
 
+    # Inputs that once crashed mcpdiag (tests/fuzz-regressions).
+    regress = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "fuzz-regressions")
+    for name in sorted(os.listdir(regress)):
+        if name.endswith(".md"):
+            continue
+        rc, out, err = run(exe, ["analyze", os.path.join(regress, name),
+                                 "--json"])
+        check("regression " + name, rc in (0, 1, 3), "rc=%d" % rc)
+
     # Mutations of every golden capture: never a signal, never a hang,
     # always one of the documented exit codes.
     rng = random.Random(20261127)

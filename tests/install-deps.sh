@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
-      tcpdump iproute2 iptables nftables python3 clang"
+      tcpdump iproute2 iptables nftables python3 clang libclang-rt-14-dev"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then

@@ -1,3 +1,4 @@
+/* \summary: synthetic large TCP capture for the benchmark */
 /*
  * gen_capture - generate a large, realistic synthetic TCP capture for
  * benchmarking mcpdiag.

@@ -1,3 +1,4 @@
+/* \summary: bare libpcap read loop, the benchmark baseline */
 /*
  * pcaploop - the baseline for the mcpdiag benchmark: the cheapest possible
  * libpcap read of a capture file.  Opens it with pcap_open_offline, walks
