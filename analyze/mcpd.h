@@ -43,4 +43,21 @@ int mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y);
 
 #define MCPD_IP_STRLEN 46
 
+/*
+ * A capture timestamp in nanoseconds, clamped to what int64 holds
+ * (1970..2262): pcapng carries 64-bit times, and a hostile one must not
+ * overflow the arithmetic done on it later.
+ */
+static inline int64_t
+mcpd_ts_ns(int64_t sec, int64_t ns)
+{
+    if (sec > 9223372035LL)
+        sec = 9223372035LL;
+    if (sec < 0)
+        sec = 0;
+    if (ns < 0 || ns > 999999999)
+        ns = 0;
+    return sec * 1000000000 + ns;
+}
+
 #endif

@@ -146,20 +146,6 @@ mcpd_reader_close(struct mcpd_reader *rd)
         close_sources(rd);
 }
 
-/* Clamp to what int64 nanoseconds hold (1970..2262) so a hostile
- * timestamp cannot overflow. */
-static int64_t
-ts_ns(int64_t sec, int64_t ns)
-{
-    if (sec > 9223372035LL)
-        sec = 9223372035LL;
-    if (sec < 0)
-        sec = 0;
-    if (ns < 0 || ns > 999999999)
-        ns = 0;
-    return sec * 1000000000 + ns;
-}
-
 /*
  * libpcap refused a pcapng file part-way because its interfaces differ.
  * Reopen it with our reader and skip the packets libpcap already gave,
@@ -219,7 +205,8 @@ advance(struct source *s, char *err)
             return -1;
         }
         /* Opened with nanosecond precision: tv_usec holds ns. */
-        s->ts = ts_ns((int64_t)hdr->ts.tv_sec, (int64_t)hdr->ts.tv_usec);
+        s->ts = mcpd_ts_ns((int64_t)hdr->ts.tv_sec,
+                           (int64_t)hdr->ts.tv_usec);
         s->caplen = hdr->caplen;
         s->len = hdr->len;
         s->pkt_dlt = s->dlt;

@@ -175,6 +175,8 @@ refine_cause(const struct mcpd_report *r, const struct mcpd_server *s,
 {
     if (c == MCPD_C_FIREWALL_DROP && server_has_success(s))
         return MCPD_C_LISTEN_QUEUE_OVERFLOW;
+    if (c == MCPD_C_NO_LISTENER && server_has_success(s))
+        return MCPD_C_SERVER_NOT_READY;
     if (c == MCPD_C_NO_LISTENER && other_family_works(r, s))
         return MCPD_C_WRONG_ADDRESS_FAMILY;
     return c;

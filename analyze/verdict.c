@@ -88,6 +88,16 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "or bind the server to both 127.0.0.1 and ::1 (or dual-stack "
           "::)",
           "node --dns-result-order=ipv4first ...   # for a Node client" } },
+    [MCPD_C_SERVER_NOT_READY] = { "server_not_ready", 82,
+        "{hostport} refused some connections but accepted others in the "
+        "same capture: nothing listened at those moments (the server was "
+        "still starting or restarting, or its listen queue overflowed "
+        "with net.ipv4.tcp_abort_on_overflow=1)",
+        { "make the client wait for the server to be up, or retry "
+          "refused connects",
+          "ss -ltnp 'sport = :{port}'   # the listener and its process",
+          "sysctl net.ipv4.tcp_abort_on_overflow; nstat -az "
+          "TcpExtListenOverflows" } },
     [MCPD_C_FIREWALL_REJECT] = { "firewall_reject", 90,
         "a firewall rejects connections to {hostport}: the SYN was "
         "answered by ICMP {icmp} from {icmpfrom}",

@@ -70,11 +70,10 @@ run(const uint8_t *data, size_t size, enum mcpd_format fmt, int use_ng)
             struct pcap_pkthdr *h;
             const u_char *d;
             int dlt = pcap_datalink(p);
-            while (pcap_next_ex(p, &h, &d) == 1) {
-                int64_t sec = h->ts.tv_sec > 9000000000LL ? 0 : h->ts.tv_sec;
-                feed(tab, dlt, sec * 1000000000 + h->ts.tv_usec % 1000000000,
+            while (pcap_next_ex(p, &h, &d) == 1)
+                feed(tab, dlt, mcpd_ts_ns((int64_t)h->ts.tv_sec,
+                                          (int64_t)h->ts.tv_usec),
                      d, h->caplen, h->len);
-            }
             pcap_close(p);   /* closes f */
         }
     }
