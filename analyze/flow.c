@@ -7,12 +7,17 @@
 
 /*
  * Connections live in a chained hash table keyed by the canonical
- * 4-tuple, and on one of three age lists ordered by last activity, so
- * expiry only ever looks at list heads (O(1) per packet):
+ * 4-tuple, and on one of three age lists:
  *   PENDING  handshake not complete: expires after handshake_idle_ns;
  *   OPEN     handshake done or seen mid-stream: never expires by time
  *            (an SSE stream may be silent for minutes), only by the cap;
  *   DONE     verdict emitted; kept linger_ns to absorb trailing packets.
+ * A list is ordered by when each connection joined it (t_queued), not by
+ * its last packet: moving a connection on every packet would touch two
+ * neighbours' cache lines per packet. Expiry looks at the head; a head
+ * that has seen packets since it was queued is re-queued at the tail
+ * instead (at most once per timeout period), so expiry stays O(1)
+ * amortised and exact.
  */
 enum { LIST_PENDING, LIST_OPEN, LIST_DONE, LIST_COUNT };
 
@@ -77,14 +82,34 @@ list_append(struct mcpd_flowtab *t, struct mcpd_flow *f, int which)
     l->tail = f;
 }
 
-/* Mark activity: move to the tail of the list it belongs on. */
+/* Put the connection on the list it belongs on (no-op if it is there). */
 static void
 list_touch(struct mcpd_flowtab *t, struct mcpd_flow *f, int which)
 {
-    if (f->list == which && t->lists[which].tail == f)
+    if (f->list == which)
         return;
     list_unlink(t, f);
+    f->t_queued = f->t_last;
     list_append(t, f, which);
+}
+
+/* The head of a list, re-queueing heads that were active since they
+ * were queued, until the head is one whose last packet is older than
+ * `age` (returned) or younger than it (NULL: nothing to expire). */
+static struct mcpd_flow *
+list_stale_head(struct mcpd_flowtab *t, int which, int64_t age)
+{
+    struct mcpd_flow *f;
+
+    while ((f = t->lists[which].head) != NULL &&
+           t->now - f->t_queued > age) {
+        if (t->now - f->t_last > age)
+            return f;
+        list_unlink(t, f);
+        f->t_queued = f->t_last;
+        list_append(t, f, which);
+    }
+    return NULL;
 }
 
 /* ---- hash table --------------------------------------------------- */
@@ -95,17 +120,6 @@ mix64(uint64_t h, uint64_t v)
     h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     h *= 0xff51afd7ed558ccdULL;
     return h ^ (h >> 33);
-}
-
-static uint64_t
-hash_endpoint(uint64_t h, const struct mcpd_endpoint *e)
-{
-    uint64_t w[2];
-
-    memcpy(w, e->ip.a, 16);
-    h = mix64(h, w[0]);
-    h = mix64(h, w[1]);
-    return mix64(h, ((uint64_t)e->ip.family << 16) | e->port);
 }
 
 /* Hot path: compare whole words, not memcmp. IPv4 addresses keep the
@@ -123,15 +137,24 @@ endpoint_eq(const struct mcpd_endpoint *x, const struct mcpd_endpoint *y)
     return a[0] == b[0] && a[1] == b[1];
 }
 
-/* Hash of the unordered pair {a, b}: the two endpoint hashes are
- * combined by addition, which does not care about order, then mixed. */
+/*
+ * Hash of the unordered pair {a, b}. XOR and sum of each word are both
+ * order-free and together keep the information XOR alone loses when
+ * both sides share an address (loopback); then a keyed mix.
+ */
 static uint32_t
 hash_tuple(const struct mcpd_flowtab *t, const struct mcpd_endpoint *a,
            const struct mcpd_endpoint *b)
 {
-    uint64_t h = hash_endpoint(t->cfg.seed, a) + hash_endpoint(t->cfg.seed, b);
+    uint64_t wa[2], wb[2], h = t->cfg.seed;
+    uint32_t pa = a->port, pb = b->port;
 
-    h = mix64(h, t->cfg.seed);
+    memcpy(wa, a->ip.a, 16);
+    memcpy(wb, b->ip.a, 16);
+    h = mix64(h, (wa[0] ^ wb[0]) + ((wa[1] + wb[1]) << 1));
+    h = mix64(h, (wa[0] + wb[0]) ^ (wa[1] ^ wb[1]));
+    h = mix64(h, ((uint64_t)(pa ^ pb) << 32) | ((pa + pb) << 8) |
+                     a->ip.family);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -314,7 +337,8 @@ evict_one(struct mcpd_flowtab *t)
         flow_destroy(t, t->lists[LIST_DONE].head);
         return;
     }
-    victim = (p && (!o || p->t_last <= o->t_last)) ? p : o;
+    /* Roughly the least recently active: the earlier queued head. */
+    victim = (p && (!o || p->t_queued <= o->t_queued)) ? p : o;
     if (victim == NULL)
         return;
     flow_emit(t, victim, MCPD_EMIT_EVICTED);
@@ -328,11 +352,10 @@ mcpd_flow_advance(struct mcpd_flowtab *t, int64_t now)
 
     if (now > t->now)
         t->now = now;
-    while ((f = t->lists[LIST_PENDING].head) != NULL &&
-           t->now - f->t_last > t->cfg.handshake_idle_ns)
+    while ((f = list_stale_head(t, LIST_PENDING,
+                                t->cfg.handshake_idle_ns)) != NULL)
         flow_emit(t, f, MCPD_EMIT_IDLE);
-    while ((f = t->lists[LIST_DONE].head) != NULL &&
-           t->now - f->t_last > t->cfg.linger_ns)
+    while ((f = list_stale_head(t, LIST_DONE, t->cfg.linger_ns)) != NULL)
         flow_destroy(t, f);
 }
 
@@ -443,7 +466,7 @@ flow_new(struct mcpd_flowtab *t, uint32_t hash,
     f->hash = hash;
     f->cli = *cli;
     f->srv = *srv;
-    f->t_first = f->t_last = ts;
+    f->t_first = f->t_last = f->t_queued = ts;
     f->hnext = t->buckets[hash & (t->nbuckets - 1)];
     t->buckets[hash & (t->nbuckets - 1)] = f;
     t->nflows++;
@@ -692,8 +715,7 @@ icmp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
         f->icmp_code = p->icmp_code;
         f->icmp_from = p->src;
     }
-    if (!(f->bits & MCPD_F_ENDED))
-        list_touch(t, f, f->list);
+
 }
 
 void

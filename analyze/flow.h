@@ -50,32 +50,19 @@ enum mcpd_sniff {
 
 /* A TCP connection attempt and everything the packets say about it. */
 struct mcpd_flow {
+    /* Hot: what a hash lookup reads, kept in the first cache line. */
     struct mcpd_flow *hnext; /* hash chain */
-    struct mcpd_flow *prev;  /* age list neighbours */
-    struct mcpd_flow *next;
-    uint64_t id;             /* creation order, for stable output */
     uint32_t hash;           /* of the canonical 4-tuple */
+    uint16_t bits;           /* MCPD_F_* */
     uint8_t list;            /* which age list holds it */
     uint8_t verdict;         /* enum mcpd_verdict, set when emitted */
-    uint8_t nsteps;          /* used entries of steps[] */
-    uint8_t icmp_type;       /* first ICMP unreachable's type */
-    uint8_t icmp_code;       /* ...and code */
-    uint8_t cli_sniff;       /* enum mcpd_sniff of the client's data */
-    uint8_t srv_sniff;       /* enum mcpd_sniff of the server's data */
-    uint16_t bits;           /* MCPD_F_* */
-    uint16_t http_status;    /* first HTTP response status, 0 if none */
-    uint16_t syn_count;      /* SYNs from the client (with retransmits) */
-    uint16_t synack_count;   /* SYN-ACKs from the server */
-    uint16_t cli_retrans;    /* client segments carrying no new data */
-    uint16_t srv_retrans;    /* server segments carrying no new data */
     struct mcpd_endpoint cli;   /* client: sender of the first SYN */
     struct mcpd_endpoint srv;   /* server: the other side */
-    struct mcpd_ip icmp_from;   /* who sent the ICMP unreachable */
-    int64_t t_first;         /* first packet, ns */
+    /* Warm: per-packet state. */
+    struct mcpd_flow *prev;  /* age list neighbours */
+    struct mcpd_flow *next;
     int64_t t_last;          /* last packet, ns */
-    int64_t t_synack;        /* first SYN-ACK, ns (rtt) */
-    int64_t t_syn_last;      /* last SYN sent before the SYN-ACK, ns */
-    uint32_t cli_isn;        /* client's initial sequence number */
+    int64_t t_queued;        /* when it joined its age list, ns */
     uint32_t cli_hi;         /* highest client sequence end seen */
     uint32_t srv_hi;         /* highest server sequence end seen */
     uint32_t cli_ack_base;   /* client's first ACK number (srv ISN+1) */
@@ -84,6 +71,23 @@ struct mcpd_flow {
     uint32_t srv_pkts;       /* packets from the server */
     uint64_t cli_bytes;      /* new payload bytes from the client */
     uint64_t srv_bytes;      /* new payload bytes from the server */
+    /* Cold: set once or rarely. */
+    uint64_t id;             /* creation order, for stable output */
+    uint8_t nsteps;          /* used entries of steps[] */
+    uint8_t icmp_type;       /* first ICMP unreachable's type */
+    uint8_t icmp_code;       /* ...and code */
+    uint8_t cli_sniff;       /* enum mcpd_sniff of the client's data */
+    uint8_t srv_sniff;       /* enum mcpd_sniff of the server's data */
+    uint16_t http_status;    /* first HTTP response status, 0 if none */
+    uint16_t syn_count;      /* SYNs from the client (with retransmits) */
+    uint16_t synack_count;   /* SYN-ACKs from the server */
+    uint16_t cli_retrans;    /* client segments carrying no new data */
+    uint16_t srv_retrans;    /* server segments carrying no new data */
+    struct mcpd_ip icmp_from;   /* who sent the ICMP unreachable */
+    int64_t t_first;         /* first packet, ns */
+    int64_t t_synack;        /* first SYN-ACK, ns (rtt) */
+    int64_t t_syn_last;      /* last SYN sent before the SYN-ACK, ns */
+    uint32_t cli_isn;        /* client's initial sequence number */
     char http_req[MCPD_REQ_LEN]; /* "POST /mcp", query removed */
     struct mcpd_step steps[MCPD_LADDER_STEPS];
 };
