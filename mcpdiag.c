@@ -6,6 +6,9 @@
 #include <cjson/cJSON.h>
 #include "analyze/cli.h"
 #include "analyze/mcpd.h"
+#ifdef HAVE_MCPD_CAPTURE
+#include "capture/capture.h"
+#endif
 
 static void
 usage(FILE *out)
@@ -18,8 +21,7 @@ usage(FILE *out)
         "captures\n"
         "  probe [TARGET]    layer-by-layer diagnosis of one endpoint "
         "(not in this build yet)\n"
-        "  capture [TARGET]  watch a failing client live (not in this "
-        "build yet)\n"
+        "  capture [TARGET]  watch a failing client live (needs sudo)\n"
         "  bundle [TARGET]   a support bundle (not in this build yet)\n\n"
         "  mcpdiag COMMAND --help   options of one command\n"
         "  mcpdiag --version\n\n"
@@ -49,6 +51,10 @@ main(int argc, char **argv)
     }
     if (strcmp(cmd, "analyze") == 0)
         return mcpd_cmd_analyze(argc - 1, argv + 1);
+#ifdef HAVE_MCPD_CAPTURE
+    if (strcmp(cmd, "capture") == 0)
+        return mcpd_cmd_capture(argc - 1, argv + 1);
+#endif
     if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "capture") == 0 ||
         strcmp(cmd, "bundle") == 0) {
         fprintf(stderr, "mcpdiag: '%s' is not in this build yet; "

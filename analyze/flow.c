@@ -37,7 +37,50 @@ struct mcpd_flowtab {
     int64_t now;             /* latest capture time seen, ns */
     struct age_list lists[LIST_COUNT];
     struct mcpd_stats stats;
+    mcpd_early_fn early;     /* live: verdict known before the end */
+    void *early_ctx;
+    int64_t early_after_ns;
+    mcpd_new_fn on_new;      /* live: a connection appeared */
+    void *new_ctx;
 };
+
+void
+mcpd_flowtab_set_early(struct mcpd_flowtab *t, mcpd_early_fn fn, void *ctx,
+                       int64_t after_ns)
+{
+    t->early = fn;
+    t->early_ctx = ctx;
+    t->early_after_ns = after_ns;
+}
+
+void
+mcpd_flowtab_set_new(struct mcpd_flowtab *t, mcpd_new_fn fn, void *ctx)
+{
+    t->on_new = fn;
+    t->new_ctx = ctx;
+}
+
+/* Tell the live printer once, with the verdict the packets support. */
+static void
+announce(struct mcpd_flowtab *t, struct mcpd_flow *f)
+{
+    if (t->early == NULL || f->announced)
+        return;
+    f->announced = 1;
+    t->early(t->early_ctx, f, mcpd_flow_verdict(f));
+}
+
+void
+mcpd_flow_early_scan(struct mcpd_flowtab *t, int64_t now)
+{
+    struct mcpd_flow *f;
+
+    if (t->early == NULL)
+        return;
+    for (f = t->lists[LIST_PENDING].head; f; f = f->next)
+        if (!f->announced && now - f->t_last >= t->early_after_ns)
+            announce(t, f);
+}
 
 void
 mcpd_flow_config_default(struct mcpd_flow_config *cfg)
@@ -238,6 +281,8 @@ flow_destroy(struct mcpd_flowtab *t, struct mcpd_flow *f)
     list_unlink(t, f);
     hash_remove(t, f);
     t->nflows--;
+    free(f->client_proc);
+    free(f->server_proc);
     free(f);
 }
 
@@ -475,6 +520,8 @@ flow_new(struct mcpd_flowtab *t, uint32_t hash,
     if (t->nflows > t->nbuckets)
         hash_grow(t);
     list_append(t, f, LIST_PENDING);
+    if (t->on_new)
+        t->on_new(t->new_ctx, f);
     return f;
 }
 
@@ -714,6 +761,8 @@ icmp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
         f->icmp_type = p->icmp_type;
         f->icmp_code = p->icmp_code;
         f->icmp_from = p->src;
+        if (!(f->bits & (MCPD_F_SYNACK | MCPD_F_HS)))
+            announce(t, f);
     }
 
 }

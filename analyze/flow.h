@@ -48,6 +48,15 @@ enum mcpd_sniff {
 
 #define MCPD_REQ_LEN 32
 
+/* A process named as a connection's client or server (live capture). */
+struct mcpd_proc {
+    int32_t pid;             /* process id */
+    uint32_t uid;            /* its user id */
+    char command[64];        /* process name */
+    char user[32];           /* user name */
+    const char *how;         /* how it was found ("sock_diag", ...) */
+};
+
 /* A TCP connection attempt and everything the packets say about it. */
 struct mcpd_flow {
     /* Hot: what a hash lookup reads, kept in the first cache line. */
@@ -88,6 +97,9 @@ struct mcpd_flow {
     int64_t t_synack;        /* first SYN-ACK, ns (rtt) */
     int64_t t_syn_last;      /* last SYN sent before the SYN-ACK, ns */
     uint32_t cli_isn;        /* client's initial sequence number */
+    uint8_t announced;       /* verdict already announced (live) */
+    struct mcpd_proc *client_proc;  /* set by capture; freed with flow */
+    struct mcpd_proc *server_proc;
     char http_req[MCPD_REQ_LEN]; /* "POST /mcp", query removed */
     struct mcpd_step steps[MCPD_LADDER_STEPS];
 };
@@ -139,6 +151,29 @@ void mcpd_flow_config_default(struct mcpd_flow_config *cfg);
 struct mcpd_flowtab *mcpd_flowtab_new(const struct mcpd_flow_config *cfg,
                                       mcpd_emit_fn emit, void *ctx);
 void mcpd_flowtab_free(struct mcpd_flowtab *tab);
+
+/*
+ * Live capture: `fn` is told a connection's verdict as soon as it is
+ * known even though the connection stays open for retransmissions: at
+ * an ICMP unreachable, or after `after_ns` of silence in the handshake
+ * (see mcpd_flow_early_scan). Final records still go to the emit
+ * callback; struct mcpd_flow.announced tells them apart.
+ */
+typedef void (*mcpd_early_fn)(void *ctx, struct mcpd_flow *flow,
+                              enum mcpd_verdict verdict);
+void mcpd_flowtab_set_early(struct mcpd_flowtab *tab, mcpd_early_fn fn,
+                            void *ctx, int64_t after_ns);
+
+/* Announce handshakes silent for the early timeout; O(pending). */
+void mcpd_flow_early_scan(struct mcpd_flowtab *tab, int64_t now_ns);
+
+/*
+ * Called for every new connection (live capture: to look up the owner
+ * of the client socket while it still exists).
+ */
+typedef void (*mcpd_new_fn)(void *ctx, struct mcpd_flow *flow);
+void mcpd_flowtab_set_new(struct mcpd_flowtab *tab, mcpd_new_fn fn,
+                          void *ctx);
 
 /* Feed one decoded packet (TCP or ICMP unreachable). */
 void mcpd_flow_packet(struct mcpd_flowtab *tab, enum mcpd_dec_status st,

@@ -220,6 +220,26 @@ cmp_finding(const void *a, const void *b)
     return mcpd_cause_rank(y->cause) - mcpd_cause_rank(x->cause);
 }
 
+void
+mcpd_report_add_finding(struct mcpd_report *r, enum mcpd_cause cause,
+                        uint64_t count, const char *summary,
+                        const char *const *fix, int nfix)
+{
+    struct mcpd_finding *f;
+    int i;
+
+    if (r->nextra >= (int)(sizeof(r->extra) / sizeof(r->extra[0])))
+        return;
+    f = &r->extra[r->nextra++];
+    memset(f, 0, sizeof(*f));
+    f->cause = cause;
+    f->count = count;
+    snprintf(f->summary, sizeof(f->summary), "%s", summary);
+    for (i = 0; i < nfix && i < MCPD_MAX_FIX; i++)
+        snprintf(f->fix[i], sizeof(f->fix[i]), "%s", fix[i]);
+    f->nfix = i;
+}
+
 static void
 diagnose(struct mcpd_report *r)
 {
@@ -227,6 +247,8 @@ diagnose(struct mcpd_report *r)
     int c;
 
     r->nfindings = 0;
+    for (c = 0; c < r->nextra && r->nfindings < MCPD_MAX_FINDINGS; c++)
+        r->findings[r->nfindings++] = r->extra[c];
     for (i = 0; i < r->nservers; i++) {
         struct mcpd_server *s = &r->servers[i];
         for (c = 0; c < MCPD_C_COUNT; c++) {
@@ -240,6 +262,8 @@ diagnose(struct mcpd_report *r)
           cmp_finding);
     for (c = 0; c < r->nfindings; c++) {
         struct mcpd_finding *f = &r->findings[c];
+        if (f->example == NULL)
+            continue;   /* brought its own text */
         f->nfix = mcpd_cause_text(f->cause, f->example, f->summary,
                                   sizeof(f->summary), f->fix, MCPD_MAX_FIX);
     }

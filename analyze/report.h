@@ -58,7 +58,17 @@ struct mcpd_report {
     uint64_t other_server_conns;   /* beyond MCPD_MAX_SERVERS */
     struct mcpd_finding findings[MCPD_MAX_FINDINGS];
     int nfindings;
+    struct mcpd_finding extra[4];  /* findings from outside the packets */
+    int nextra;
 };
+
+/*
+ * A finding that needs more than the packets (live capture: the proxy
+ * variables in effect). It ranks with the others by weight.
+ */
+void mcpd_report_add_finding(struct mcpd_report *r, enum mcpd_cause cause,
+                             uint64_t count, const char *summary,
+                             const char *const *fix, int nfix);
 
 struct mcpd_report *mcpd_report_new(const struct mcpd_report_opts *opts,
                                     FILE *out,

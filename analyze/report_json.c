@@ -165,6 +165,23 @@ sniff_name(uint8_t s)
     }
 }
 
+static void
+jproc(struct jbuf *j, const char *key, const struct mcpd_proc *p)
+{
+    if (p == NULL) {
+        jstrkey(j, key, NULL);
+        return;
+    }
+    jkey(j, key);
+    jputc(j, '{');
+    ju64(j, "pid", (uint64_t)(p->pid < 0 ? 0 : p->pid));
+    jstrkey(j, "command", p->command);
+    jstrkey(j, "user", p->user);
+    ju64(j, "uid", p->uid);
+    jstrkey(j, "found_by", p->how);
+    jputc(j, '}');
+}
+
 /* One connection record; key order and meaning: report.schema.json. */
 static void
 connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
@@ -228,8 +245,8 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
         jstrkey(j, "http_status", NULL);
     jraw(j, "}");
     jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
-    jstrkey(j, "process", NULL);
-    jstrkey(j, "server_process", NULL);
+    jproc(j, "process", f->client_proc);
+    jproc(j, "server_process", f->server_proc);
     jstrkey(j, "kernel", NULL);
     jraw(j, "}");
 }

@@ -127,7 +127,8 @@ clock_text(int64_t ns, char *buf, size_t len)
 void
 mcpd_text_begin(struct mcpd_report *r)
 {
-    if (r->opts.quiet)
+    /* Live capture prints its own header (interface and filter). */
+    if (r->opts.quiet || r->input.nfiles == 0)
         return;
     fprintf(r->out, "%smcpdiag %s%s", col(r, BOLD), r->opts.command,
             col(r, RESET));

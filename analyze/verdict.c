@@ -163,6 +163,10 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "http://{hostport}/mcp -d '{\"jsonrpc\":\"2.0\",\"id\":1,"
           "\"method\":\"ping\"}'",
           "curl -si http://{hostport}/health" } },
+    /* Proxy findings come with their own text (the proxy variable and
+     * its value are not in the connection record). */
+    [MCPD_C_PROXY_IN_PATH] = { "proxy_in_path", 92, "", { NULL } },
+    [MCPD_C_PROXY_UNREACHABLE] = { "proxy_unreachable", 93, "", { NULL } },
     [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
         "the capture has no complete handshake to judge: start it "
         "before the client connects",

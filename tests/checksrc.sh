@@ -5,7 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-files=$(ls analyze/*.c analyze/*.h mcpdiag.c tests/*.c tests/bench/*.c 2>/dev/null)
+files=$(ls analyze/*.[ch] capture/*.[ch] probes/*.[ch] mcpdiag.c tests/*.c \
+        tests/bench/*.c 2>/dev/null)
 
 # snprintf/vsnprintf are fine; bare sprintf and friends are not.
 banned='(^|[^a-z_])(sprintf|vsprintf|strcpy|strcat|strncat|gets|atoi|atol|strtok)[[:space:]]*\('

@@ -1,0 +1,626 @@
+/* \summary: `mcpdiag capture`: watch a failing connect live, name the
+ * processes, keep the evidence */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture.h"
+#include "cli.h"
+#include "live.h"
+#include "owner.h"
+#include "privs.h"
+#include "proxyenv.h"
+#include "report.h"
+#include "target.h"
+
+enum {
+    OPT_JSON = 256, OPT_JSONL, OPT_PASSIVE, OPT_DURATION, OPT_SYN_TIMEOUT,
+    OPT_TIMEOUT, OPT_NO_COLOR,
+};
+
+static const struct mcpd_option capture_options[] = {
+    { "interface", 'i', "IFACE",
+      "capture on IFACE (default: the loopback; 'any' for all)" },
+    { "write", 'w', "FILE", "also write the packets to FILE (pcap, 0600)" },
+    { "json", OPT_JSON, NULL, "one JSON document on stdout at the end" },
+    { "jsonl", OPT_JSONL, NULL,
+      "one JSON object per connection as it ends, then a summary" },
+    { "passive", OPT_PASSIVE, NULL,
+      "no stimulus: watch until --duration or Ctrl-C" },
+    { "duration", OPT_DURATION, "SECONDS", "stop after SECONDS" },
+    { "syn-timeout", OPT_SYN_TIMEOUT, "SECONDS",
+      "silence after a SYN that prints TIMEOUT (default 3)" },
+    { "timeout", OPT_TIMEOUT, "SECONDS",
+      "built-in probe: give up on a connect or answer (default 5)" },
+    { "user", 'Z', "USER",
+      "continue as USER after opening the capture (default: the sudo "
+      "user)" },
+    { "verbose", 'v', NULL, "more detail" },
+    { "quiet", 'q', NULL, "only the verdict and the diagnosis" },
+    { "no-color", OPT_NO_COLOR, NULL, "no colour (also when NO_COLOR is set)" },
+    { "help", 'h', NULL, "this help" },
+    { NULL, 0, NULL, NULL },
+};
+
+#define MAX_LISTENERS 32
+#define LOOKUPS_PER_SECOND 50
+#define GRACE_NS (500LL * 1000000)
+
+struct capture {
+    struct mcpd_target target;
+    struct mcpd_report *rep;
+    struct mcpd_flowtab *tab;
+    struct mcpd_live live;
+    FILE *live_out;          /* where verdict lines go as they happen */
+    int color;
+    int quiet;
+    struct mcpd_listener listeners[MAX_LISTENERS];
+    int nlisteners;
+    enum mcpd_visibility vis;
+    struct mcpd_proxy_env proxy;
+    int64_t lookup_window;   /* second of the current lookup budget */
+    int lookups;             /* lookups made in that second */
+    uint64_t unattributed;   /* client sockets gone before the lookup */
+};
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t child_exited;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void
+on_child(int sig)
+{
+    (void)sig;
+    child_exited = 1;
+}
+
+static int64_t
+now_ns(void)
+{
+    struct timespec ts;
+
+    /* Packet timestamps are wall-clock time, so ticks must be too. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+capture_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sudo mcpdiag capture [TARGET] [options] [-- COMMAND "
+            "ARGS...]\n"
+            "Capture loopback traffic for TARGET (default %s) while COMMAND "
+            "runs\n(as the invoking user), or while the built-in probe "
+            "connects, or\n(--passive) until --duration or Ctrl-C. Prints "
+            "each connection's verdict\nas soon as it is known.\n\n",
+            MCPD_TARGET_DEFAULT);
+    mcpd_print_options(out, capture_options);
+}
+
+/* ---- attribution ---------------------------------------------------- */
+
+static struct mcpd_proc *
+proc_from_owner(const struct mcpd_owner *o, const char *how)
+{
+    struct mcpd_proc *p = calloc(1, sizeof(*p));
+
+    if (p == NULL)
+        return NULL;
+    p->pid = o->pid;
+    p->uid = o->uid;
+    snprintf(p->command, sizeof(p->command), "%s", o->command);
+    snprintf(p->user, sizeof(p->user), "%s", o->user);
+    p->how = how;
+    return p;
+}
+
+/* The listener that accepts connections to `srv`: exact address first,
+ * then a wildcard of the same family (or a dual-stack [::]). */
+static const struct mcpd_listener *
+listener_for(const struct capture *c, const struct mcpd_endpoint *srv)
+{
+    static const uint8_t zero[16];
+    const struct mcpd_listener *wild = NULL;
+    int i;
+
+    for (i = 0; i < c->nlisteners && i < MAX_LISTENERS; i++) {
+        const struct mcpd_listener *l = &c->listeners[i];
+        if (l->local.port != srv->port)
+            continue;
+        if (mcpd_ip_cmp(&l->local.ip, &srv->ip) == 0)
+            return l;
+        if (memcmp(l->local.ip.a, zero, 16) == 0 &&
+            (l->local.ip.family == srv->ip.family ||
+             (l->local.ip.family == 6 && l->v6only == 0)))
+            wild = l;
+    }
+    return wild;
+}
+
+/* A new connection: name its client process while the socket exists. */
+static void
+on_new_flow(void *ctx, struct mcpd_flow *f)
+{
+    struct capture *c = ctx;
+    const struct mcpd_listener *l = listener_for(c, &f->srv);
+    struct mcpd_owner o;
+    char err[MCPD_ERR_LEN];
+    int64_t second = now_ns() / 1000000000;
+
+    if (l && l->owner.pid > 0)
+        f->server_proc = proc_from_owner(&l->owner, "listener");
+    /* Under a flood, looking every socket up would cost more than the
+     * capture itself: a budget per second, the rest counted. */
+    if (second != c->lookup_window) {
+        c->lookup_window = second;
+        c->lookups = 0;
+    }
+    if (c->lookups++ >= LOOKUPS_PER_SECOND) {
+        c->unattributed++;
+        return;
+    }
+    if (mcpd_owner_lookup(&f->cli, &f->srv, &o, err) == 1 && o.pid > 0)
+        f->client_proc = proc_from_owner(&o, "sock_diag");
+    else
+        c->unattributed++;
+}
+
+/* ---- live verdict lines -------------------------------------------- */
+
+static void
+print_line(struct capture *c, const struct mcpd_flow *f,
+           enum mcpd_verdict v)
+{
+    char cli[64], srv[64];
+    int ok = mcpd_verdict_ok(v);
+
+    if (c->quiet || c->live_out == NULL)
+        return;
+    mcpd_endpoint_str(&f->cli, cli, sizeof(cli));
+    mcpd_endpoint_str(&f->srv, srv, sizeof(srv));
+    fprintf(c->live_out, "%s%-11s%s %s -> %s", c->color ?
+            (ok ? "\033[32m" : "\033[31m") : "", mcpd_verdict_name(v),
+            c->color ? "\033[0m" : "", cli, srv);
+    if (v == MCPD_V_UNREACHABLE)
+        fprintf(c->live_out, "  ICMP %s",
+                mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
+                               f->icmp_code));
+    if (v == MCPD_V_TIMEOUT)
+        fprintf(c->live_out, "  %u SYN%s, no answer", f->syn_count,
+                f->syn_count == 1 ? "" : "s");
+    if (v == MCPD_V_RESET)
+        fprintf(c->live_out, "  reset by %s",
+                (f->bits & MCPD_F_SRV_RST) ? "server" : "client");
+    if (f->client_proc)
+        fprintf(c->live_out, "  client: pid %d %s (%s)",
+                f->client_proc->pid, f->client_proc->command,
+                f->client_proc->user);
+    if (f->server_proc)
+        fprintf(c->live_out, "  server: pid %d %s (%s)",
+                f->server_proc->pid, f->server_proc->command,
+                f->server_proc->user);
+    fputc('\n', c->live_out);
+    fflush(c->live_out);
+}
+
+static void
+on_early(void *ctx, struct mcpd_flow *f, enum mcpd_verdict v)
+{
+    print_line(ctx, f, v);
+}
+
+static void
+on_final(void *ctx, const struct mcpd_flow *f, enum mcpd_emit_why why)
+{
+    struct capture *c = ctx;
+
+    if (!f->announced)
+        print_line(c, f, (enum mcpd_verdict)f->verdict);
+    mcpd_report_flow(c->rep, f, why);
+}
+
+/* ---- stimulus ---------------------------------------------------------- */
+
+/*
+ * The built-in probe, run in the child as the user: connect to every
+ * address of the target and send an MCP initialize, so the capture sees
+ * the same conversation a client would start.
+ */
+static int
+builtin_probe(const struct mcpd_target *t, int timeout_s)
+{
+    struct addrinfo hints, *res, *ai;
+    char port[8], req[1024], buf[512];
+    struct timeval tv = { timeout_s, 0 };
+    int failures = 0;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(port, sizeof(port), "%u", t->port);
+    if (getaddrinfo(t->host, port, &hints, &res) != 0)
+        return 2;
+    for (ai = res; ai; ai = ai->ai_next) {
+        static const char body[] =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+            "\"params\":{\"protocolVersion\":\"2025-06-18\","
+            "\"capabilities\":{},\"clientInfo\":{\"name\":\"mcpdiag\","
+            "\"version\":\"" MCPD_VERSION "\"}}}";
+        int fd = socket(ai->ai_family, SOCK_STREAM, 0), n;
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            failures++;
+            close(fd);
+            continue;
+        }
+        n = snprintf(req, sizeof(req),
+                     "POST %s HTTP/1.1\r\nHost: %s:%u\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Accept: application/json, text/event-stream\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     t->path, t->host, t->port, sizeof(body) - 1, body);
+        if (n > 0 && n < (int)sizeof(req) &&
+            write(fd, req, (size_t)n) == n)
+            while (read(fd, buf, sizeof(buf)) > 0)
+                ;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return failures ? 1 : 0;
+}
+
+/*
+ * Start the stimulus in a child that runs as the user: COMMAND (its
+ * stdout sent to stderr when ours carries JSON), or the built-in probe.
+ */
+static pid_t
+start_child(char **argv, const struct mcpd_target *t, int timeout_s,
+            int stdout_to_stderr)
+{
+    pid_t pid = fork();
+
+    if (pid != 0)
+        return pid;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    if (stdout_to_stderr)
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+    if (argv == NULL)
+        _exit(builtin_probe(t, timeout_s));
+    execvp(argv[0], argv);
+    fprintf(stderr, "mcpdiag: cannot run %s: %s\n", argv[0],
+            strerror(errno));
+    _exit(127);
+}
+
+/* ---- the command ---------------------------------------------------- */
+
+static int
+parse_seconds(const char *opt, const char *arg, int *out)
+{
+    unsigned long long v;
+
+    if (mcpd_parse_uint(arg, 1, 86400, &v) != 0)
+        return mcpd_usage_error("%s wants seconds 1-86400, not '%s'", opt,
+                                arg);
+    *out = (int)v;
+    return 0;
+}
+
+/* The BPF filter: the target port, the proxy ports, ICMP errors. */
+static void
+build_filter(const struct capture *c, char *buf, size_t len)
+{
+    size_t at;
+    int i;
+
+    at = (size_t)snprintf(buf, len, "tcp port %u", c->target.port);
+    for (i = 0; i < c->proxy.nports && at < len; i++)
+        if (c->proxy.ports[i] != c->target.port)
+            at += (size_t)snprintf(buf + at, len - at, " or tcp port %u",
+                                   c->proxy.ports[i]);
+    if (at < len)
+        snprintf(buf + at, len - at, " or icmp or icmp6");
+}
+
+/*
+ * Connections that went to a proxy instead of the target, and proxies
+ * that did not answer: the causes only the environment can explain.
+ */
+static void
+proxy_findings(struct capture *c)
+{
+    const struct mcpd_report *r = c->rep;
+    uint64_t to_target = 0, to_proxy = 0, proxy_failed = 0;
+    char summary[512], fix0[256], fix1[256];
+    const char *fixes[3];
+    uint32_t i;
+
+    if (c->proxy.nports == 0)
+        return;
+    for (i = 0; i < r->nservers; i++) {
+        const struct mcpd_server *s = &r->servers[i];
+        uint64_t bad = s->total - s->verdicts[MCPD_V_CLOSED] -
+                       s->verdicts[MCPD_V_ESTABLISHED];
+        if (s->ep.port == c->target.port)
+            to_target += s->total;
+        else if (mcpd_proxy_env_has_port(&c->proxy, s->ep.port)) {
+            to_proxy += s->total;
+            proxy_failed += bad;
+        }
+    }
+    if (to_proxy == 0)
+        return;
+    snprintf(fix0, sizeof(fix0),
+             "export NO_PROXY=localhost,127.0.0.1,::1 "
+             "no_proxy=localhost,127.0.0.1,::1   # both cases: clients "
+             "read one or the other");
+    snprintf(fix1, sizeof(fix1), "or unset %s for the client",
+             c->proxy.var);
+    fixes[0] = fix0;
+    fixes[1] = fix1;
+    if (proxy_failed) {
+        snprintf(summary, sizeof(summary),
+                 "the client went to the proxy %.200s (from %s) and the proxy "
+                 "did not answer%s", c->proxy.hostport, c->proxy.var,
+                 to_target ? "" : "; it never connected to the server");
+        mcpd_report_add_finding(c->rep, MCPD_C_PROXY_UNREACHABLE,
+                                proxy_failed, summary, fixes, 2);
+    } else if (to_target == 0) {
+        snprintf(summary, sizeof(summary),
+                 "the client sent its request to the proxy %.120s (from "
+                 "%s) instead of connecting to %.120s:%u itself",
+                 c->proxy.hostport, c->proxy.var, c->target.host,
+                 c->target.port);
+        mcpd_report_add_finding(c->rep, MCPD_C_PROXY_IN_PATH, to_proxy,
+                                summary, fixes, 2);
+    }
+}
+
+int
+mcpd_cmd_capture(int argc, char **argv)
+{
+    struct capture c;
+    struct mcpd_report_opts ropts;
+    struct mcpd_flow_config fcfg;
+    struct mcpd_input_info info;
+    struct mcpd_user user;
+    struct option longopts[32];
+    struct sigaction sa;
+    char err[MCPD_ERR_LEN], filter[512];
+    const char *iface = NULL, *wfile = NULL, *zuser = NULL;
+    const char *target_text = NULL;
+    char **cmd_argv = NULL;
+    int opt, passive = 0, duration = 0, syn_timeout = 3, timeout = 5;
+    int no_color = 0, wfd = -1, status, child_status = -1, live_err;
+    int64_t end_at = 0, last_flush;
+    pid_t child = 0;
+    uint64_t recv = 0, drop = 0, ifdrop = 0;
+
+    memset(&c, 0, sizeof(c));
+    memset(&ropts, 0, sizeof(ropts));
+    ropts.command = "capture";
+    mcpd_build_longopts(capture_options, longopts, 32);
+    optind = 1;
+    opterr = 0;
+    /* '+': stop at the first non-option so COMMAND keeps its own flags. */
+    for (;;) {
+        while ((opt = getopt_long(argc, argv, "+:i:w:Z:vqh", longopts,
+                                  NULL)) != -1) {
+            switch (opt) {
+            case 'i': iface = optarg; break;
+            case 'w': wfile = optarg; break;
+            case 'Z': zuser = optarg; break;
+            case OPT_JSON: ropts.format = MCPD_FMT_JSON; break;
+            case OPT_JSONL: ropts.format = MCPD_FMT_JSONL; break;
+            case OPT_PASSIVE: passive = 1; break;
+            case OPT_DURATION:
+                if (parse_seconds("--duration", optarg, &duration))
+                    return MCPD_EXIT_USAGE;
+                break;
+            case OPT_SYN_TIMEOUT:
+                if (parse_seconds("--syn-timeout", optarg, &syn_timeout))
+                    return MCPD_EXIT_USAGE;
+                break;
+            case OPT_TIMEOUT:
+                if (parse_seconds("--timeout", optarg, &timeout))
+                    return MCPD_EXIT_USAGE;
+                break;
+            case 'v': ropts.verbose = 1; break;
+            case 'q': ropts.quiet = 1; c.quiet = 1; break;
+            case OPT_NO_COLOR: no_color = 1; break;
+            case 'h':
+                capture_usage(stdout);
+                return MCPD_EXIT_OK;
+            case ':':
+                return mcpd_usage_error("%s needs a value (see 'mcpdiag "
+                                        "capture --help')",
+                                        argv[optind - 1]);
+            default:
+                return mcpd_usage_error("unknown option '%s' (see "
+                                        "'mcpdiag capture --help')",
+                                        argv[optind - 1]);
+            }
+        }
+        if (optind >= argc)
+            break;
+        /* '+' stops at "--" (consumed) or at a word: the TARGET. */
+        if (strcmp(argv[optind - 1], "--") == 0) {
+            cmd_argv = &argv[optind];
+            break;
+        }
+        if (target_text)
+            return mcpd_usage_error("unexpected '%s': put the client "
+                                    "command after '--'", argv[optind]);
+        target_text = argv[optind++];
+    }
+    if (cmd_argv && passive)
+        return mcpd_usage_error("--passive and a COMMAND exclude each "
+                                "other");
+    if (mcpd_target_parse(target_text, &c.target, err, sizeof(err)) != 0)
+        return mcpd_usage_error("target: %s", err);
+    if (mcpd_user_resolve(zuser, &user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mcpdiag: %s\n", err);
+        return MCPD_EXIT_USAGE;
+    }
+    mcpd_proxy_env_read(&c.proxy, &c.target);
+
+    /* Everything that needs root happens here, before the drop. */
+    build_filter(&c, filter, sizeof(filter));
+    if (iface == NULL)
+        iface = mcpd_default_iface();
+    live_err = mcpd_live_open(&c.live, iface, filter, err, sizeof(err));
+    if (live_err != MCPD_LIVE_OK) {
+        fprintf(stderr, "mcpdiag: %s\n", err);
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    if (wfile) {
+        wfd = mcpd_create_output(wfile, &user, err, sizeof(err));
+        if (wfd < 0 || mcpd_live_write_to(&c.live, wfd, err,
+                                          sizeof(err)) != 0) {
+            fprintf(stderr, "mcpdiag: %s\n", err);
+            mcpd_live_close(&c.live);
+            return MCPD_EXIT_CANNOT_RUN;
+        }
+    }
+    c.nlisteners = mcpd_owner_listeners(c.target.port, c.listeners,
+                                        MAX_LISTENERS, &c.vis, err);
+    if (c.nlisteners < 0)
+        c.nlisteners = 0;
+    if (mcpd_drop_privileges(&user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mcpdiag: giving up privileges: %s\n", err);
+        mcpd_live_close(&c.live);
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+
+    memset(&info, 0, sizeof(info));
+    info.link_types[0] = pcap_datalink_val_to_name(c.live.dlt);
+    info.nlink_types = 1;
+    c.color = mcpd_use_color(stdout, no_color);
+    ropts.color = c.color;
+    ropts.utf8 = mcpd_use_utf8();
+    c.live_out = ropts.format == MCPD_FMT_TEXT ? stdout : stderr;
+    c.rep = mcpd_report_new(&ropts, stdout, &info);
+    mcpd_flow_config_default(&fcfg);
+    fcfg.seed = mcpd_random_seed();
+    c.tab = c.rep ? mcpd_flowtab_new(&fcfg, on_final, &c) : NULL;
+    if (c.tab == NULL) {
+        fprintf(stderr, "mcpdiag: out of memory\n");
+        mcpd_live_close(&c.live);
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    c.live.tab = c.tab;
+    mcpd_flowtab_set_early(c.tab, on_early, &c,
+                           (int64_t)syn_timeout * 1000000000LL);
+    mcpd_flowtab_set_new(c.tab, on_new_flow, &c);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_child;
+    sigaction(SIGCHLD, &sa, NULL);
+
+    if (!ropts.quiet)
+        fprintf(c.live_out, "mcpdiag capture on %s (%s), filter '%s'%s\n",
+                iface, info.link_types[0], filter,
+                passive ? ", passive" : "");
+    mcpd_report_begin(c.rep);
+    if (!passive) {
+        fflush(NULL);
+        child = start_child(cmd_argv, &c.target, timeout,
+                            ropts.format != MCPD_FMT_TEXT);
+        if (child < 0) {
+            fprintf(stderr, "mcpdiag: fork: %s\n", strerror(errno));
+            stop_requested = 1;
+        }
+    }
+    if (duration)
+        end_at = now_ns() + (int64_t)duration * 1000000000LL;
+    last_flush = now_ns();
+
+    while (!stop_requested) {
+        struct pollfd pfd = { mcpd_live_fd(&c.live), POLLIN, 0 };
+        int64_t now;
+
+        poll(&pfd, 1, 100);
+        if (mcpd_live_drain(&c.live, err, sizeof(err)) < 0) {
+            fprintf(stderr, "mcpdiag: capture: %s\n", err);
+            break;
+        }
+        now = now_ns();
+        mcpd_flow_early_scan(c.tab, now);
+        if (now - last_flush > 1000000000LL) {
+            mcpd_live_flush(&c.live);
+            last_flush = now;
+        }
+        if (child > 0 && child_exited) {
+            child_exited = 0;
+            if (waitpid(child, &child_status, WNOHANG) == child) {
+                child = 0;
+                end_at = now + GRACE_NS;
+            }
+        }
+        if (end_at && now >= end_at)
+            break;
+    }
+    /* Whatever is still in the kernel's buffer belongs to the report. */
+    mcpd_live_drain(&c.live, err, sizeof(err));
+    if (child > 0) {
+        /* Stopped by a signal or --duration: the command goes too. */
+        kill(child, SIGTERM);
+        waitpid(child, &child_status, 0);
+    }
+    mcpd_live_stats(&c.live, &recv, &drop, &ifdrop);
+    mcpd_live_close(&c.live);    /* finishes the -w file */
+    mcpd_flow_flush(c.tab);
+    proxy_findings(&c);
+    if (!ropts.quiet) {
+        fflush(stdout);
+        if (cmd_argv && child_status >= 0 && WIFEXITED(child_status))
+            fprintf(stderr, "mcpdiag: %s exited with status %d\n",
+                    cmd_argv[0], WEXITSTATUS(child_status));
+        else if (cmd_argv && child_status >= 0 && WIFSIGNALED(child_status))
+            fprintf(stderr, "mcpdiag: %s was killed by signal %d\n",
+                    cmd_argv[0], WTERMSIG(child_status));
+    }
+    status = mcpd_report_finish(c.rep, mcpd_flow_stats(c.tab));
+    if (!ropts.quiet) {
+        if (c.unattributed && ropts.verbose)
+            fprintf(stderr, "mcpdiag: %llu client sockets were gone before "
+                    "their process could be looked up\n",
+                    (unsigned long long)c.unattributed);
+        if (wfile)
+            fprintf(stderr, "mcpdiag: packets written to %s\n", wfile);
+    }
+    if (drop || ifdrop)
+        fprintf(stderr, "mcpdiag: warning: the kernel dropped %llu packets "
+                "(%llu at the interface): verdicts may be incomplete\n",
+                (unsigned long long)drop, (unsigned long long)ifdrop);
+    if (stop_requested && !ropts.quiet)
+        fprintf(stderr, "mcpdiag: stopped; the report covers everything "
+                "captured\n");
+    mcpd_flowtab_free(c.tab);
+    mcpd_report_free(c.rep);
+    return status;
+}
