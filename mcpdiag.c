@@ -9,6 +9,9 @@
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
 #endif
+#ifdef HAVE_MCPD_PROBES
+#include "probes/probe.h"
+#endif
 
 static void
 usage(FILE *out)
@@ -19,8 +22,7 @@ usage(FILE *out)
         "commands:\n"
         "  analyze FILE...   classify every TCP connection in saved "
         "captures\n"
-        "  probe [TARGET]    layer-by-layer diagnosis of one endpoint "
-        "(not in this build yet)\n"
+        "  probe [TARGET]    layer-by-layer diagnosis of one endpoint\n"
         "  capture [TARGET]  watch a failing client live (needs sudo)\n"
         "  bundle [TARGET]   a support bundle (not in this build yet)\n\n"
         "  mcpdiag COMMAND --help   options of one command\n"
@@ -51,6 +53,10 @@ main(int argc, char **argv)
     }
     if (strcmp(cmd, "analyze") == 0)
         return mcpd_cmd_analyze(argc - 1, argv + 1);
+#ifdef HAVE_MCPD_PROBES
+    if (strcmp(cmd, "probe") == 0)
+        return mcpd_cmd_probe(argc - 1, argv + 1);
+#endif
 #ifdef HAVE_MCPD_CAPTURE
     if (strcmp(cmd, "capture") == 0)
         return mcpd_cmd_capture(argc - 1, argv + 1);

@@ -300,6 +300,16 @@ mcpd_flowtab_free(struct mcpd_flowtab *t)
     free(t);
 }
 
+void
+mcpd_flow_set_kernel_stats(struct mcpd_flowtab *t, uint64_t recv,
+                           uint64_t drop, uint64_t ifdrop)
+{
+    t->stats.live = 1;
+    t->stats.pcap_received = recv;
+    t->stats.pcap_drop = drop;
+    t->stats.pcap_ifdrop = ifdrop;
+}
+
 const struct mcpd_stats *
 mcpd_flow_stats(const struct mcpd_flowtab *t)
 {

@@ -120,7 +120,13 @@ struct mcpd_stats {
     uint64_t evicted;        /* connections pushed out by the cap */
     uint64_t connections;    /* connections emitted */
     uint64_t peak_flows;     /* most connections in memory at once */
+    int live;                /* the pcap_* counters below are valid */
+    uint64_t pcap_received;  /* live: packets the kernel passed us */
+    uint64_t pcap_drop;      /* live: dropped for lack of buffer space */
+    uint64_t pcap_ifdrop;    /* live: dropped by the interface */
 };
+
+
 
 /* Why a connection is being emitted. */
 enum mcpd_emit_why {
@@ -189,6 +195,10 @@ void mcpd_flow_advance(struct mcpd_flowtab *tab, int64_t now_ns);
 void mcpd_flow_flush(struct mcpd_flowtab *tab);
 
 const struct mcpd_stats *mcpd_flow_stats(const struct mcpd_flowtab *tab);
+
+/* Live capture: record the kernel's counters for the report. */
+void mcpd_flow_set_kernel_stats(struct mcpd_flowtab *tab, uint64_t recv,
+                                uint64_t drop, uint64_t ifdrop);
 
 /* The verdict the packets seen so far support. */
 enum mcpd_verdict mcpd_flow_verdict(const struct mcpd_flow *flow);

@@ -393,6 +393,15 @@ add_tail(struct mcpd_report *r, cJSON *o, const struct mcpd_stats *st)
     add_u64(s, "evicted", st->evicted);
     add_u64(s, "peak_connections_in_memory", st->peak_flows);
     add_u64(s, "other_servers", r->other_server_conns);
+    if (st->live) {
+        add_u64(s, "pcap_received", st->pcap_received);
+        add_u64(s, "pcap_drop", st->pcap_drop);
+        add_u64(s, "pcap_ifdrop", st->pcap_ifdrop);
+    } else {
+        cJSON_AddNullToObject(s, "pcap_received");
+        cJSON_AddNullToObject(s, "pcap_drop");
+        cJSON_AddNullToObject(s, "pcap_ifdrop");
+    }
 }
 
 void

@@ -1,153 +1,215 @@
-/* \summary: parse a TARGET: PORT, HOST:PORT, [V6ADDR]:PORT or a URL */
+/* \summary: probe targets: PORT, HOST:PORT, [V6]:PORT and http(s) URLs */
 
-#include <ctype.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include "cli.h"
+#include "mcpd.h"
 #include "target.h"
 
-/* Copy [s, s+n) into dst (size len); fails when it does not fit. */
+#define DEFAULT_HOST "localhost"
+#define DEFAULT_PORT 3000
+#define DEFAULT_PATH "/mcp"
+
 static int
-copy_part(char *dst, size_t len, const char *s, size_t n)
+all_digits(const char *s, size_t n)
 {
-    if (n >= len)
+    size_t i;
+
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* Port text of n bytes to a number 1-65535; -1 when it is not one. */
+static int
+port_of(const char *s, size_t n, uint16_t *port)
+{
+    char buf[8];
+
+    if (!all_digits(s, n) || n >= sizeof(buf))
         return -1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-    return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return mcpd_parse_port(buf, port);
 }
 
 static int
-parse_port(const char *s, size_t n, uint16_t *port)
+set_host(struct mcpd_target *t, const char *s, size_t n, char *err)
 {
-    unsigned long v = 0;
-    size_t i;
+    struct in6_addr a6;
 
-    if (n == 0 || n > 5)
+    if (n == 0 || n >= sizeof(t->host)) {
+        snprintf(err, MCPD_ERR_LEN, "the host is %s",
+                 n ? "too long" : "empty");
         return -1;
-    for (i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (unsigned long)(s[i] - '0');
     }
-    if (v == 0 || v > 65535)
-        return -1;
-    *port = (uint16_t)v;
+    memcpy(t->host, s, n);
+    t->host[n] = '\0';
+    t->is_ipv6_literal = inet_pton(AF_INET6, t->host, &a6) == 1;
     return 0;
 }
 
 /*
- * HOST, HOST:PORT, [V6]:PORT or [V6] in [s, s+n). A bare IPv6 address
- * (two or more colons, no brackets) is taken whole, as curl does.
+ * host[:port] or [v6]:port, as the authority of RFC 3986 §3.2 (without
+ * userinfo, which an MCP URL never needs and which we must not print).
  */
 static int
 parse_authority(struct mcpd_target *t, const char *s, size_t n,
-                char *err, size_t errlen)
+                int port_required, char *err)
 {
     const char *colon;
 
+    if (memchr(s, '@', n)) {
+        snprintf(err, MCPD_ERR_LEN, "user:password@ in the target is not "
+                 "supported (and would be printed): remove it");
+        return -1;
+    }
     if (n > 0 && s[0] == '[') {
         const char *close = memchr(s, ']', n);
+        size_t rest;
+
         if (close == NULL) {
-            snprintf(err, errlen, "missing ']' after the IPv6 address");
+            snprintf(err, MCPD_ERR_LEN, "missing ']' after the IPv6 "
+                     "address");
             return -1;
         }
-        if (copy_part(t->host, sizeof(t->host), s + 1,
-                      (size_t)(close - s - 1)) != 0 || t->host[0] == '\0') {
-            snprintf(err, errlen, "bad IPv6 address in brackets");
+        if (set_host(t, s + 1, (size_t)(close - s - 1), err) != 0)
+            return -1;
+        if (!t->is_ipv6_literal) {
+            snprintf(err, MCPD_ERR_LEN, "'%.200s' is not an IPv6 address",
+                     t->host);
             return -1;
         }
-        n -= (size_t)(close - s) + 1;
-        s = close + 1;
-        if (n == 0)
+        rest = n - (size_t)(close + 1 - s);
+        if (rest == 0) {
+            if (port_required) {
+                snprintf(err, MCPD_ERR_LEN, "[V6ADDR] needs a :PORT");
+                return -1;
+            }
             return 0;
-        if (s[0] != ':' || parse_port(s + 1, n - 1, &t->port) != 0) {
-            snprintf(err, errlen, "bad port after the IPv6 address");
+        }
+        if (close[1] != ':' ||
+            port_of(close + 2, rest - 1, &t->port) != 0) {
+            snprintf(err, MCPD_ERR_LEN, "expected :PORT (1-65535) after "
+                     "']'");
             return -1;
         }
         return 0;
     }
     colon = memchr(s, ':', n);
     if (colon && memchr(colon + 1, ':', n - (size_t)(colon + 1 - s))) {
-        /* Bare IPv6 literal: no port possible. */
-        return copy_part(t->host, sizeof(t->host), s, n) == 0 ? 0 : -1;
+        snprintf(err, MCPD_ERR_LEN, "an IPv6 address needs brackets: "
+                 "[::1]:3000");
+        return -1;
     }
-    if (colon) {
-        if (parse_port(colon + 1, n - (size_t)(colon + 1 - s), &t->port)) {
-            snprintf(err, errlen, "bad port '%.*s'",
-                     (int)(n - (size_t)(colon + 1 - s)), colon + 1);
+    if (colon == NULL) {
+        if (port_required) {
+            snprintf(err, MCPD_ERR_LEN, "expected PORT, HOST:PORT, "
+                     "[V6]:PORT or a URL");
             return -1;
         }
-        n = (size_t)(colon - s);
+        return set_host(t, s, n, err);
     }
-    if (n == 0 || copy_part(t->host, sizeof(t->host), s, n) != 0) {
-        snprintf(err, errlen, "bad host name");
+    if (set_host(t, s, (size_t)(colon - s), err) != 0)
+        return -1;
+    if (port_of(colon + 1, n - (size_t)(colon + 1 - s), &t->port) != 0) {
+        snprintf(err, MCPD_ERR_LEN, "the port must be a number 1-65535");
         return -1;
     }
     return 0;
 }
 
 int
-mcpd_target_parse(const char *text, struct mcpd_target *t, char *err,
-                  size_t errlen)
+mcpd_target_parse(const char *s, struct mcpd_target *t, char *err)
 {
-    const char *p = text, *rest;
     size_t n;
+    const char *p;
 
     memset(t, 0, sizeof(*t));
-    if (text == NULL || *text == '\0')
-        text = p = MCPD_TARGET_DEFAULT;
     snprintf(t->scheme, sizeof(t->scheme), "http");
-    snprintf(t->path, sizeof(t->path), "/mcp");
+    snprintf(t->host, sizeof(t->host), DEFAULT_HOST);
+    snprintf(t->path, sizeof(t->path), DEFAULT_PATH);
+    t->port = DEFAULT_PORT;
+    err[0] = '\0';
 
-    /* PORT alone. */
-    if (parse_port(p, strlen(p), &t->port) == 0) {
-        snprintf(t->host, sizeof(t->host), "localhost");
-        return 0;
+    if (s == NULL || *s == '\0')
+        goto done;
+    n = strlen(s);
+    if (n > 1200) {
+        snprintf(err, MCPD_ERR_LEN, "the target is too long");
+        return -1;
     }
-    if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
-        t->is_url = 1;
-        if (p[4] == 's') {
-            snprintf(t->scheme, sizeof(t->scheme), "https");
-            p += 8;
-        } else {
-            p += 7;
-        }
-        n = strcspn(p, "/?#");
-        rest = p + n;
-        /* Userinfo is dropped: credentials are never kept. */
-        {
-            const char *at = memchr(p, '@', n);
-            if (at) {
-                n -= (size_t)(at + 1 - p);
-                p = at + 1;
-            }
-        }
-        if (parse_authority(t, p, n, err, errlen) != 0)
+    for (p = s; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+            snprintf(err, MCPD_ERR_LEN, "the target contains a space or "
+                     "control character");
             return -1;
-        if (t->port == 0)
-            t->port = t->scheme[4] == 's' ? 443 : 80;
-        if (*rest == '/') {
-            size_t pl = strcspn(rest, "?#");
-            if (copy_part(t->path, sizeof(t->path), rest, pl) != 0) {
-                snprintf(err, errlen, "URL path too long");
+        }
+    }
+    if (all_digits(s, n)) {
+        if (port_of(s, n, &t->port) != 0) {
+            snprintf(err, MCPD_ERR_LEN, "the port must be a number "
+                     "1-65535, not '%s'", s);
+            return -1;
+        }
+        goto done;
+    }
+    p = strstr(s, "://");
+    if (p) {
+        const char *auth = p + 3, *slash;
+        size_t slen = (size_t)(p - s);
+
+        if (slen == 4 && strncasecmp(s, "http", 4) == 0) {
+            t->port = 80;
+        } else if (slen == 5 && strncasecmp(s, "https", 5) == 0) {
+            snprintf(t->scheme, sizeof(t->scheme), "https");
+            t->port = 443;
+        } else {
+            snprintf(err, MCPD_ERR_LEN, "only http:// and https:// URLs "
+                     "can be probed");
+            return -1;
+        }
+        slash = strpbrk(auth, "/?#");
+        if (parse_authority(t, auth,
+                            slash ? (size_t)(slash - auth) : strlen(auth), 0,
+                            err) != 0)
+            return -1;
+        if (slash && *slash == '/') {
+            size_t plen = strcspn(slash, "#");
+            if (plen >= sizeof(t->path)) {
+                snprintf(err, MCPD_ERR_LEN, "the path is too long");
                 return -1;
             }
+            memcpy(t->path, slash, plen);
+            t->path[plen] = '\0';
+        } else if (slash && *slash == '?') {
+            snprintf(t->path, sizeof(t->path), "/%.*s",
+                     (int)strcspn(slash, "#"), slash);
         } else {
+            /* "http://host:3000" names no path: MCP clients then POST
+             * to "/", which is what we probe too. */
             snprintf(t->path, sizeof(t->path), "/");
         }
-        return 0;
+        goto done;
     }
-    if (strstr(p, "://")) {
-        snprintf(err, errlen, "only http:// and https:// URLs are "
-                 "supported");
+    if (parse_authority(t, s, n, 1, err) != 0)
         return -1;
-    }
-    if (parse_authority(t, p, strlen(p), err, errlen) != 0)
-        return -1;
-    if (t->port == 0) {
-        snprintf(err, errlen, "'%s' has no port (use HOST:PORT or a URL)",
-                 text);
-        return -1;
-    }
+done:
+    mcpd_target_url_for(t, t->path, t->url, sizeof(t->url));
     return 0;
+}
+
+void
+mcpd_target_url_for(const struct mcpd_target *t, const char *path,
+                    char *buf, size_t len)
+{
+    snprintf(buf, len, "%s://%s%s%s:%u%s", t->scheme,
+             t->is_ipv6_literal ? "[" : "", t->host,
+             t->is_ipv6_literal ? "]" : "", (unsigned)t->port,
+             path[0] == '/' ? path : "/");
 }

@@ -477,7 +477,7 @@ mcpd_cmd_capture(int argc, char **argv)
     if (cmd_argv && passive)
         return mcpd_usage_error("--passive and a COMMAND exclude each "
                                 "other");
-    if (mcpd_target_parse(target_text, &c.target, err, sizeof(err)) != 0)
+    if (mcpd_target_parse(target_text, &c.target, err) != 0)
         return mcpd_usage_error("target: %s", err);
     if (mcpd_user_resolve(zuser, &user, err, sizeof(err)) != 0) {
         fprintf(stderr, "mcpdiag: %s\n", err);
@@ -594,6 +594,7 @@ mcpd_cmd_capture(int argc, char **argv)
     mcpd_live_stats(&c.live, &recv, &drop, &ifdrop);
     mcpd_live_close(&c.live);    /* finishes the -w file */
     mcpd_flow_flush(c.tab);
+    mcpd_flow_set_kernel_stats(c.tab, recv, drop, ifdrop);
     proxy_findings(&c);
     if (!ropts.quiet) {
         fflush(stdout);

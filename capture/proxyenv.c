@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mcpd.h"
 #include "proxyenv.h"
 
 /* Does "user:pw@host:port/path" name a port? */
@@ -30,21 +31,23 @@ static int
 proxy_hostport(const char *url, char *host, size_t hlen, uint16_t *port)
 {
     struct mcpd_target t;
-    char err[128], buf[600];
-    const char *p = url;
+    char err[MCPD_ERR_LEN], buf[600];
+    const char *p, *auth = strstr(url, "://"), *at, *end;
 
     /* A proxy given as host:port (no scheme) is common; curl treats it
-     * as http://, and so does every client this tool knows. */
-    if (strstr(url, "://") == NULL) {
-        snprintf(buf, sizeof(buf), "http://%s", url);
-        p = buf;
-    } else if (strncmp(url, "http://", 7) != 0 &&
-               strncmp(url, "https://", 8) != 0) {
-        /* socks5://host:port: keep host and port, scheme aside. */
-        snprintf(buf, sizeof(buf), "http://%s", strstr(url, "://") + 3);
-        p = buf;
-    }
-    if (mcpd_target_parse(p, &t, err, sizeof(err)) != 0)
+     * as http://, and so does every client this tool knows. The scheme
+     * (socks5://...) does not change host and port; userinfo is cut
+     * off here so credentials go no further. */
+    auth = auth ? auth + 3 : url;
+    end = auth + strcspn(auth, "/?#");
+    at = NULL;
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    snprintf(buf, sizeof(buf), "http://%.*s", (int)(end - (at ? at + 1 : auth)),
+             at ? at + 1 : auth);
+    p = buf;
+    if (mcpd_target_parse(p, &t, err) != 0)
         return -1;
     if (!authority_has_port(strstr(p, "://") + 3))
         t.port = 1080;      /* curl's default proxy port, not 80 */

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
-      tcpdump iproute2 iptables nftables python3 clang libclang-rt-14-dev"
+      libcurl4-openssl-dev tcpdump iproute2 iptables nftables python3 curl
+      clang libclang-rt-14-dev nodejs npm"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then

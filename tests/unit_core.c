@@ -7,7 +7,6 @@
 #include "cursor.h"
 #include "dec.h"
 #include "flow.h"
-#include "target.h"
 #include "verdict.h"
 
 /* A test_cond harness in the manner of sds's testhelp.h. */
@@ -558,47 +557,9 @@ test_flow_icmp_and_eviction(void)
     mcpd_flowtab_free(t);
 }
 
-static void
-test_target(void)
-{
-    struct mcpd_target t;
-    char err[128];
-
-    test_cond("bare port", mcpd_target_parse("3000", &t, err, sizeof(err))
-                               == 0 && t.port == 3000 &&
-                               strcmp(t.host, "localhost") == 0);
-    test_cond("default", mcpd_target_parse(NULL, &t, err, sizeof(err)) == 0
-                             && t.port == 3000 &&
-                             strcmp(t.path, "/mcp") == 0);
-    test_cond("host:port", mcpd_target_parse("10.0.0.1:8080", &t, err,
-                                             sizeof(err)) == 0 &&
-                               t.port == 8080 &&
-                               strcmp(t.host, "10.0.0.1") == 0);
-    test_cond("[v6]:port", mcpd_target_parse("[::1]:3001", &t, err,
-                                             sizeof(err)) == 0 &&
-                               t.port == 3001 && strcmp(t.host, "::1") == 0);
-    test_cond("url", mcpd_target_parse("https://u:secret@[::1]/x/sse?tok=1",
-                                       &t, err, sizeof(err)) == 0 &&
-                         t.port == 443 && strcmp(t.path, "/x/sse") == 0 &&
-                         strcmp(t.host, "::1") == 0 &&
-                         strstr(t.host, "secret") == NULL);
-    test_cond("url with port", mcpd_target_parse("http://localhost:3000/mcp",
-                                                 &t, err, sizeof(err)) == 0
-                                   && t.port == 3000 && t.is_url);
-    test_cond("no port", mcpd_target_parse("example", &t, err, sizeof(err))
-                             == -1 && err[0]);
-    test_cond("bad port", mcpd_target_parse("h:70000", &t, err, sizeof(err))
-                              == -1);
-    test_cond("unclosed bracket", mcpd_target_parse("[::1:3000", &t, err,
-                                                    sizeof(err)) == -1);
-    test_cond("ftp url", mcpd_target_parse("ftp://x:21", &t, err,
-                                           sizeof(err)) == -1);
-}
-
 int
 main(void)
 {
-    test_target();
     test_cursor();
     test_decode_ethernet();
     test_decode_vlan_and_links();

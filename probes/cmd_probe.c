@@ -1,0 +1,181 @@
+/* \summary: `mcpdiag probe [TARGET]`: options, the stages in order, the
+ * report and the exit status */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include "cli.h"
+#include "probe.h"
+#include "probe_int.h"
+
+enum {
+    OPT_JSON = 256, OPT_TIMEOUT, OPT_HEALTH, OPT_DEEP, OPT_NO_COLOR,
+    OPT_NO_SYN,
+};
+
+static const struct mcpd_option probe_options[] = {
+    { "json", OPT_JSON, NULL, "one JSON document on stdout" },
+    { "timeout", OPT_TIMEOUT, "SECONDS",
+      "for each connect, SYN probe and HTTP request (default 3)" },
+    { "health", OPT_HEALTH, "PATH", "health path to GET (default /health)" },
+    { "deep", OPT_DEEP, NULL,
+      "go on to tools/list, and try the legacy SSE transport too" },
+    { "no-syn", OPT_NO_SYN, NULL, "skip the raw SYN probe (root only)" },
+    { "verbose", 'v', NULL, "show all the evidence, also when healthy" },
+    { "quiet", 'q', NULL, "only the verdict and the fix" },
+    { "no-color", OPT_NO_COLOR, NULL,
+      "no colour (also when NO_COLOR is set)" },
+    { "help", 'h', NULL, "this help" },
+    { NULL, 0, NULL, NULL },
+};
+
+static void
+probe_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mcpdiag probe [TARGET] [options]\n"
+            "Active diagnosis of one MCP endpoint, layer by layer: "
+            "resolve, listeners,\nTCP connect, raw SYN (root), firewall "
+            "and listen queue (root), proxy, HTTP,\nMCP. Names the first "
+            "layer that fails, the cause and the fix.\n\n"
+            "TARGET: PORT, HOST:PORT, [V6ADDR]:PORT or "
+            "http[s]://HOST[:PORT][/PATH]\n"
+            "        (default http://localhost:3000/mcp)\n\n");
+    mcpd_print_options(out, probe_options);
+    fprintf(out, "\nexit status: 0 MCP works end to end, 1 a problem was "
+                 "found, 2 usage error,\n3 could not run.\n");
+}
+
+int
+mcpd_cmd_probe(int argc, char **argv)
+{
+    struct option longopts[16];
+    struct mcpd_probe *p;
+    char err[MCPD_ERR_LEN];
+    const char *target = NULL;
+    int c, no_color = 0, status;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        fprintf(stderr, "mcpdiag: out of memory\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    p->opts.timeout = 3.0;
+    snprintf(p->opts.health, sizeof(p->opts.health), "/health");
+    mcpd_build_longopts(probe_options, longopts, 16);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON:
+            p->opts.json = 1;
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            double t;
+            errno = 0;
+            t = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(t >= 0.05 && t <= 600)) {
+                free(p);
+                return mcpd_usage_error("--timeout wants seconds 0.05-600, "
+                                        "not '%s'", optarg);
+            }
+            p->opts.timeout = t;
+            break;
+        }
+        case OPT_HEALTH:
+            if (optarg[0] != '/' || strlen(optarg) >= sizeof(p->opts.health)
+                || strpbrk(optarg, " \t\r\n")) {
+                free(p);
+                return mcpd_usage_error("--health wants a path starting "
+                                        "with '/', not '%s'", optarg);
+            }
+            snprintf(p->opts.health, sizeof(p->opts.health), "%s", optarg);
+            break;
+        case OPT_DEEP:
+            p->opts.deep = 1;
+            break;
+        case OPT_NO_SYN:
+            p->opts.no_syn = 1;
+            break;
+        case 'v':
+            p->opts.verbose = 1;
+            break;
+        case 'q':
+            p->opts.quiet = 1;
+            break;
+        case OPT_NO_COLOR:
+            no_color = 1;
+            break;
+        case 'h':
+            probe_usage(stdout);
+            free(p);
+            return MCPD_EXIT_OK;
+        case ':':
+            free(p);
+            return mcpd_usage_error("%s needs a value (see 'mcpdiag probe "
+                                    "--help')", argv[optind - 1]);
+        default:
+            free(p);
+            return mcpd_usage_error("unknown option '%s' (see 'mcpdiag "
+                                    "probe --help')", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        target = argv[optind++];
+    if (optind < argc) {
+        free(p);
+        return mcpd_usage_error("probe takes one TARGET, not '%s' too",
+                                argv[optind]);
+    }
+    if (mcpd_target_parse(target, &p->target, err) != 0) {
+        free(p);
+        return mcpd_usage_error("bad TARGET '%s': %s", target, err);
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(p);
+        fprintf(stderr, "mcpdiag: libcurl failed to initialise: "
+                        "cannot probe\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    p->opts.color = mcpd_use_color(stdout, no_color);
+    p->opts.utf8 = mcpd_use_utf8();
+    p->is_root = geteuid() == 0;
+
+    /* Every stage runs, in the order a client meets the layers. */
+    mcpd_sys_counters(&p->kbefore);
+    mcpd_probe_resolve(p);
+    mcpd_probe_listeners(p);
+    mcpd_probe_connect(p);
+    if (p->is_root && !p->opts.no_syn)
+        mcpd_probe_syn(p);
+    p->nrules = mcpd_sys_firewall(p->target.port, p->rules,
+                                  MCPD_PROBE_MAX_RULES, p->fw_error);
+    if (p->nrules >= 0)
+        p->fw_error[0] = '\0';
+    mcpd_probe_proxy(p);
+    if (p->naddr > 0)
+        mcpd_probe_http(p);
+    mcpd_sys_counters(&p->kafter);
+    mcpd_probe_diagnose(p);
+
+    if (p->opts.json)
+        mcpd_probe_report_json(p, stdout);
+    else
+        mcpd_probe_report_text(p, stdout);
+    status = strcmp(p->cause, "ok") == 0 ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
+    if (status != MCPD_EXIT_OK)
+        fprintf(stderr, "mcpdiag: %s: %s\n", p->cause, p->summary);
+    curl_global_cleanup();
+    free(p);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mcpdiag: writing the report: %s\n",
+                strerror(errno));
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    return status;
+}

@@ -1,0 +1,459 @@
+/* \summary: probe verdict: the first layer that fails, its SPEC cause,
+ * the evidence in one sentence, and the fix as commands */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "probe_int.h"
+
+static void
+verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+        const char *fmt, ...)
+{
+    va_list ap;
+
+    snprintf(p->failed_stage, sizeof(p->failed_stage), "%s", stage);
+    snprintf(p->cause, sizeof(p->cause), "%s", cause);
+    va_start(ap, fmt);
+    vsnprintf(p->summary, sizeof(p->summary), fmt, ap);
+    va_end(ap);
+}
+
+static void
+fix(struct mcpd_probe *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+fix(struct mcpd_probe *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->nfix >= MCPD_PROBE_MAX_FIX)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(p->fix[p->nfix++], sizeof(p->fix[0]), fmt, ap);
+    va_end(ap);
+}
+
+/* "[::1]:3000" or "127.0.0.1:3000". */
+static void
+hostport(const char *addr, uint16_t port, char *buf, size_t len)
+{
+    snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
+             (unsigned)port);
+}
+
+/* The target URL with another host (an address that works). */
+static void
+url_with(const struct mcpd_probe *p, const char *addr, char *buf, size_t len)
+{
+    struct mcpd_target t = p->target;
+
+    snprintf(t.host, sizeof(t.host), "%s", addr);
+    t.is_ipv6_literal = strchr(addr, ':') != NULL;
+    mcpd_target_url_for(&t, t.path, buf, len);
+}
+
+static int
+has_listener_for(const struct mcpd_probe *p, int ai)
+{
+    int i;
+
+    for (i = 0; i < p->nlst; i++)
+        if (p->lst[i].accepts[ai])
+            return 1;
+    return 0;
+}
+
+static int
+queue_overflowing(const struct mcpd_probe *p)
+{
+    int i;
+
+    if (p->kbefore.valid && p->kafter.valid &&
+        p->kafter.listen_overflows > p->kbefore.listen_overflows)
+        return 1;
+    for (i = 0; i < p->nlst; i++)
+        if (p->lst[i].backlog > 0 && p->lst[i].queued >= p->lst[i].backlog)
+            return 1;
+    return 0;
+}
+
+/* Fixes for a firewall rule we quoted: the iptables rule's delete form. */
+static void
+firewall_fixes(struct mcpd_probe *p, const char *action)
+{
+    int i, n = 0;
+
+    for (i = 0; i < p->nrules; i++) {
+        const struct mcpd_fw_rule *r = &p->rules[i];
+        if (strcmp(r->action, action) != 0)
+            continue;
+        if (strncmp(r->text, "-A ", 3) == 0 && n < 2) {
+            fix(p, "sudo %s -D %s   # remove the rule that %ss port %u",
+                strcmp(r->source, "ip6tables") == 0 ? "ip6tables" :
+                "iptables", r->text + 3, action, (unsigned)p->target.port);
+            n++;
+        }
+    }
+    fix(p, "sudo iptables -S; sudo ip6tables -S   # rules on port %u",
+        (unsigned)p->target.port);
+    fix(p, "sudo nft -a list ruleset | grep -n 'dport %u'",
+        (unsigned)p->target.port);
+}
+
+static void
+no_proxy_fix(struct mcpd_probe *p)
+{
+    fix(p, "export NO_PROXY=localhost,127.0.0.1,::1 "
+           "no_proxy=localhost,127.0.0.1,::1   # both cases: clients "
+           "differ");
+    fix(p, "or: unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy "
+           "ALL_PROXY all_proxy   # in the client's environment");
+}
+
+/* The transport layer (stages 1-5) for the first address a client
+ * tries. Returns 1 when it named a cause. */
+static int
+diagnose_transport(struct mcpd_probe *p)
+{
+    const struct mcpd_probe_addr *a = &p->addr[0];
+    char hp[80], good[1400];
+    int i, first_ok = -1;
+    uint16_t port = p->target.port;
+
+    for (i = 0; i < p->naddr; i++)
+        if (p->addr[i].conn == MCPD_CONN_CONNECTED) {
+            first_ok = i;
+            break;
+        }
+    if (first_ok == 0)
+        return 0;
+    hostport(a->text, port, hp, sizeof(hp));
+    if (a->conn == MCPD_CONN_TIMEOUT || a->syn.result == MCPD_SYN_NOTHING) {
+        if (has_listener_for(p, 0) && queue_overflowing(p)) {
+            verdict(p, "firewall", "listen_queue_overflow", "the SYN to %s "
+                    "went unanswered while a listener exists and its "
+                    "accept queue is full (ListenOverflows %llu -> %llu)",
+                    hp, (unsigned long long)p->kbefore.listen_overflows,
+                    (unsigned long long)p->kafter.listen_overflows);
+            fix(p, "the server does not accept() fast enough: check it is "
+                   "not blocked (CPU, a stuck event loop)");
+            fix(p, "ss -ltn 'sport = :%u'   # Recv-Q at Send-Q = queue full",
+                (unsigned)port);
+            fix(p, "sudo sysctl -w net.core.somaxconn=4096   # and a larger "
+                   "listen() backlog in the server");
+            return 1;
+        }
+        verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" : "connect",
+                "firewall_drop", "the SYN to %s got no answer at all%s: a "
+                "firewall drops it%s", hp,
+                a->syn.result == MCPD_SYN_NOTHING ?
+                " (raw SYN probe: nothing on the wire)" : " (connect "
+                "timed out)", p->nrules > 0 ? " (rules quoted below)" : "");
+        firewall_fixes(p, "drop");
+        return 1;
+    }
+    if (a->syn.result == MCPD_SYN_ICMP || a->conn == MCPD_CONN_UNREACHABLE) {
+        if (a->syn.result == MCPD_SYN_ICMP)
+            verdict(p, "syn", "firewall_reject", "the SYN to %s was "
+                    "answered by ICMP%s type %d code %d from %s: a firewall "
+                    "rejects it", hp, a->ip.family == 6 ? "v6" : "",
+                    a->syn.icmp_type, a->syn.icmp_code, a->syn.icmp_from);
+        else
+            verdict(p, "connect", "firewall_reject", "connect to %s failed "
+                    "with %s: a firewall rule (or a missing route) rejects "
+                    "it", hp, strerror(a->conn_errno));
+        firewall_fixes(p, "reject");
+        return 1;
+    }
+    if (a->conn == MCPD_CONN_REFUSED || a->syn.result == MCPD_SYN_RST) {
+        if (has_listener_for(p, 0)) {
+            verdict(p, a->syn.result == MCPD_SYN_RST ? "syn" : "connect",
+                    "firewall_reject", "%s answers the SYN with RST although "
+                    "a listener is bound there: a firewall rule rejects "
+                    "with tcp-reset", hp);
+            firewall_fixes(p, "reject");
+            return 1;
+        }
+        if (first_ok > 0) {
+            const char *ok = p->addr[first_ok].text;
+            int fam = p->addr[first_ok].ip.family != a->ip.family;
+
+            url_with(p, ok, good, sizeof(good));
+            verdict(p, "listeners", fam ? "wrong_address_family" :
+                    "wrong_bind_address", "%s resolves to %s first, where "
+                    "nothing listens (refused); the server listens on %s "
+                    "only. Clients that use the first address (Node "
+                    "without autoSelectFamily, many SDKs) fail",
+                    p->target.host, a->text, ok);
+            fix(p, "use %s in the client   # the address that works", good);
+            fix(p, "or bind the server to %s too (dual-stack '::' with "
+                   "IPV6_V6ONLY off, or both loopbacks)", a->text);
+            if (fam)
+                fix(p, "or for Node clients: node --dns-result-order=%s",
+                    p->addr[first_ok].ip.family == 4 ? "ipv4first" :
+                    "ipv6first");
+            return 1;
+        }
+        if (p->nlst > 0) {
+            int other_family = 1;
+            char lhp[80];
+
+            for (i = 0; i < p->nlst; i++)
+                for (int j = 0; j < p->naddr; j++)
+                    if (p->lst[i].family == p->addr[j].ip.family)
+                        other_family = 0;
+            char who[100] = "owner not visible";
+
+            if (p->lst[0].pid > 0)
+                snprintf(who, sizeof(who), "%s, pid %d", p->lst[0].command,
+                         (int)p->lst[0].pid);
+            hostport(p->lst[0].addr, port, lhp, sizeof(lhp));
+            url_with(p, p->lst[0].addr, good, sizeof(good));
+            verdict(p, "listeners", other_family ? "wrong_address_family" :
+                    "wrong_bind_address", "connections to %s are refused: "
+                    "the server listens on %s (%s), not on any address "
+                    "%s resolves to", hp, lhp, who, p->target.host);
+            fix(p, "use %s in the client", good);
+            fix(p, "or bind the server to %s (or a wildcard address)",
+                a->text);
+            return 1;
+        }
+        verdict(p, "listeners", "no_listener", "nothing listens on port %u "
+                "at %s: %s refused%s", (unsigned)port, p->target.host, hp,
+                p->naddr > 1 ? " (and every other address)" : "");
+        fix(p, "start the MCP server, and check its log for the address and "
+               "port it bound");
+        fix(p, "ss -ltnp 'sport = :%u'   # is anything listening?",
+            (unsigned)port);
+        fix(p, "check the port in the client's URL (%s)", p->target.url);
+        return 1;
+    }
+    if (a->conn == MCPD_CONN_RESET) {
+        verdict(p, "connect", "server_reset", "the handshake with %s was "
+                "reset", hp);
+        fix(p, "check the server's log; a proxy (docker-proxy?) in front of "
+               "it may have no backend");
+        return 1;
+    }
+    verdict(p, "connect", "no_listener", "connect to %s failed: %s", hp,
+            strerror(a->conn_errno));
+    fix(p, "ss -ltnp 'sport = :%u'", (unsigned)port);
+    return 1;
+}
+
+static const struct mcpd_http_try *
+first_answer(const struct mcpd_probe_http *hs)
+{
+    if (hs->init.status)
+        return &hs->init;
+    if (hs->discover.status)
+        return &hs->discover;
+    if (hs->sse_get.status)
+        return &hs->sse_get;
+    return &hs->init;
+}
+
+static void
+diagnose_http(struct mcpd_probe *p)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    const struct mcpd_http_try *t = first_answer(hs);
+    const struct mcpd_http_try *h = &hs->health;
+    char hp[80], alt[1400];
+    int saw_mcp;
+
+    hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
+    if (hs->tls_mismatch) {
+        struct mcpd_target x = p->target;
+        snprintf(x.scheme, sizeof(x.scheme), "%s",
+                 hs->tls_mismatch == 1 ? "http" : "https");
+        mcpd_target_url_for(&x, x.path, alt, sizeof(alt));
+        verdict(p, "http", "wrong_protocol", hs->tls_mismatch == 1 ?
+                "the URL says https but %s speaks plain HTTP (TLS 'wrong "
+                "version number')" : "the URL says http but %s speaks TLS",
+                hp);
+        fix(p, "use %s in the client", alt);
+        return;
+    }
+    if (t->status == 0) {
+        const struct mcpd_http_try *e = h->curl_code ? h : t;
+        if (e->curl_code == CURLE_OPERATION_TIMEDOUT) {
+            verdict(p, "http", "server_not_responding", "%s accepts the "
+                    "connection but sent no HTTP answer within %.1f s (%s)",
+                    hp, p->opts.timeout, e->url);
+            fix(p, "the server process is stuck or is not an HTTP server: "
+                   "check its log, or restart it");
+            fix(p, "curl -v --max-time 10 %s", p->target.url);
+            return;
+        }
+        if (e->curl_code == CURLE_RECV_ERROR ||
+            e->curl_code == CURLE_GOT_NOTHING ||
+            e->curl_code == CURLE_SEND_ERROR) {
+            verdict(p, "http", "server_reset", "%s accepted the connection, "
+                    "then %s without an HTTP answer (%s)", hp,
+                    e->os_errno == ECONNRESET ? "reset it" : "closed it",
+                    e->error);
+            fix(p, "check the server's log for a crash or a rejected "
+                   "request; a container proxy with no backend does this "
+                   "too");
+            fix(p, "curl -v %s", p->target.url);
+            return;
+        }
+        verdict(p, "http", "http_error", "no HTTP answer from %s: %s", hp,
+                e->error);
+        fix(p, "curl -v %s", p->target.url);
+        return;
+    }
+    saw_mcp = hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
+              hs->sse_get.status == 200 || hs->sse_post.is_jsonrpc;
+    if (t->status == 421 || t->status == 403) {
+        verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s",
+                t->method, t->url, t->status, t->meaning,
+                t->rpc_message[0] ? " (\"" : "", t->rpc_message,
+                t->rpc_message[0] ? "\")" : "");
+        fix(p, "add '%s:%u' to the server's allowed hosts (TS SDK: "
+               "allowedHosts; Python: TransportSecuritySettings("
+               "allowed_hosts=[...]), 'host:*' for any port)",
+            p->target.host, (unsigned)p->target.port);
+        fix(p, "or connect with a Host the server allows, e.g. %s",
+            "http://127.0.0.1:PORT/... or http://localhost:PORT/...");
+        return;
+    }
+    if (!saw_mcp && h->status && !hs->mcp_ok) {
+        const struct mcpd_probe_listener *l = p->nlst > 0 ? &p->lst[0] : NULL;
+        char who[160] = "a process we cannot see";
+
+        if (l && l->command[0])
+            snprintf(who, sizeof(who), "%s (pid %d, user %s)", l->command,
+                     (int)l->pid, l->user);
+        verdict(p, "mcp", "port_in_use_by_other", "port %u answers HTTP "
+                "(%s %ld, %s %ld) but nothing there speaks MCP: it is held "
+                "by %s", (unsigned)p->target.port, t->method, t->status,
+                h->url, h->status, who);
+        if (l && l->pid > 0)
+            fix(p, "kill %d   # or stop %s, then start the MCP server",
+                (int)l->pid, l->command);
+        fix(p, "or run the MCP server on a free port and use that port in "
+               "the client");
+        fix(p, "ss -ltnp 'sport = :%u'", (unsigned)p->target.port);
+        return;
+    }
+    if (t->status == 200 && t->rpc_code) {
+        verdict(p, "mcp", "mcp_error", "initialize failed: JSON-RPC error "
+                "%ld: %s", t->rpc_code, t->rpc_message);
+        fix(p, "check the server's log for the request it rejected");
+        return;
+    }
+    verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s", t->method,
+            t->url, t->status, t->meaning[0] ? t->meaning : "not MCP",
+            t->rpc_message[0] ? " (\"" : "", t->rpc_message,
+            t->rpc_message[0] ? "\")" : "");
+    switch (t->status) {
+    case 404:
+    case 405:
+        {
+            struct mcpd_target x = p->target;
+            mcpd_target_url_for(&x, "/mcp", alt, sizeof(alt));
+            fix(p, "use the server's MCP path and transport: Streamable "
+                   "HTTP usually at %s, legacy SSE at /sse", alt);
+            if (hs->sse_post.is_jsonrpc)
+                fix(p, "this server speaks the legacy SSE transport: "
+                       "configure the client for SSE at /sse");
+        }
+        break;
+    case 401:
+        fix(p, "give the client the server's token (Authorization: Bearer "
+               "...) or complete its OAuth flow");
+        break;
+    case 406:
+        fix(p, "the client must send 'Accept: application/json, "
+               "text/event-stream'");
+        break;
+    case 415:
+        fix(p, "the client must send 'Content-Type: application/json'");
+        break;
+    default:
+        fix(p, "curl -v -X POST -H 'Content-Type: application/json' -H "
+               "'Accept: application/json, text/event-stream' %s",
+            p->target.url);
+        break;
+    }
+}
+
+void
+mcpd_probe_diagnose(struct mcpd_probe *p)
+{
+    const struct mcpd_probe_proxy *px = &p->proxy;
+
+    p->nfix = 0;
+    if (p->naddr == 0) {
+        verdict(p, "resolve", "dns_failure", "%s does not resolve: %s",
+                p->target.host, p->resolve_error);
+        fix(p, "getent ahosts %s   # what the resolver says", p->target.host);
+        fix(p, "check the host name in the client's URL, or use an IP "
+               "address");
+        return;
+    }
+    if (diagnose_transport(p))
+        return;
+    if (px->any_proxied && px->reachable == 0) {
+        verdict(p, "proxy", "proxy_unreachable", "clients that honour the "
+                "proxy variables would send %s to %s, which does not "
+                "answer (%s)", p->target.url, px->checked,
+                px->reach_errno ? strerror(px->reach_errno) :
+                px->via_error);
+        no_proxy_fix(p);
+        return;
+    }
+    if (px->any_proxied && p->http.mcp_ok && !px->via_mcp_ok) {
+        verdict(p, "proxy", "proxy_in_path", "direct MCP works, but clients "
+                "that honour the proxy variables send %s to %s, which "
+                "answers %ld%s%s", p->target.url, px->checked,
+                px->via_status, px->via_error[0] ? ": " : "",
+                px->via_error);
+        no_proxy_fix(p);
+        return;
+    }
+    if (!p->http.mcp_ok) {
+        diagnose_http(p);
+        return;
+    }
+    if (strcmp(p->http.transport, "sse") == 0 &&
+        strcmp(p->http.sse_get.url, p->target.url) != 0) {
+        /* Only the legacy transport answered, at another URL: a client
+         * given this URL (Streamable HTTP) fails. */
+        verdict(p, "mcp", "http_error", "%s is not an MCP endpoint (POST "
+                "answered %ld), but %s serves the legacy HTTP+SSE transport "
+                "(%s %s%s%s)", p->target.url, p->http.init.status,
+                p->http.sse_get.url, p->http.server_name,
+                p->http.server_version, p->http.protocol_version[0] ?
+                ", protocol " : "", p->http.protocol_version);
+        fix(p, "configure the client for the SSE transport at %s (e.g. "
+               "\"type\": \"sse\", \"url\": \"%s\")",
+            p->http.sse_get.url, p->http.sse_get.url);
+        fix(p, "or run the server with its Streamable HTTP transport");
+        return;
+    }
+    if (p->opts.deep && p->http.tools.ran && p->http.tools_count < 0) {
+        verdict(p, "mcp", "mcp_error", "initialize works but tools/list "
+                "failed: %ld %s", p->http.tools.status,
+                p->http.tools.rpc_message[0] ? p->http.tools.rpc_message :
+                p->http.tools.error);
+        fix(p, "check the server's log for the tools/list error");
+        return;
+    }
+    snprintf(p->cause, sizeof(p->cause), "ok");
+    snprintf(p->summary, sizeof(p->summary), "MCP works: %s%s%s over %s, "
+             "protocol %s", p->http.server_name[0] ? p->http.server_name :
+             "(unnamed server)", p->http.server_version[0] ? " " : "",
+             p->http.server_version, p->http.transport,
+             p->http.protocol_version);
+}

@@ -1,0 +1,862 @@
+/* \summary: probe stage 7: HTTP and MCP through libcurl: health, the
+ * modern server/discover, Streamable HTTP initialize, legacy HTTP+SSE */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include <cjson/cJSON.h>
+#include "probe_int.h"
+
+#define BODY_MAX        (256 * 1024)
+#define MODERN_VERSION  "2026-07-28"
+#define LEGACY_VERSION  "2025-11-25"
+#define SSE_VERSION     "2024-11-05"
+
+/* A response being received. */
+struct resp {
+    char *body;              /* NUL-terminated */
+    size_t len;              /* bytes in body */
+    int truncated;           /* more than BODY_MAX arrived */
+    char content_type[128];  /* Content-Type */
+    char session[128];       /* Mcp-Session-Id */
+    char allow[64];          /* Allow */
+    const char *want_id;     /* stop once an SSE message answers this */
+    int done;                /* stopped on purpose (not an error) */
+};
+
+static void
+resp_free(struct resp *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+/* The JSON-RPC message answering `id` in an SSE body: events are
+ * separated by a blank line, "data:" lines joined (WHATWG HTML
+ * §9.2.6); empty priming events are skipped. Caller frees. */
+static cJSON *
+sse_find(const char *body, const char *want_id, char *endpoint, size_t elen)
+{
+    const char *p = body;
+    char data[BODY_MAX / 4], event[64];
+    size_t dl = 0;
+
+    event[0] = '\0';
+    data[0] = '\0';
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n;
+
+        if (eol == NULL)
+            break;   /* incomplete line: wait for more */
+        n = (size_t)(eol - p);
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        if (n == 0) {
+            /* dispatch */
+            if (endpoint && strcmp(event, "endpoint") == 0 && dl > 0) {
+                snprintf(endpoint, elen, "%s", data);
+                return cJSON_CreateTrue();
+            }
+            if (dl > 0 && want_id) {
+                cJSON *j = cJSON_Parse(data);
+                cJSON *id = j ? cJSON_GetObjectItem(j, "id") : NULL;
+                char idbuf[32];
+                const char *ids = NULL;
+
+                if (cJSON_IsString(id)) {
+                    ids = id->valuestring;
+                } else if (cJSON_IsNumber(id)) {
+                    snprintf(idbuf, sizeof(idbuf), "%d", id->valueint);
+                    ids = idbuf;
+                }
+                if (ids && strcmp(ids, want_id) == 0 &&
+                    (cJSON_GetObjectItem(j, "result") ||
+                     cJSON_GetObjectItem(j, "error")))
+                    return j;
+                cJSON_Delete(j);
+            }
+            dl = 0;
+            data[0] = '\0';
+            event[0] = '\0';
+        } else if (n >= 5 && strncmp(p, "data:", 5) == 0) {
+            const char *v = p + 5;
+            size_t vl = n - 5;
+            if (vl && *v == ' ') {
+                v++;
+                vl--;
+            }
+            if (dl && dl + 1 < sizeof(data))
+                data[dl++] = '\n';
+            if (dl + vl >= sizeof(data))
+                vl = sizeof(data) - dl - 1;
+            memcpy(data + dl, v, vl);
+            dl += vl;
+            data[dl] = '\0';
+        } else if (n >= 6 && strncmp(p, "event:", 6) == 0) {
+            const char *v = p + 6;
+            size_t vl = n - 6;
+            if (vl && *v == ' ') {
+                v++;
+                vl--;
+            }
+            if (vl >= sizeof(event))
+                vl = sizeof(event) - 1;
+            memcpy(event, v, vl);
+            event[vl] = '\0';
+        }
+        p = eol + 1;
+    }
+    return NULL;
+}
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct resp *r = ud;
+    size_t n = size * nmemb, take = n;
+
+    if (r->len + take > BODY_MAX) {
+        take = BODY_MAX - r->len;
+        r->truncated = 1;
+    }
+    if (take) {
+        char *nb = realloc(r->body, r->len + take + 1);
+        if (nb == NULL)
+            return 0;
+        r->body = nb;
+        memcpy(r->body + r->len, ptr, take);
+        r->len += take;
+        r->body[r->len] = '\0';
+    }
+    /* An SSE response to a POST stays open while the server has more
+     * to say; we stop reading once our answer is in. (The legacy GET
+     * stream has no want_id: its reader decides when to stop.) */
+    if (r->body && r->want_id &&
+        strstr(r->content_type, "text/event-stream")) {
+        cJSON *j = sse_find(r->body, r->want_id, NULL, 0);
+        if (j) {
+            cJSON_Delete(j);
+            r->done = 1;
+            return 0;
+        }
+    }
+    if (r->truncated) {
+        r->done = 1;
+        return 0;
+    }
+    return n;
+}
+
+static void
+header_value(const char *line, size_t n, const char *name, char *out,
+             size_t olen)
+{
+    size_t nl = strlen(name);
+
+    if (n <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+        return;
+    line += nl + 1;
+    n -= nl + 1;
+    while (n && (*line == ' ' || *line == '\t')) {
+        line++;
+        n--;
+    }
+    while (n && (line[n - 1] == '\r' || line[n - 1] == '\n' ||
+                 line[n - 1] == ' '))
+        n--;
+    if (n >= olen)
+        n = olen - 1;
+    memcpy(out, line, n);
+    out[n] = '\0';
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t nitems, void *ud)
+{
+    struct resp *r = ud;
+    size_t n = size * nitems;
+
+    /* A new status line (after a 100 Continue) starts a new set. */
+    if (n > 5 && strncmp(buf, "HTTP/", 5) == 0) {
+        r->content_type[0] = '\0';
+        r->session[0] = '\0';
+        r->allow[0] = '\0';
+    }
+    header_value(buf, n, "content-type", r->content_type,
+                 sizeof(r->content_type));
+    header_value(buf, n, "mcp-session-id", r->session, sizeof(r->session));
+    header_value(buf, n, "allow", r->allow, sizeof(r->allow));
+    return n;
+}
+
+/* A configured easy handle for `url`; `proxy` NULL goes direct. */
+static CURL *
+easy_new(const struct mcpd_probe *p, const char *url, const char *proxy,
+         struct resp *r, struct curl_slist *hdrs, char *errbuf)
+{
+    CURL *h = curl_easy_init();
+    long ms = (long)(p->opts.timeout * 1000.0);
+
+    if (h == NULL)
+        return NULL;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* Direct unless asked: the proxy stage tests the proxy path. */
+    curl_easy_setopt(h, CURLOPT_PROXY, proxy ? proxy : "");
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mcpdiag/" MCPD_VERSION);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (hdrs)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    errbuf[0] = '\0';
+    return h;
+}
+
+/* The HTTP status, its meaning for an MCP client (research §2). */
+static void
+status_meaning(long st, const char *method, char *out, size_t len)
+{
+    const char *m;
+
+    switch (st) {
+    case 200: case 202: case 204:
+        m = "";
+        break;
+    case 400:
+        m = "Bad Request: the server rejected the request (session, "
+            "protocol version or body)";
+        break;
+    case 401:
+        m = "Unauthorized: the server wants credentials (an "
+            "Authorization bearer token / OAuth)";
+        break;
+    case 403:
+        m = "Forbidden: the Host or Origin header failed the server's "
+            "DNS-rebinding check, or access is denied";
+        break;
+    case 404:
+        m = "Not Found: no MCP endpoint at this path (wrong path, or a "
+            "transport this server does not serve)";
+        break;
+    case 405:
+        m = strcmp(method, "POST") == 0 ?
+            "Method Not Allowed: this path does not take POST (an SSE "
+            "endpoint? use its transport)" :
+            "Method Not Allowed: this path does not take GET";
+        break;
+    case 406:
+        m = "Not Acceptable: the client must accept both "
+            "application/json and text/event-stream";
+        break;
+    case 415:
+        m = "Unsupported Media Type: POST needs Content-Type: "
+            "application/json";
+        break;
+    case 421:
+        m = "Misdirected Request: the Host header is not in the server's "
+            "allowed hosts (DNS-rebinding protection)";
+        break;
+    case 502: case 503: case 504:
+        m = "a gateway or proxy could not get an answer from the server";
+        break;
+    default:
+        m = st >= 500 ? "server error" : st >= 400 ? "client error" : "";
+        break;
+    }
+    snprintf(out, len, "%s", m);
+}
+
+/* Fill t's error fields from a JSON-RPC message or a plain body. */
+static void
+note_rpc_error(struct mcpd_http_try *t, cJSON *msg, const struct resp *r)
+{
+    cJSON *err = msg ? cJSON_GetObjectItem(msg, "error") : NULL;
+
+    if (msg && cJSON_GetObjectItem(msg, "jsonrpc"))
+        t->is_jsonrpc = 1;
+    if (cJSON_IsObject(err)) {
+        cJSON *c = cJSON_GetObjectItem(err, "code");
+        cJSON *m = cJSON_GetObjectItem(err, "message");
+        t->rpc_code = cJSON_IsNumber(c) ? (long)c->valuedouble : 0;
+        if (cJSON_IsString(m))
+            snprintf(t->rpc_message, sizeof(t->rpc_message), "%s",
+                     m->valuestring);
+    } else if (msg == NULL && r->body && t->status >= 300) {
+        /* A plain-text error (Python's "Invalid Host header"): keep its
+         * first line, printable bytes only. */
+        size_t i, o = 0;
+        for (i = 0; r->body[i] && r->body[i] != '\n' &&
+                    o + 1 < sizeof(t->rpc_message) && i < 200; i++)
+            if ((unsigned char)r->body[i] >= 0x20 &&
+                (unsigned char)r->body[i] < 0x7f)
+                t->rpc_message[o++] = r->body[i];
+        t->rpc_message[o] = '\0';
+    }
+}
+
+/* The JSON-RPC answer to `id` in a finished response, JSON or SSE. */
+static cJSON *
+parse_answer(const struct resp *r, const char *id)
+{
+    if (r->body == NULL)
+        return NULL;
+    if (strstr(r->content_type, "text/event-stream"))
+        return sse_find(r->body, id, NULL, 0);
+    return cJSON_Parse(r->body);
+}
+
+/*
+ * One request. `body` NULL makes a GET (or `method`). Fills t and r;
+ * returns the libcurl code.
+ */
+static CURLcode
+request(const struct mcpd_probe *p, struct mcpd_http_try *t,
+        const char *method, const char *url, const char *proxy,
+        struct curl_slist *hdrs, const char *body, struct resp *r)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    CURL *h = easy_new(p, url, proxy, r, hdrs, errbuf);
+    CURLcode rc;
+    long os_errno = 0;
+    double total = 0;
+    char *ct = NULL;
+
+    memset(t, 0, sizeof(*t));
+    t->ran = 1;
+    snprintf(t->method, sizeof(t->method), "%s", method);
+    snprintf(t->url, sizeof(t->url), "%s", url);
+    if (h == NULL) {
+        snprintf(t->error, sizeof(t->error), "libcurl: cannot start");
+        t->curl_code = CURLE_FAILED_INIT;
+        return CURLE_FAILED_INIT;
+    }
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    rc = curl_easy_perform(h);
+    if (rc == CURLE_WRITE_ERROR && r->done)
+        rc = CURLE_OK;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status);
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &total);
+    if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+        snprintf(t->content_type, sizeof(t->content_type), "%s", ct);
+    t->ms = total * 1000.0;
+    t->curl_code = (int)rc;
+    t->os_errno = (int)os_errno;
+    if (rc != CURLE_OK)
+        snprintf(t->error, sizeof(t->error), "%s",
+                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static struct curl_slist *
+mcp_headers(const char *accept, const char *version, const char *method,
+            const char *session)
+{
+    struct curl_slist *l = NULL;
+    char buf[256];
+
+    l = curl_slist_append(l, "Content-Type: application/json");
+    snprintf(buf, sizeof(buf), "Accept: %s", accept);
+    l = curl_slist_append(l, buf);
+    if (version) {
+        snprintf(buf, sizeof(buf), "MCP-Protocol-Version: %s", version);
+        l = curl_slist_append(l, buf);
+    }
+    if (method) {
+        snprintf(buf, sizeof(buf), "Mcp-Method: %s", method);
+        l = curl_slist_append(l, buf);
+    }
+    if (session && *session) {
+        snprintf(buf, sizeof(buf), "Mcp-Session-Id: %s", session);
+        l = curl_slist_append(l, buf);
+    }
+    /* No "Expect: 100-continue" round trip on small bodies. */
+    l = curl_slist_append(l, "Expect:");
+    return l;
+}
+
+static const char init_body[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+    "{\"protocolVersion\":\"" LEGACY_VERSION "\",\"capabilities\":{},"
+    "\"clientInfo\":{\"name\":\"mcpdiag\",\"version\":\"" MCPD_VERSION
+    "\"}}}";
+
+static const char sse_init_body[] =
+    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+    "{\"protocolVersion\":\"" SSE_VERSION "\",\"capabilities\":{},"
+    "\"clientInfo\":{\"name\":\"mcpdiag\",\"version\":\"" MCPD_VERSION
+    "\"}}}";
+
+/* Pull protocolVersion and serverInfo out of an InitializeResult. */
+static int
+take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
+{
+    cJSON *res = msg ? cJSON_GetObjectItem(msg, "result") : NULL;
+    cJSON *pv, *si;
+
+    if (!cJSON_IsObject(res))
+        return 0;
+    pv = cJSON_GetObjectItem(res, "protocolVersion");
+    si = cJSON_GetObjectItem(res, "serverInfo");
+    if (!cJSON_IsString(pv))
+        return 0;
+    snprintf(hs->protocol_version, sizeof(hs->protocol_version), "%s",
+             pv->valuestring);
+    if (cJSON_IsObject(si)) {
+        cJSON *n = cJSON_GetObjectItem(si, "name");
+        cJSON *v = cJSON_GetObjectItem(si, "version");
+        if (cJSON_IsString(n))
+            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
+                     n->valuestring);
+        if (cJSON_IsString(v))
+            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
+                     v->valuestring);
+    }
+    return 1;
+}
+
+/* Streamable HTTP initialize (research §2.4). Returns 1 on success. */
+static int
+try_initialize(const struct mcpd_probe *p, const char *url,
+               const char *proxy, struct mcpd_http_try *t,
+               struct mcpd_probe_http *hs, char *session, size_t slen)
+{
+    struct curl_slist *h = mcp_headers("application/json, "
+                                       "text/event-stream", NULL, NULL,
+                                       NULL);
+    struct resp r;
+    cJSON *msg;
+    int ok = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.want_id = "1";
+    request(p, t, "POST", url, proxy, h, init_body, &r);
+    curl_slist_free_all(h);
+    msg = parse_answer(&r, "1");
+    note_rpc_error(t, msg, &r);
+    if (t->status == 200 && hs && take_init_result(hs, msg)) {
+        ok = 1;
+        if (session)
+            snprintf(session, slen, "%s", r.session);
+    } else if (t->status == 200 && t->meaning[0] == '\0') {
+        snprintf(t->meaning, sizeof(t->meaning), "%s",
+                 t->rpc_code ? "the server answered initialize with a "
+                 "JSON-RPC error" : "200 but no InitializeResult: not an "
+                 "MCP endpoint");
+    }
+    cJSON_Delete(msg);
+    resp_free(&r);
+    return ok;
+}
+
+int
+mcpd_http_init_via(struct mcpd_probe *p, const char *proxy,
+                   struct mcpd_http_try *t)
+{
+    struct mcpd_probe_http scratch;
+
+    memset(&scratch, 0, sizeof(scratch));
+    return try_initialize(p, p->target.url, proxy, t, &scratch, NULL, 0);
+}
+
+static void
+stage_discover(struct mcpd_probe *p)
+{
+    static const char body[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":\"mcpdiag-discover-1\",\"method\":"
+        "\"server/discover\",\"params\":{\"_meta\":{"
+        "\"io.modelcontextprotocol/protocolVersion\":\"" MODERN_VERSION "\","
+        "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"mcpdiag\","
+        "\"version\":\"" MCPD_VERSION "\"},"
+        "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+    struct mcpd_probe_http *hs = &p->http;
+    struct mcpd_http_try *t = &hs->discover;
+    struct curl_slist *h = mcp_headers("application/json, text/event-stream",
+                                       MODERN_VERSION, "server/discover",
+                                       NULL);
+    struct resp r;
+    cJSON *msg, *res;
+
+    memset(&r, 0, sizeof(r));
+    r.want_id = "mcpdiag-discover-1";
+    request(p, t, "POST", p->target.url, NULL, h, body, &r);
+    curl_slist_free_all(h);
+    msg = parse_answer(&r, "mcpdiag-discover-1");
+    note_rpc_error(t, msg, &r);
+    res = msg ? cJSON_GetObjectItem(msg, "result") : NULL;
+    if (t->status == 200 && cJSON_IsObject(res) &&
+        cJSON_IsArray(cJSON_GetObjectItem(res, "supportedVersions"))) {
+        cJSON *meta = cJSON_GetObjectItem(res, "_meta");
+        cJSON *si = meta ? cJSON_GetObjectItem(meta,
+                           "io.modelcontextprotocol/serverInfo") : NULL;
+        cJSON *n = si ? cJSON_GetObjectItem(si, "name") : NULL;
+        cJSON *v = si ? cJSON_GetObjectItem(si, "version") : NULL;
+
+        hs->mcp_ok = 1;
+        snprintf(hs->transport, sizeof(hs->transport), "modern");
+        snprintf(hs->protocol_version, sizeof(hs->protocol_version),
+                 MODERN_VERSION);
+        if (cJSON_IsString(n))
+            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
+                     n->valuestring);
+        if (cJSON_IsString(v))
+            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
+                     v->valuestring);
+        snprintf(t->meaning, sizeof(t->meaning), "a %s server",
+                 MODERN_VERSION);
+    } else if (t->rpc_code == -32022 || t->rpc_code == -32020) {
+        snprintf(t->meaning, sizeof(t->meaning), "a modern server that "
+                 "refused our protocol version");
+    } else if (t->status == 400 || t->status == 404 || t->status == 405 ||
+               (t->status == 200 && t->rpc_code == -32601)) {
+        snprintf(t->meaning, sizeof(t->meaning), "not a %s server: try the "
+                 "2025 initialize handshake", MODERN_VERSION);
+    }
+    cJSON_Delete(msg);
+    resp_free(&r);
+}
+
+static void
+stage_initialize(struct mcpd_probe *p)
+{
+    struct mcpd_probe_http *hs = &p->http;
+    struct curl_slist *h;
+    struct resp r;
+    char session[128] = "";
+    struct mcpd_probe_http got;
+
+    memset(&got, 0, sizeof(got));
+    if (!try_initialize(p, p->target.url, NULL, &hs->init, &got, session,
+                        sizeof(session)))
+        return;
+    if (!hs->mcp_ok) {
+        hs->mcp_ok = 1;
+        snprintf(hs->transport, sizeof(hs->transport), "streamable-http");
+        memcpy(hs->protocol_version, got.protocol_version,
+               sizeof(hs->protocol_version));
+        memcpy(hs->server_name, got.server_name, sizeof(hs->server_name));
+        memcpy(hs->server_version, got.server_version,
+               sizeof(hs->server_version));
+    }
+    snprintf(hs->session_id, sizeof(hs->session_id), "%s", session);
+
+    /* The handshake ends with the client's notification (202). */
+    h = mcp_headers("application/json, text/event-stream",
+                    got.protocol_version, NULL, session);
+    memset(&r, 0, sizeof(r));
+    request(p, &hs->initialized, "POST", p->target.url, NULL, h,
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+            "initialized\"}", &r);
+    resp_free(&r);
+    if (p->opts.deep) {
+        cJSON *msg, *res, *tools;
+        memset(&r, 0, sizeof(r));
+        r.want_id = "2";
+        request(p, &hs->tools, "POST", p->target.url, NULL, h,
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\","
+                "\"params\":{}}", &r);
+        msg = parse_answer(&r, "2");
+        note_rpc_error(&hs->tools, msg, &r);
+        res = msg ? cJSON_GetObjectItem(msg, "result") : NULL;
+        tools = res ? cJSON_GetObjectItem(res, "tools") : NULL;
+        hs->tools_count = cJSON_IsArray(tools) ? cJSON_GetArraySize(tools)
+                                               : -1;
+        cJSON_Delete(msg);
+        resp_free(&r);
+    }
+    curl_slist_free_all(h);
+    if (session[0]) {
+        /* Leave no session behind on the server. */
+        struct mcpd_http_try del;
+        h = mcp_headers("application/json, text/event-stream",
+                        got.protocol_version, NULL, session);
+        memset(&r, 0, sizeof(r));
+        request(p, &del, "DELETE", p->target.url, NULL, h, NULL, &r);
+        resp_free(&r);
+        curl_slist_free_all(h);
+    }
+}
+
+/* Resolve the endpoint event's data against the SSE URL (RFC 3986 §5.2,
+ * the cases servers use: absolute URL, absolute path, relative path). */
+static void
+resolve_endpoint(const struct mcpd_target *t, const char *sse_path,
+                 const char *data, char *out, size_t len)
+{
+    char path[1024];
+
+    if (strncmp(data, "http://", 7) == 0 ||
+        strncmp(data, "https://", 8) == 0) {
+        snprintf(out, len, "%s", data);
+        return;
+    }
+    if (data[0] == '/') {
+        mcpd_target_url_for(t, data, out, len);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s", sse_path);
+    if (strrchr(path, '/'))
+        strrchr(path, '/')[1] = '\0';
+    if (strlen(path) + strlen(data) < sizeof(path))
+        memcpy(path + strlen(path), data, strlen(data) + 1);
+    mcpd_target_url_for(t, path, out, len);
+}
+
+/* Legacy HTTP+SSE (research §2.5): GET the stream, read `endpoint`, POST
+ * initialize there, read the answer on the stream. */
+static void
+stage_sse(struct mcpd_probe *p)
+{
+    struct mcpd_probe_http *hs = &p->http;
+    const char *tp = p->target.path;
+    size_t tl = strlen(tp);
+    char sse_path[1024], url[1400], errbuf[CURL_ERROR_SIZE], perr[8];
+    char post_err[CURL_ERROR_SIZE];
+    struct curl_slist *gh = NULL, *ph = NULL;
+    struct resp gr, pr;
+    CURL *g = NULL, *post = NULL;
+    CURLM *m = NULL;
+    double deadline;
+    int running = 1, phase = 0;
+    cJSON *msg = NULL;
+
+    (void)perr;
+    /* The user's path when it names the SSE endpoint, else /sse. */
+    if (tl >= 4 && strcmp(tp + tl - 4, "/sse") == 0)
+        snprintf(sse_path, sizeof(sse_path), "%s", tp);
+    else
+        snprintf(sse_path, sizeof(sse_path), "/sse");
+    mcpd_target_url_for(&p->target, sse_path, url, sizeof(url));
+    memset(&gr, 0, sizeof(gr));
+    memset(&pr, 0, sizeof(pr));
+    memset(&hs->sse_get, 0, sizeof(hs->sse_get));
+    hs->sse_get.ran = 1;
+    snprintf(hs->sse_get.method, sizeof(hs->sse_get.method), "GET");
+    snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", url);
+    gh = curl_slist_append(NULL, "Accept: text/event-stream");
+    g = easy_new(p, url, NULL, &gr, gh, errbuf);
+    m = curl_multi_init();
+    if (g == NULL || m == NULL)
+        goto out;
+    /* The stream stays open: only the overall deadline ends it. */
+    curl_easy_setopt(g, CURLOPT_TIMEOUT_MS, 0L);
+    curl_multi_add_handle(m, g);
+    deadline = mcpd_now_ms() + p->opts.timeout * 1000.0 * 2;
+    while (mcpd_now_ms() < deadline) {
+        CURLMsg *cm;
+        int left;
+
+        curl_multi_perform(m, &running);
+        while ((cm = curl_multi_info_read(m, &left)) != NULL) {
+            if (cm->msg != CURLMSG_DONE)
+                continue;
+            if (cm->easy_handle == g) {
+                CURLcode rc = cm->data.result;
+                curl_easy_getinfo(g, CURLINFO_RESPONSE_CODE,
+                                  &hs->sse_get.status);
+                if (!(rc == CURLE_WRITE_ERROR && gr.done)) {
+                    hs->sse_get.curl_code = (int)rc;
+                    if (rc != CURLE_OK)
+                        snprintf(hs->sse_get.error,
+                                 sizeof(hs->sse_get.error), "%s",
+                                 errbuf[0] ? errbuf :
+                                 curl_easy_strerror(rc));
+                }
+                phase = phase < 1 ? -1 : phase;
+                if (phase == 2 || phase == 3)
+                    phase = 4;   /* stream ended before the answer */
+            } else if (cm->easy_handle == post) {
+                curl_easy_getinfo(post, CURLINFO_RESPONSE_CODE,
+                                  &hs->sse_post.status);
+                hs->sse_post.curl_code = (int)cm->data.result;
+                if (cm->data.result != CURLE_OK)
+                    snprintf(hs->sse_post.error, sizeof(hs->sse_post.error),
+                             "%s", post_err[0] ? post_err :
+                             curl_easy_strerror(cm->data.result));
+                status_meaning(hs->sse_post.status, "POST",
+                               hs->sse_post.meaning,
+                               sizeof(hs->sse_post.meaning));
+                note_rpc_error(&hs->sse_post, NULL, &pr);
+                if (phase == 2)
+                    phase = hs->sse_post.status / 100 == 2 ? 3 : 5;
+            }
+        }
+        if (phase < 0 || phase >= 4)
+            break;
+        curl_easy_getinfo(g, CURLINFO_RESPONSE_CODE, &hs->sse_get.status);
+        if (phase == 0 && hs->sse_get.status &&
+            hs->sse_get.status != 200) {
+            phase = -1;
+        } else if (phase == 0 && gr.body) {
+            char ep[512];
+            cJSON *j = sse_find(gr.body, NULL, ep, sizeof(ep));
+            if (j) {
+                cJSON_Delete(j);
+                snprintf(hs->sse_endpoint, sizeof(hs->sse_endpoint), "%s",
+                         ep);
+                /* From now on the stream carries the answer. */
+                if (gr.len) {
+                    gr.len = 0;
+                    gr.body[0] = '\0';
+                }
+                resolve_endpoint(&p->target, sse_path, ep, url,
+                                 sizeof(url));
+                memset(&hs->sse_post, 0, sizeof(hs->sse_post));
+                hs->sse_post.ran = 1;
+                snprintf(hs->sse_post.method, sizeof(hs->sse_post.method),
+                         "POST");
+                snprintf(hs->sse_post.url, sizeof(hs->sse_post.url), "%s",
+                         url);
+                ph = curl_slist_append(NULL,
+                                       "Content-Type: application/json");
+                ph = curl_slist_append(ph, "Expect:");
+                post = easy_new(p, url, NULL, &pr, ph, post_err);
+                if (post == NULL)
+                    break;
+                curl_easy_setopt(post, CURLOPT_POSTFIELDS, sse_init_body);
+                curl_multi_add_handle(m, post);
+                phase = 2;
+            }
+        }
+        if (phase >= 2 && gr.body) {
+            msg = sse_find(gr.body, "1", NULL, 0);
+            if (msg)
+                break;
+        }
+        curl_multi_poll(m, NULL, 0, 50, NULL);
+    }
+    if (msg) {
+        struct mcpd_probe_http got;
+        memset(&got, 0, sizeof(got));
+        note_rpc_error(&hs->sse_post, msg, &gr);
+        if (take_init_result(&got, msg) && !hs->mcp_ok) {
+            hs->mcp_ok = 1;
+            snprintf(hs->transport, sizeof(hs->transport), "sse");
+            memcpy(hs->protocol_version, got.protocol_version,
+                   sizeof(hs->protocol_version));
+            memcpy(hs->server_name, got.server_name,
+                   sizeof(hs->server_name));
+            memcpy(hs->server_version, got.server_version,
+                   sizeof(hs->server_version));
+        }
+        hs->sse_post.is_jsonrpc = 1;
+    } else if (phase == 0 && hs->sse_get.status == 200) {
+        snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning),
+                 "the stream opened but sent no endpoint event");
+    } else if (phase == 3 || phase == 4) {
+        snprintf(hs->sse_post.meaning, sizeof(hs->sse_post.meaning),
+                 "the POST was accepted but no answer came on the stream "
+                 "(buffering proxy or dropped stream?)");
+    }
+    status_meaning(hs->sse_get.status, "GET", errbuf, sizeof(errbuf));
+    if (hs->sse_get.meaning[0] == '\0')
+        snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning), "%s",
+                 errbuf);
+out:
+    cJSON_Delete(msg);
+    if (post) {
+        curl_multi_remove_handle(m, post);
+        curl_easy_cleanup(post);
+    }
+    if (g) {
+        if (m)
+            curl_multi_remove_handle(m, g);
+        curl_easy_cleanup(g);
+    }
+    if (m)
+        curl_multi_cleanup(m);
+    curl_slist_free_all(gh);
+    curl_slist_free_all(ph);
+    resp_free(&gr);
+    resp_free(&pr);
+}
+
+/* TLS and plain HTTP spoken past each other (research §1 row 19). */
+static void
+check_tls_mismatch(struct mcpd_probe *p)
+{
+    struct mcpd_probe_http *hs = &p->http;
+    const struct mcpd_http_try *h = &hs->health;
+    struct mcpd_target alt = p->target;
+    struct mcpd_http_try t;
+    struct resp r;
+    char errbuf[CURL_ERROR_SIZE];
+    CURL *c;
+
+    if (h->status != 0)
+        return;
+    if (strcmp(p->target.scheme, "https") == 0 &&
+        h->curl_code == CURLE_SSL_CONNECT_ERROR) {
+        /* Does the port answer plain HTTP? */
+        snprintf(alt.scheme, sizeof(alt.scheme), "http");
+        mcpd_target_url_for(&alt, "/", alt.url, sizeof(alt.url));
+        memset(&r, 0, sizeof(r));
+        request(p, &t, "GET", alt.url, NULL, NULL, NULL, &r);
+        resp_free(&r);
+        if (t.status)
+            hs->tls_mismatch = 1;
+        return;
+    }
+    if (strcmp(p->target.scheme, "http") != 0 ||
+        (h->curl_code != CURLE_WEIRD_SERVER_REPLY &&
+         h->curl_code != CURLE_GOT_NOTHING &&
+         h->curl_code != CURLE_UNSUPPORTED_PROTOCOL &&
+         h->curl_code != CURLE_RECV_ERROR))
+        return;
+    /* Does the port complete a TLS handshake? (No certificate check: we
+     * only ask what it speaks.) */
+    snprintf(alt.scheme, sizeof(alt.scheme), "https");
+    mcpd_target_url_for(&alt, "/", alt.url, sizeof(alt.url));
+    memset(&r, 0, sizeof(r));
+    c = easy_new(p, alt.url, NULL, &r, NULL, errbuf);
+    if (c == NULL)
+        return;
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        hs->tls_mismatch = 2;
+    curl_easy_cleanup(c);
+    resp_free(&r);
+}
+
+/* Stage 7. */
+void
+mcpd_probe_http(struct mcpd_probe *p)
+{
+    struct mcpd_probe_http *hs = &p->http;
+    char url[1400];
+    struct resp r;
+
+    hs->tools_count = -1;
+    mcpd_target_url_for(&p->target, p->opts.health, url, sizeof(url));
+    memset(&r, 0, sizeof(r));
+    request(p, &hs->health, "GET", url, NULL, NULL, NULL, &r);
+    if (hs->health.status == 404)
+        snprintf(hs->health.meaning, sizeof(hs->health.meaning),
+                 "no health route (neutral: not part of MCP)");
+    resp_free(&r);
+    check_tls_mismatch(p);
+    stage_discover(p);
+    stage_initialize(p);
+    /* The legacy transport is the fallback: asked for only when the
+     * current ones did not answer, or with --deep. */
+    if (!hs->mcp_ok || p->opts.deep)
+        stage_sse(p);
+}

@@ -1,0 +1,265 @@
+/* \summary: probe internals: the target, every stage's result, the
+ * functions that fill them */
+#ifndef MCPD_PROBE_INT_H
+#define MCPD_PROBE_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include "mcpd.h"
+#include "target.h"
+
+#define MCPD_PROBE_MAX_ADDRS      16
+#define MCPD_PROBE_MAX_LISTENERS  32
+#define MCPD_PROBE_MAX_RULES      32
+#define MCPD_PROBE_MAX_FIX        8
+
+/* ---- stage 1 and 3: resolution and TCP connect ---- */
+
+enum mcpd_conn_result {
+    MCPD_CONN_NOT_RUN = 0,
+    MCPD_CONN_CONNECTED,
+    MCPD_CONN_REFUSED,
+    MCPD_CONN_TIMEOUT,
+    MCPD_CONN_UNREACHABLE,
+    MCPD_CONN_RESET,
+    MCPD_CONN_ERROR
+};
+
+enum mcpd_syn_result {
+    MCPD_SYN_NOT_RUN = 0,
+    MCPD_SYN_SYNACK,
+    MCPD_SYN_RST,
+    MCPD_SYN_ICMP,
+    MCPD_SYN_NOTHING,
+    MCPD_SYN_ERROR
+};
+
+struct mcpd_syn_probe {
+    enum mcpd_syn_result result;
+    int sent;                /* SYNs put on the wire */
+    double ms;               /* first answer after the first SYN */
+    int icmp_type;           /* ICMP/ICMPv6 type, -1 if none */
+    int icmp_code;           /* ICMP/ICMPv6 code, -1 if none */
+    char icmp_from[MCPD_IP_STRLEN];   /* who sent the ICMP */
+    uint16_t sport;          /* our source port (reserved range) */
+    uint32_t seq;            /* our keyed sequence cookie */
+    char error[MCPD_ERR_LEN];         /* why it could not run */
+};
+
+struct mcpd_probe_addr {
+    struct mcpd_ip ip;       /* resolved address */
+    char text[MCPD_IP_STRLEN];        /* printable form */
+    enum mcpd_conn_result conn;
+    int conn_errno;          /* 0 when connected */
+    double conn_ms;          /* time to the result */
+    struct mcpd_syn_probe syn;       /* root only */
+};
+
+/* ---- stage 2: listeners ---- */
+
+struct mcpd_probe_listener {
+    char addr[MCPD_IP_STRLEN];        /* bound address */
+    int family;              /* 4 or 6 */
+    int v6only;              /* -1 unknown */
+    uint32_t backlog;        /* listen() backlog */
+    uint32_t queued;         /* waiting for accept() */
+    int32_t pid;             /* -1 not visible */
+    char command[64];        /* owner comm */
+    char user[32];           /* owner user */
+    int accepts[MCPD_PROBE_MAX_ADDRS];  /* would take a SYN to addr[i] */
+};
+
+/* ---- stage 5: firewall and kernel counters ---- */
+
+struct mcpd_fw_rule {
+    char source[16];         /* "nft", "iptables", "ip6tables" */
+    char text[512];          /* the rule as the tool prints it */
+    char action[16];         /* "drop", "reject", "accept", "" */
+};
+
+struct mcpd_kcounters {
+    int valid;               /* read successfully */
+    uint64_t listen_overflows;        /* TcpExt ListenOverflows */
+    uint64_t listen_drops;            /* TcpExt ListenDrops */
+};
+
+/* ---- stage 6: proxy ---- */
+
+enum mcpd_client_kind {
+    MCPD_CLIENT_CURL, MCPD_CLIENT_NODE, MCPD_CLIENT_REQUESTS,
+    MCPD_CLIENT_HTTPX, MCPD_CLIENT_GO, MCPD_CLIENT_COUNT
+};
+
+/* Look up an environment variable (getenv, or a table in tests). */
+typedef const char *(*mcpd_env_fn)(const char *name);
+
+struct mcpd_proxy_choice {
+    int proxied;             /* this client sends the URL to a proxy */
+    char proxy_var[16];      /* variable that named the proxy */
+    char proxy[256];         /* its value, credentials redacted */
+    char noproxy_var[16];    /* variable consulted for exclusions */
+    char reason[160];        /* one sentence: why (not) proxied */
+};
+
+/*
+ * Which proxy `client` would use for the URL (scheme, host, port) given
+ * the environment, under that client's own rules (research §1a).
+ */
+void mcpd_proxy_decide(enum mcpd_client_kind client, const char *scheme,
+                       const char *host, uint16_t port, mcpd_env_fn env,
+                       struct mcpd_proxy_choice *out);
+
+/* Does `noproxy` exclude host:port for this client? 1 yes, 0 no. */
+int mcpd_noproxy_match(enum mcpd_client_kind client, const char *noproxy,
+                       const char *host, uint16_t port);
+
+/* "curl", "node", ... */
+const char *mcpd_client_name(enum mcpd_client_kind client);
+
+/* Copy a proxy URL with any user:password replaced by "***". */
+void mcpd_redact_url(const char *in, char *out, size_t len);
+
+/* Split a proxy URL into host and port (default 1080 for socks, else
+ * 80/443 by scheme as curl does). Returns 0 or -1. */
+int mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
+                        uint16_t *port);
+
+struct mcpd_probe_proxy {
+    char vars[12][300];      /* "NAME=value" (redacted) that are set */
+    int nvars;               /* entries in vars */
+    struct mcpd_proxy_choice client[MCPD_CLIENT_COUNT];
+    int any_proxied;         /* some client would proxy this URL */
+    char checked[256];       /* proxy tested (redacted) */
+    int reachable;           /* -1 not tested, 0 no, 1 yes */
+    int reach_errno;         /* errno of the failed connect */
+    long via_status;         /* HTTP status of initialize via proxy */
+    char via_error[MCPD_ERR_LEN];     /* libcurl error via the proxy */
+    int via_mcp_ok;          /* initialize worked through the proxy */
+};
+
+/* ---- stage 7: HTTP and MCP ---- */
+
+struct mcpd_http_try {
+    int ran;                 /* attempted */
+    char method[8];          /* GET, POST */
+    char url[1400];          /* where */
+    long status;             /* HTTP status, 0 none */
+    char content_type[128];  /* response Content-Type */
+    int curl_code;           /* CURLcode, 0 ok */
+    char error[MCPD_ERR_LEN];         /* libcurl error text */
+    int os_errno;            /* errno behind curl_code, 0 none */
+    double ms;               /* total time */
+    long rpc_code;           /* JSON-RPC error code, 0 none */
+    char rpc_message[256];   /* JSON-RPC error message or body text */
+    int is_jsonrpc;          /* the body was JSON-RPC */
+    char meaning[200];       /* what the answer means for MCP */
+};
+
+struct mcpd_probe_http {
+    struct mcpd_http_try health;      /* GET --health */
+    struct mcpd_http_try discover;    /* POST server/discover */
+    struct mcpd_http_try init;        /* POST initialize */
+    struct mcpd_http_try initialized; /* POST notifications/initialized */
+    struct mcpd_http_try sse_get;     /* GET /sse */
+    struct mcpd_http_try sse_post;    /* POST to the endpoint */
+    struct mcpd_http_try tools;       /* --deep: tools/list */
+    int tls_mismatch;        /* 1 TLS to plain, 2 plain to TLS */
+    /* MCP outcome */
+    int mcp_ok;              /* some transport worked */
+    char transport[24];      /* "streamable-http", "sse", "modern" */
+    char protocol_version[32];        /* negotiated */
+    char server_name[128];   /* serverInfo.name */
+    char server_version[64]; /* serverInfo.version */
+    char session_id[128];    /* Mcp-Session-Id (shown: not a secret
+                              * credential, but truncated) */
+    char sse_endpoint[512];  /* endpoint event data */
+    int tools_count;         /* --deep, -1 unknown */
+};
+
+/* ---- the whole probe ---- */
+
+struct mcpd_probe_opts {
+    double timeout;          /* seconds, per stage step */
+    char health[256];        /* health path */
+    int deep;                /* go on to tools/list */
+    int verbose;
+    int quiet;
+    int json;
+    int color;
+    int utf8;
+    int no_syn;              /* skip the raw SYN probe */
+};
+
+struct mcpd_probe {
+    struct mcpd_probe_opts opts;
+    struct mcpd_target target;
+    int is_root;             /* effective uid 0 */
+    /* stage 1 */
+    char resolve_error[MCPD_ERR_LEN]; /* gai_strerror, "" ok */
+    struct mcpd_probe_addr addr[MCPD_PROBE_MAX_ADDRS];
+    int naddr;
+    /* stage 2 */
+    struct mcpd_probe_listener lst[MCPD_PROBE_MAX_LISTENERS];
+    int nlst;                /* -1 when the lookup failed */
+    char lst_visibility[16]; /* full, partial, none */
+    char lst_error[MCPD_ERR_LEN];
+    /* stage 5 */
+    struct mcpd_fw_rule rules[MCPD_PROBE_MAX_RULES];
+    int nrules;              /* -1 not inspected */
+    char fw_error[MCPD_ERR_LEN];      /* why not inspected */
+    struct mcpd_kcounters kbefore, kafter;
+    /* stage 6 */
+    struct mcpd_probe_proxy proxy;
+    /* stage 7 */
+    struct mcpd_probe_http http;
+    /* verdict */
+    char cause[32];          /* SPEC cause */
+    char summary[512];       /* one sentence */
+    char fix[MCPD_PROBE_MAX_FIX][256];
+    int nfix;
+    char failed_stage[16];   /* stage name of the first failure */
+};
+
+/* Listeners from the kernel's /proc/net/tcp{,6} (no owner): the
+ * fallback when capture/'s owner backend is missing or fails. Returns
+ * how many, or -1 with err set. */
+int mcpd_probe_procnet_listeners(uint16_t port,
+                                 struct mcpd_probe_listener *out, int max,
+                                 char *err);
+
+/* Stage runners; each fills its part of *p and never exits. */
+void mcpd_probe_resolve(struct mcpd_probe *p);
+void mcpd_probe_listeners(struct mcpd_probe *p);
+void mcpd_probe_connect(struct mcpd_probe *p);
+void mcpd_probe_syn(struct mcpd_probe *p);
+void mcpd_probe_proxy(struct mcpd_probe *p);
+void mcpd_probe_http(struct mcpd_probe *p);
+void mcpd_probe_diagnose(struct mcpd_probe *p);
+
+/* Platform: firewall rules for a port and the kernel's listen counters
+ * (sys_linux.c; sys_none.c elsewhere). */
+int mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
+                      char *err);
+int mcpd_sys_counters(struct mcpd_kcounters *out);
+
+/* TCP connect with a timeout; fills result, errno, ms. */
+enum mcpd_conn_result mcpd_tcp_connect(const struct mcpd_ip *ip,
+                                       uint16_t port, double timeout,
+                                       int *err_out, double *ms_out);
+
+/* initialize through `proxy` (a URL; credentials used, never shown). */
+int mcpd_http_init_via(struct mcpd_probe *p, const char *proxy,
+                       struct mcpd_http_try *t);
+
+/* Reports. Return nothing; write to out. */
+void mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out);
+int mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out);
+
+const char *mcpd_conn_result_name(enum mcpd_conn_result r);
+const char *mcpd_syn_result_name(enum mcpd_syn_result r);
+
+/* Monotonic clock in milliseconds. */
+double mcpd_now_ms(void);
+
+#endif

@@ -1,0 +1,274 @@
+/* \summary: probe stages 1-3: resolve the host, list the listeners on the
+ * port with their owners, TCP connect to every address */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "probe_int.h"
+#if HAVE_MCPD_CAPTURE
+#include "owner.h"
+#endif
+
+double
+mcpd_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *
+mcpd_conn_result_name(enum mcpd_conn_result r)
+{
+    static const char *const names[] = {
+        "not_run", "connected", "refused", "timeout", "unreachable",
+        "reset", "error"
+    };
+    return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+const char *
+mcpd_syn_result_name(enum mcpd_syn_result r)
+{
+    static const char *const names[] = {
+        "not_run", "syn-ack", "rst", "icmp", "nothing", "error"
+    };
+    return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+/* Stage 1: every address, in the order the resolver returns them (that
+ * is the order a client without Happy Eyeballs tries them in). */
+void
+mcpd_probe_resolve(struct mcpd_probe *p)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    char port[8];
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    snprintf(port, sizeof(port), "%u", (unsigned)p->target.port);
+    rc = getaddrinfo(p->target.host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(p->resolve_error, sizeof(p->resolve_error), "%s",
+                 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        return;
+    }
+    for (ai = res; ai && p->naddr < MCPD_PROBE_MAX_ADDRS; ai = ai->ai_next) {
+        struct mcpd_probe_addr *a = &p->addr[p->naddr];
+        int i, dup = 0;
+
+        memset(a, 0, sizeof(*a));
+        if (ai->ai_family == AF_INET) {
+            const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
+            a->ip.family = 4;
+            memcpy(a->ip.a, &s4->sin_addr, 4);
+            inet_ntop(AF_INET, &s4->sin_addr, a->text, sizeof(a->text));
+        } else if (ai->ai_family == AF_INET6) {
+            const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
+            a->ip.family = 6;
+            memcpy(a->ip.a, &s6->sin6_addr, 16);
+            inet_ntop(AF_INET6, &s6->sin6_addr, a->text, sizeof(a->text));
+        } else {
+            continue;
+        }
+        /* glibc repeats an address once per socktype it knows about
+         * when /etc/hosts lists it twice; keep the first. */
+        for (i = 0; i < p->naddr; i++)
+            if (mcpd_ip_cmp(&p->addr[i].ip, &a->ip) == 0)
+                dup = 1;
+        if (!dup)
+            p->naddr++;
+    }
+    freeaddrinfo(res);
+    if (p->naddr == 0)
+        snprintf(p->resolve_error, sizeof(p->resolve_error),
+                 "no IPv4 or IPv6 address");
+}
+
+enum mcpd_conn_result
+mcpd_tcp_connect(const struct mcpd_ip *ip, uint16_t port, double timeout,
+                 int *err_out, double *ms_out)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd, rc, e = 0;
+    double t0 = mcpd_now_ms();
+    enum mcpd_conn_result r;
+
+    memset(&ss, 0, sizeof(ss));
+    if (ip->family == 4) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        memcpy(&s4->sin_addr, ip->a, 4);
+        sl = sizeof(*s4);
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        memcpy(&s6->sin6_addr, ip->a, 16);
+        sl = sizeof(*s6);
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                IPPROTO_TCP);
+    if (fd < 0) {
+        *err_out = errno;
+        *ms_out = 0;
+        return MCPD_CONN_ERROR;
+    }
+    rc = connect(fd, (struct sockaddr *)&ss, sl);
+    if (rc != 0 && errno == EINPROGRESS) {
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        int ms = (int)(timeout * 1000.0);
+
+        rc = poll(&pfd, 1, ms > 0 ? ms : 1);
+        if (rc == 0) {
+            e = ETIMEDOUT;
+        } else if (rc < 0) {
+            e = errno;
+        } else {
+            socklen_t el = sizeof(e);
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+                e = errno;
+        }
+    } else if (rc != 0) {
+        e = errno;
+    }
+    *ms_out = mcpd_now_ms() - t0;
+    *err_out = e;
+    close(fd);
+    switch (e) {
+    case 0:
+        r = MCPD_CONN_CONNECTED;
+        break;
+    case ECONNREFUSED:
+        r = MCPD_CONN_REFUSED;
+        break;
+    case ETIMEDOUT:
+        r = MCPD_CONN_TIMEOUT;
+        break;
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EADDRNOTAVAIL:
+    case EACCES:
+    case EPERM:
+        /* EPERM/EACCES: a local firewall rule rejected the SYN on its
+         * way out; EHOSTUNREACH: an ICMP host/admin unreachable. */
+        r = MCPD_CONN_UNREACHABLE;
+        break;
+    case ECONNRESET:
+        r = MCPD_CONN_RESET;
+        break;
+    default:
+        r = MCPD_CONN_ERROR;
+        break;
+    }
+    return r;
+}
+
+/* Stage 3. */
+void
+mcpd_probe_connect(struct mcpd_probe *p)
+{
+    int i;
+
+    for (i = 0; i < p->naddr; i++) {
+        struct mcpd_probe_addr *a = &p->addr[i];
+        a->conn = mcpd_tcp_connect(&a->ip, p->target.port, p->opts.timeout,
+                                   &a->conn_errno, &a->conn_ms);
+    }
+}
+
+/* Would a listener bound to `l` take a SYN to `ip`? */
+static int
+listener_accepts(const struct mcpd_probe_listener *l, const struct mcpd_ip *ip)
+{
+    struct mcpd_ip la;
+    static const uint8_t zero[16];
+
+    memset(&la, 0, sizeof(la));
+    la.family = (uint8_t)l->family;
+    if (inet_pton(l->family == 4 ? AF_INET : AF_INET6, l->addr, la.a) != 1)
+        return 0;
+    if (l->family == 6 && ip->family == 4) {
+        /* [::] takes IPv4 too unless IPV6_V6ONLY (net.ipv6.bindv6only
+         * decides the default; unknown counts as dual-stack, Linux's
+         * default). */
+        if (memcmp(la.a, zero, 16) == 0 && l->v6only != 1)
+            return 1;
+        /* ::ffff:a.b.c.d */
+        return memcmp(la.a, zero, 10) == 0 && la.a[10] == 0xff &&
+               la.a[11] == 0xff && memcmp(la.a + 12, ip->a, 4) == 0;
+    }
+    if (l->family != ip->family)
+        return 0;
+    if (memcmp(la.a, zero, l->family == 4 ? 4 : 16) == 0)
+        return 1;
+    return memcmp(la.a, ip->a, l->family == 4 ? 4 : 16) == 0;
+}
+
+
+/* Stage 2. */
+void
+mcpd_probe_listeners(struct mcpd_probe *p)
+{
+    int n = -1, i, j;
+
+    snprintf(p->lst_visibility, sizeof(p->lst_visibility), "none");
+#if HAVE_MCPD_CAPTURE
+    {
+        struct mcpd_listener ls[MCPD_PROBE_MAX_LISTENERS];
+        enum mcpd_visibility vis = MCPD_VIS_NONE;
+
+        n = mcpd_owner_listeners(p->target.port, ls,
+                                 MCPD_PROBE_MAX_LISTENERS, &vis,
+                                 p->lst_error);
+        if (n > MCPD_PROBE_MAX_LISTENERS)
+            n = MCPD_PROBE_MAX_LISTENERS;
+        for (i = 0; i < n; i++) {
+            struct mcpd_probe_listener *l = &p->lst[i];
+            memset(l, 0, sizeof(*l));
+            mcpd_ip_str(&ls[i].local.ip, l->addr, sizeof(l->addr));
+            l->family = ls[i].local.ip.family;
+            l->v6only = ls[i].v6only;
+            l->backlog = ls[i].backlog;
+            l->queued = ls[i].queued;
+            l->pid = ls[i].owner.pid;
+            snprintf(l->command, sizeof(l->command), "%s",
+                     ls[i].owner.command);
+            snprintf(l->user, sizeof(l->user), "%s", ls[i].owner.user);
+        }
+        if (n >= 0)
+            snprintf(p->lst_visibility, sizeof(p->lst_visibility), "%s",
+                     vis == MCPD_VIS_FULL ? "full" :
+                     vis == MCPD_VIS_PARTIAL ? "partial" : "none");
+    }
+#endif
+    if (n < 0) {
+        /* No owner backend (or it failed): the kernel's table still
+         * says who listens, without the process. */
+        n = mcpd_probe_procnet_listeners(p->target.port, p->lst,
+                                         MCPD_PROBE_MAX_LISTENERS,
+                                         p->lst_error);
+        if (n >= 0)
+            snprintf(p->lst_visibility, sizeof(p->lst_visibility),
+                     "no-owner");
+    }
+    p->nlst = n;
+    for (i = 0; i < (n > 0 ? n : 0); i++)
+        for (j = 0; j < p->naddr; j++)
+            p->lst[i].accepts[j] = listener_accepts(&p->lst[i],
+                                                    &p->addr[j].ip);
+}

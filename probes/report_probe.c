@@ -1,0 +1,571 @@
+/* \summary: the probe report: text for people (verdict line, stage
+ * table, evidence, fix) and one JSON document (SPEC "Output") */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "probe_int.h"
+
+#define RED     "\033[31m"
+#define GREEN   "\033[32m"
+#define BOLD    "\033[1m"
+#define DIM     "\033[2m"
+#define RESET   "\033[0m"
+
+enum mark { M_OK, M_FAIL, M_SKIP, M_INFO };
+
+static void
+row(const struct mcpd_probe *p, FILE *out, enum mark m, const char *stage,
+    const char *text)
+{
+    const char *sym, *col = "";
+
+    switch (m) {
+    case M_OK:
+        sym = p->opts.utf8 ? "\xe2\x9c\x93" : "ok";
+        col = GREEN;
+        break;
+    case M_FAIL:
+        sym = p->opts.utf8 ? "\xe2\x9c\x97" : "XX";
+        col = RED;
+        break;
+    case M_INFO:
+        sym = p->opts.utf8 ? "\xc2\xb7" : "..";
+        break;
+    default:
+        sym = p->opts.utf8 ? "-" : "--";
+        col = DIM;
+        break;
+    }
+    fprintf(out, "  %s%s%s %-10s %s\n", p->opts.color ? col : "", sym,
+            p->opts.color ? RESET : "", stage, text);
+}
+
+static void
+hp(const char *addr, uint16_t port, char *buf, size_t len)
+{
+    snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
+             (unsigned)port);
+}
+
+/* Append to a growing line, never past its end. */
+static void
+cat(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cat(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t at = strlen(buf);
+    va_list ap;
+
+    if (at + 1 >= len)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + at, len - at, fmt, ap);
+    va_end(ap);
+}
+
+static const char *
+errno_name(int e)
+{
+    switch (e) {
+    case 0: return "";
+    case 111: return "ECONNREFUSED";
+    case 110: return "ETIMEDOUT";
+    case 113: return "EHOSTUNREACH";
+    case 101: return "ENETUNREACH";
+    case 104: return "ECONNRESET";
+    case 1: return "EPERM";
+    case 13: return "EACCES";
+    case 99: return "EADDRNOTAVAIL";
+    default: return "errno";
+    }
+}
+
+static void
+try_text(const struct mcpd_http_try *t, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!t->ran) {
+        cat(buf, len, "not run");
+        return;
+    }
+    if (t->status)
+        cat(buf, len, "%s %s -> %ld%s%s", t->method, t->url, t->status,
+            t->meaning[0] ? ": " : "", t->meaning);
+    else
+        cat(buf, len, "%s %s -> %s", t->method, t->url, t->error);
+    if (t->rpc_message[0])
+        cat(buf, len, " (%s%.0ld%s\"%s\")", t->rpc_code ? "" : "",
+            t->rpc_code, t->rpc_code ? " " : "", t->rpc_message);
+}
+
+void
+mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048], a[80];
+    int i, ok = strcmp(p->cause, "ok") == 0;
+    const struct mcpd_probe_http *hs = &p->http;
+    enum mark m;
+
+    fprintf(out, "%s%s %s%s: %s\n", p->opts.color ? (ok ? GREEN : RED) : "",
+            ok ? (p->opts.utf8 ? "\xe2\x9c\x93" : "OK") :
+            (p->opts.utf8 ? "\xe2\x9c\x97" : "FAIL"), p->cause,
+            p->opts.color ? RESET : "", p->summary);
+    if (p->opts.quiet)
+        goto fixes;
+    fprintf(out, "\n%s%s%s\n", p->opts.color ? BOLD : "",
+            p->target.url, p->opts.color ? RESET : "");
+
+    /* 1 resolve */
+    line[0] = '\0';
+    if (p->naddr == 0)
+        cat(line, sizeof(line), "%s: %s", p->target.host, p->resolve_error);
+    else
+        cat(line, sizeof(line), "%s ->", p->target.host);
+    for (i = 0; i < p->naddr; i++)
+        cat(line, sizeof(line), "%s %s", i ? "," : "", p->addr[i].text);
+    row(p, out, p->naddr ? M_OK : M_FAIL, "resolve", line);
+
+    /* 2 listeners */
+    line[0] = '\0';
+    if (p->nlst < 0) {
+        cat(line, sizeof(line), "unknown: %s", p->lst_error);
+        m = M_SKIP;
+    } else if (p->nlst == 0) {
+        cat(line, sizeof(line), "none on port %u", (unsigned)p->target.port);
+        m = M_FAIL;
+    } else {
+        m = M_FAIL;
+        for (i = 0; i < p->nlst; i++) {
+            const struct mcpd_probe_listener *l = &p->lst[i];
+            hp(l->addr, p->target.port, a, sizeof(a));
+            cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
+            if (l->pid > 0)
+                cat(line, sizeof(line), " %s pid %d user %s", l->command,
+                    (int)l->pid, l->user);
+            if (l->backlog)
+                cat(line, sizeof(line), " queue %u/%u", l->queued,
+                    l->backlog);
+            if (p->naddr > 0 && l->accepts[0])
+                m = M_OK;
+        }
+    }
+    row(p, out, m, "listeners", line);
+
+    /* 3 connect, 4 syn */
+    line[0] = '\0';
+    for (i = 0; i < p->naddr; i++) {
+        const struct mcpd_probe_addr *ad = &p->addr[i];
+        hp(ad->text, p->target.port, a, sizeof(a));
+        cat(line, sizeof(line), "%s%s %s", i ? "; " : "", a,
+            mcpd_conn_result_name(ad->conn));
+        if (ad->conn_errno)
+            cat(line, sizeof(line), " (%s)", errno_name(ad->conn_errno));
+        cat(line, sizeof(line), " %.1f ms", ad->conn_ms);
+    }
+    row(p, out, p->naddr == 0 ? M_SKIP :
+        p->addr[0].conn == MCPD_CONN_CONNECTED ? M_OK : M_FAIL, "connect",
+        p->naddr ? line : "not run");
+    line[0] = '\0';
+    m = M_SKIP;
+    if (!p->is_root || p->opts.no_syn) {
+        cat(line, sizeof(line), "not run: %s", p->opts.no_syn ?
+            "--no-syn" : "needs root (sudo)");
+    } else {
+        for (i = 0; i < p->naddr; i++) {
+            const struct mcpd_syn_probe *s = &p->addr[i].syn;
+            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
+            if (s->result == MCPD_SYN_ERROR)
+                cat(line, sizeof(line), "error: %s", s->error);
+            else if (s->result == MCPD_SYN_ICMP)
+                cat(line, sizeof(line), "ICMP type %d code %d from %s "
+                    "%.1f ms", s->icmp_type, s->icmp_code, s->icmp_from,
+                    s->ms);
+            else if (s->result == MCPD_SYN_NOTHING)
+                cat(line, sizeof(line), "nothing (%d SYNs)", s->sent);
+            else
+                cat(line, sizeof(line), "%s %.2f ms",
+                    s->result == MCPD_SYN_SYNACK ? "SYN-ACK" : "RST", s->ms);
+        }
+        if (p->naddr)
+            m = p->addr[0].syn.result == MCPD_SYN_SYNACK ? M_OK : M_FAIL;
+    }
+    row(p, out, m, "syn probe", line);
+
+    /* 5 firewall */
+    line[0] = '\0';
+    m = M_SKIP;
+    if (p->nrules < 0) {
+        cat(line, sizeof(line), "not inspected: %s", p->fw_error);
+    } else {
+        int blocking = 0;
+        for (i = 0; i < p->nrules; i++)
+            if (strcmp(p->rules[i].action, "drop") == 0 ||
+                strcmp(p->rules[i].action, "reject") == 0)
+                blocking++;
+        cat(line, sizeof(line), "%d rule%s mention port %u", p->nrules,
+            p->nrules == 1 ? "" : "s", (unsigned)p->target.port);
+        if (blocking)
+            cat(line, sizeof(line), ", %d drop/reject", blocking);
+        m = blocking ? M_FAIL : M_OK;
+    }
+    if (p->kbefore.valid && p->kafter.valid)
+        cat(line, sizeof(line), "; ListenOverflows +%llu ListenDrops +%llu",
+            (unsigned long long)(p->kafter.listen_overflows -
+                                 p->kbefore.listen_overflows),
+            (unsigned long long)(p->kafter.listen_drops -
+                                 p->kbefore.listen_drops));
+    row(p, out, m, "firewall", line);
+
+    /* 6 proxy */
+    line[0] = '\0';
+    if (!p->proxy.any_proxied) {
+        cat(line, sizeof(line), "%s", p->proxy.nvars ? "set, but no client "
+            "would proxy this URL" : "no proxy variable set");
+        m = p->proxy.nvars ? M_OK : M_SKIP;
+    } else {
+        cat(line, sizeof(line), "proxied by");
+        for (i = 0; i < MCPD_CLIENT_COUNT; i++)
+            if (p->proxy.client[i].proxied)
+                cat(line, sizeof(line), " %s", mcpd_client_name(i));
+        cat(line, sizeof(line), " via %s: ", p->proxy.checked);
+        if (p->proxy.reachable == 0)
+            cat(line, sizeof(line), "does not answer");
+        else
+            cat(line, sizeof(line), "answers, initialize -> %ld",
+                p->proxy.via_status);
+        m = p->proxy.via_mcp_ok ? M_OK : M_FAIL;
+    }
+    row(p, out, m, "proxy", line);
+
+    /* 7 http, mcp */
+    try_text(&hs->health, line, sizeof(line));
+    if (hs->tls_mismatch)
+        cat(line, sizeof(line), "; the port speaks %s",
+            hs->tls_mismatch == 1 ? "plain HTTP" : "TLS");
+    row(p, out, !hs->health.ran ? M_SKIP : hs->health.status &&
+        !hs->tls_mismatch ? M_OK : M_FAIL, "http", line);
+    line[0] = '\0';
+    if (hs->mcp_ok) {
+        cat(line, sizeof(line), "%s %s over %s, protocol %s",
+            hs->server_name, hs->server_version, hs->transport,
+            hs->protocol_version);
+        if (hs->tools_count >= 0)
+            cat(line, sizeof(line), ", %d tools", hs->tools_count);
+    } else if (!hs->init.ran) {
+        cat(line, sizeof(line), "not run: no connection");
+    } else {
+        cat(line, sizeof(line), "no transport worked");
+    }
+    row(p, out, hs->mcp_ok ? M_OK : hs->init.ran ? M_FAIL : M_SKIP, "mcp",
+        line);
+
+    if (p->opts.verbose || !ok) {
+        fprintf(out, "\nEvidence\n");
+        for (i = 0; i < p->nrules; i++)
+            fprintf(out, "  %s: %s\n", p->rules[i].source, p->rules[i].text);
+        for (i = 0; i < MCPD_CLIENT_COUNT && p->proxy.nvars; i++)
+            fprintf(out, "  %-8s %s: %s\n", mcpd_client_name(i),
+                    p->proxy.client[i].proxied ? "proxied" : "direct",
+                    p->proxy.client[i].reason);
+        if (hs->discover.ran) {
+            try_text(&hs->discover, line, sizeof(line));
+            fprintf(out, "  discover:   %s\n", line);
+        }
+        if (hs->init.ran) {
+            try_text(&hs->init, line, sizeof(line));
+            fprintf(out, "  initialize: %s\n", line);
+        }
+        if (hs->sse_get.ran) {
+            try_text(&hs->sse_get, line, sizeof(line));
+            fprintf(out, "  sse:        %s\n", line);
+        }
+        if (hs->sse_post.ran) {
+            try_text(&hs->sse_post, line, sizeof(line));
+            fprintf(out, "  sse post:   %s\n", line);
+        }
+        for (i = 0; i < p->naddr && p->is_root && !p->opts.no_syn; i++)
+            if (p->addr[i].syn.result == MCPD_SYN_SYNACK) {
+                fprintf(out, "  raw SYN from port %u (seq %u): the kernel "
+                        "RSTs the SYN-ACK, as expected\n",
+                        (unsigned)p->addr[i].syn.sport,
+                        (unsigned)p->addr[i].syn.seq);
+                break;
+            }
+    }
+fixes:
+    if (p->nfix > 0) {
+        fprintf(out, "\nFix\n");
+        for (i = 0; i < p->nfix; i++)
+            fprintf(out, "  %s\n", p->fix[i]);
+    }
+}
+
+/* ---- JSON ---- */
+
+static cJSON *
+str_or_null(const char *s)
+{
+    return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *
+try_json(const struct mcpd_http_try *t)
+{
+    cJSON *o;
+
+    if (!t->ran)
+        return cJSON_CreateNull();
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "method", t->method);
+    cJSON_AddStringToObject(o, "url", t->url);
+    if (t->status)
+        cJSON_AddNumberToObject(o, "status", (double)t->status);
+    else
+        cJSON_AddNullToObject(o, "status");
+    cJSON_AddItemToObject(o, "content_type", str_or_null(t->content_type));
+    cJSON_AddItemToObject(o, "error", str_or_null(t->error));
+    if (t->os_errno)
+        cJSON_AddNumberToObject(o, "errno", t->os_errno);
+    else
+        cJSON_AddNullToObject(o, "errno");
+    cJSON_AddNumberToObject(o, "ms", (double)(long)(t->ms * 1000) / 1000);
+    if (t->rpc_code || t->rpc_message[0]) {
+        cJSON *e = cJSON_AddObjectToObject(o, "jsonrpc_error");
+        if (t->rpc_code)
+            cJSON_AddNumberToObject(e, "code", (double)t->rpc_code);
+        else
+            cJSON_AddNullToObject(e, "code");
+        cJSON_AddStringToObject(e, "message", t->rpc_message);
+    } else {
+        cJSON_AddNullToObject(o, "jsonrpc_error");
+    }
+    cJSON_AddItemToObject(o, "meaning", str_or_null(t->meaning));
+    return o;
+}
+
+static cJSON *
+counters_json(const struct mcpd_kcounters *k)
+{
+    cJSON *o;
+
+    if (!k->valid)
+        return cJSON_CreateNull();
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "ListenOverflows", (double)k->listen_overflows);
+    cJSON_AddNumberToObject(o, "ListenDrops", (double)k->listen_drops);
+    return o;
+}
+
+int
+mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
+{
+    cJSON *root = cJSON_CreateObject(), *o, *arr, *x;
+    const struct mcpd_probe_http *hs = &p->http;
+    char *text;
+    int i, j;
+
+    cJSON_AddStringToObject(root, "mcpdiag", MCPD_VERSION);
+    cJSON_AddStringToObject(root, "command", "probe");
+    o = cJSON_AddObjectToObject(root, "target");
+    cJSON_AddStringToObject(o, "url", p->target.url);
+    cJSON_AddStringToObject(o, "scheme", p->target.scheme);
+    cJSON_AddStringToObject(o, "host", p->target.host);
+    cJSON_AddNumberToObject(o, "port", p->target.port);
+    cJSON_AddStringToObject(o, "path", p->target.path);
+    cJSON_AddItemToObject(o, "resolve_error", str_or_null(p->resolve_error));
+    cJSON_AddBoolToObject(root, "root", p->is_root);
+
+    arr = cJSON_AddArrayToObject(root, "addresses");
+    for (i = 0; i < p->naddr; i++) {
+        const struct mcpd_probe_addr *a = &p->addr[i];
+        cJSON *c, *s;
+
+        x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "addr", a->text);
+        cJSON_AddNumberToObject(x, "family", a->ip.family);
+        c = cJSON_AddObjectToObject(x, "connect");
+        cJSON_AddStringToObject(c, "result", mcpd_conn_result_name(a->conn));
+        if (a->conn_errno) {
+            cJSON_AddNumberToObject(c, "errno", a->conn_errno);
+            cJSON_AddStringToObject(c, "error", strerror(a->conn_errno));
+        } else {
+            cJSON_AddNullToObject(c, "errno");
+            cJSON_AddNullToObject(c, "error");
+        }
+        cJSON_AddNumberToObject(c, "ms",
+                                (double)(long)(a->conn_ms * 1000) / 1000);
+        if (a->syn.result == MCPD_SYN_NOT_RUN) {
+            cJSON_AddNullToObject(x, "syn_probe");
+        } else {
+            s = cJSON_AddObjectToObject(x, "syn_probe");
+            cJSON_AddStringToObject(s, "result",
+                                    mcpd_syn_result_name(a->syn.result));
+            cJSON_AddNumberToObject(s, "sent", a->syn.sent);
+            cJSON_AddNumberToObject(s, "ms",
+                                    (double)(long)(a->syn.ms * 1000) / 1000);
+            if (a->syn.result == MCPD_SYN_ICMP) {
+                cJSON *ic = cJSON_AddObjectToObject(s, "icmp");
+                cJSON_AddNumberToObject(ic, "type", a->syn.icmp_type);
+                cJSON_AddNumberToObject(ic, "code", a->syn.icmp_code);
+                cJSON_AddStringToObject(ic, "from", a->syn.icmp_from);
+            } else {
+                cJSON_AddNullToObject(s, "icmp");
+            }
+            cJSON_AddNumberToObject(s, "sport", a->syn.sport);
+            cJSON_AddNumberToObject(s, "seq", a->syn.seq);
+            cJSON_AddItemToObject(s, "error", str_or_null(a->syn.error));
+        }
+        cJSON_AddItemToArray(arr, x);
+    }
+
+    if (p->nlst < 0) {
+        cJSON_AddNullToObject(root, "listeners");
+    } else {
+        arr = cJSON_AddArrayToObject(root, "listeners");
+        for (i = 0; i < p->nlst; i++) {
+            const struct mcpd_probe_listener *l = &p->lst[i];
+            cJSON *acc;
+
+            x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "addr", l->addr);
+            cJSON_AddNumberToObject(x, "port", p->target.port);
+            cJSON_AddNumberToObject(x, "family", l->family);
+            if (l->v6only >= 0)
+                cJSON_AddBoolToObject(x, "v6only", l->v6only);
+            else
+                cJSON_AddNullToObject(x, "v6only");
+            cJSON_AddNumberToObject(x, "backlog", l->backlog);
+            cJSON_AddNumberToObject(x, "queued", l->queued);
+            if (l->pid > 0) {
+                cJSON *pr = cJSON_AddObjectToObject(x, "process");
+                cJSON_AddNumberToObject(pr, "pid", l->pid);
+                cJSON_AddStringToObject(pr, "command", l->command);
+                cJSON_AddStringToObject(pr, "user", l->user);
+            } else {
+                cJSON_AddNullToObject(x, "process");
+            }
+            acc = cJSON_AddArrayToObject(x, "accepts");
+            for (j = 0; j < p->naddr; j++)
+                if (l->accepts[j])
+                    cJSON_AddItemToArray(acc,
+                                         cJSON_CreateString(p->addr[j].text));
+            cJSON_AddItemToArray(arr, x);
+        }
+    }
+    cJSON_AddStringToObject(root, "listeners_visibility", p->lst_visibility);
+
+    o = cJSON_AddObjectToObject(root, "proxy");
+    x = cJSON_AddObjectToObject(o, "variables");
+    for (i = 0; i < p->proxy.nvars; i++) {
+        char name[32];
+        const char *eq = strchr(p->proxy.vars[i], '=');
+        snprintf(name, sizeof(name), "%.*s",
+                 (int)(eq - p->proxy.vars[i]), p->proxy.vars[i]);
+        cJSON_AddStringToObject(x, name, eq + 1);
+    }
+    x = cJSON_AddObjectToObject(o, "clients");
+    for (i = 0; i < MCPD_CLIENT_COUNT; i++) {
+        const struct mcpd_proxy_choice *c = &p->proxy.client[i];
+        cJSON *cl = cJSON_AddObjectToObject(x, mcpd_client_name(i));
+        cJSON_AddBoolToObject(cl, "proxied", c->proxied);
+        cJSON_AddItemToObject(cl, "variable", str_or_null(c->proxy_var));
+        cJSON_AddItemToObject(cl, "proxy", str_or_null(c->proxy));
+        cJSON_AddItemToObject(cl, "no_proxy_variable",
+                              str_or_null(c->noproxy_var));
+        cJSON_AddStringToObject(cl, "reason", c->reason);
+    }
+    cJSON_AddItemToObject(o, "checked", str_or_null(p->proxy.checked));
+    if (p->proxy.reachable < 0)
+        cJSON_AddNullToObject(o, "reachable");
+    else
+        cJSON_AddBoolToObject(o, "reachable", p->proxy.reachable);
+    if (p->proxy.via_status)
+        cJSON_AddNumberToObject(o, "via_status", (double)p->proxy.via_status);
+    else
+        cJSON_AddNullToObject(o, "via_status");
+    cJSON_AddBoolToObject(o, "via_mcp_ok", p->proxy.via_mcp_ok);
+
+    o = cJSON_AddObjectToObject(root, "firewall");
+    cJSON_AddBoolToObject(o, "inspected", p->nrules >= 0);
+    cJSON_AddItemToObject(o, "error", str_or_null(p->fw_error));
+    arr = cJSON_AddArrayToObject(o, "rules");
+    for (i = 0; i < p->nrules; i++) {
+        x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "source", p->rules[i].source);
+        cJSON_AddStringToObject(x, "rule", p->rules[i].text);
+        cJSON_AddItemToObject(x, "action", str_or_null(p->rules[i].action));
+        cJSON_AddItemToArray(arr, x);
+    }
+    x = cJSON_AddObjectToObject(o, "counters");
+    cJSON_AddItemToObject(x, "before", counters_json(&p->kbefore));
+    cJSON_AddItemToObject(x, "after", counters_json(&p->kafter));
+
+    o = cJSON_AddObjectToObject(root, "http");
+    cJSON_AddItemToObject(o, "health", try_json(&hs->health));
+    cJSON_AddItemToObject(o, "tls_mismatch", hs->tls_mismatch == 0 ?
+                          cJSON_CreateNull() :
+                          cJSON_CreateString(hs->tls_mismatch == 1 ?
+                                             "tls_to_plain" :
+                                             "plain_to_tls"));
+
+    o = cJSON_AddObjectToObject(root, "mcp");
+    cJSON_AddBoolToObject(o, "ok", hs->mcp_ok);
+    cJSON_AddItemToObject(o, "transport", str_or_null(hs->transport));
+    cJSON_AddItemToObject(o, "protocol_version",
+                          str_or_null(hs->protocol_version));
+    if (hs->mcp_ok) {
+        x = cJSON_AddObjectToObject(o, "server_info");
+        cJSON_AddItemToObject(x, "name", str_or_null(hs->server_name));
+        cJSON_AddItemToObject(x, "version", str_or_null(hs->server_version));
+    } else {
+        cJSON_AddNullToObject(o, "server_info");
+    }
+    /* The session id authenticates requests in the session: show only
+     * that there was one, and its first characters. */
+    if (hs->session_id[0]) {
+        char sid[32];
+        snprintf(sid, sizeof(sid), "%.8s...", hs->session_id);
+        cJSON_AddStringToObject(o, "session_id", sid);
+    } else {
+        cJSON_AddNullToObject(o, "session_id");
+    }
+    cJSON_AddItemToObject(o, "discover", try_json(&hs->discover));
+    cJSON_AddItemToObject(o, "initialize", try_json(&hs->init));
+    cJSON_AddItemToObject(o, "initialized", try_json(&hs->initialized));
+    x = cJSON_AddObjectToObject(o, "sse");
+    cJSON_AddItemToObject(x, "get", try_json(&hs->sse_get));
+    cJSON_AddItemToObject(x, "endpoint", str_or_null(hs->sse_endpoint));
+    cJSON_AddItemToObject(x, "post", try_json(&hs->sse_post));
+    if (hs->tools.ran) {
+        x = cJSON_AddObjectToObject(o, "tools");
+        cJSON_AddItemToObject(x, "list", try_json(&hs->tools));
+        if (hs->tools_count >= 0)
+            cJSON_AddNumberToObject(x, "count", hs->tools_count);
+        else
+            cJSON_AddNullToObject(x, "count");
+    } else {
+        cJSON_AddNullToObject(o, "tools");
+    }
+
+    o = cJSON_AddObjectToObject(root, "diagnosis");
+    cJSON_AddStringToObject(o, "cause", p->cause);
+    cJSON_AddStringToObject(o, "summary", p->summary);
+    arr = cJSON_AddArrayToObject(o, "fix");
+    for (i = 0; i < p->nfix; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(p->fix[i]));
+    cJSON_AddItemToObject(o, "stage", str_or_null(p->failed_stage));
+
+    text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return -1;
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    return 0;
+}

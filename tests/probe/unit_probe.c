@@ -1,0 +1,216 @@
+/* \summary: unit tests of the probe's pure parts: target parsing, the
+ * per-client NO_PROXY rules, proxy choice, redaction (no root) */
+
+#include <stdio.h>
+#include <string.h>
+#include "probe_int.h"
+
+static int failed, passed;
+
+#define CHECK(cond) do {                                               \
+        if (cond) {                                                    \
+            passed++;                                                  \
+        } else {                                                       \
+            failed++;                                                  \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, \
+                    #cond);                                            \
+        }                                                              \
+    } while (0)
+
+static void
+test_target(void)
+{
+    struct mcpd_target t;
+    char err[MCPD_ERR_LEN];
+
+    CHECK(mcpd_target_parse(NULL, &t, err) == 0);
+    CHECK(strcmp(t.url, "http://localhost:3000/mcp") == 0);
+    CHECK(mcpd_target_parse("8000", &t, err) == 0);
+    CHECK(t.port == 8000 && strcmp(t.host, "localhost") == 0 &&
+          strcmp(t.path, "/mcp") == 0);
+    CHECK(mcpd_target_parse("127.0.0.1:9", &t, err) == 0);
+    CHECK(t.port == 9 && strcmp(t.host, "127.0.0.1") == 0);
+    CHECK(mcpd_target_parse("[::1]:3000", &t, err) == 0);
+    CHECK(t.is_ipv6_literal && strcmp(t.host, "::1") == 0);
+    CHECK(strcmp(t.url, "http://[::1]:3000/mcp") == 0);
+    CHECK(mcpd_target_parse("https://example.com/a/b?x=1", &t, err) == 0);
+    CHECK(t.port == 443 && strcmp(t.scheme, "https") == 0 &&
+          strcmp(t.path, "/a/b?x=1") == 0);
+    CHECK(mcpd_target_parse("http://[fe80::1]:81", &t, err) == 0);
+    CHECK(t.port == 81 && strcmp(t.path, "/") == 0);
+    CHECK(mcpd_target_parse("HTTP://h:5/sse#frag", &t, err) == 0);
+    CHECK(strcmp(t.path, "/sse") == 0 && strcmp(t.scheme, "http") == 0);
+    /* errors */
+    CHECK(mcpd_target_parse("0", &t, err) == -1);
+    CHECK(mcpd_target_parse("70000", &t, err) == -1);
+    CHECK(mcpd_target_parse("::1:3000", &t, err) == -1);
+    CHECK(mcpd_target_parse("[::1]", &t, err) == -1);
+    CHECK(mcpd_target_parse("[127.0.0.1]:80", &t, err) == -1);
+    CHECK(mcpd_target_parse("host", &t, err) == -1);
+    CHECK(mcpd_target_parse("host:", &t, err) == -1);
+    CHECK(mcpd_target_parse("ftp://h/", &t, err) == -1);
+    CHECK(mcpd_target_parse("http://u:pw@h:1/", &t, err) == -1);
+    CHECK(strstr(err, "pw") == NULL);
+    CHECK(mcpd_target_parse("http://h:0/", &t, err) == -1);
+    CHECK(mcpd_target_parse("http://h x/", &t, err) == -1);
+}
+
+/* research §1a, row by row. */
+static void
+test_noproxy(void)
+{
+    enum mcpd_client_kind C = MCPD_CLIENT_CURL, N = MCPD_CLIENT_NODE,
+        R = MCPD_CLIENT_REQUESTS, X = MCPD_CLIENT_HTTPX, G = MCPD_CLIENT_GO;
+
+    /* "localhost" does not cover 127.0.0.1 (undici, curl). */
+    CHECK(!mcpd_noproxy_match(C, "localhost", "127.0.0.1", 3000));
+    CHECK(!mcpd_noproxy_match(N, "localhost", "127.0.0.1", 3000));
+    CHECK(mcpd_noproxy_match(N, "localhost", "localhost", 3000));
+    /* '*' */
+    CHECK(mcpd_noproxy_match(C, "*", "a.b", 1));
+    CHECK(!mcpd_noproxy_match(C, "a.c,*", "a.b", 1));
+    CHECK(!mcpd_noproxy_match(N, "a.c,*", "a.b", 1));
+    CHECK(mcpd_noproxy_match(X, "a.c,*", "a.b", 1));
+    /* .example.com */
+    CHECK(mcpd_noproxy_match(C, ".example.com", "example.com", 1));
+    CHECK(mcpd_noproxy_match(C, ".example.com", "x.example.com", 1));
+    CHECK(mcpd_noproxy_match(N, ".example.com", "example.com", 1));
+    CHECK(!mcpd_noproxy_match(X, ".example.com", "example.com", 1));
+    CHECK(mcpd_noproxy_match(X, ".example.com", "x.example.com", 1));
+    CHECK(!mcpd_noproxy_match(G, ".example.com", "example.com", 1));
+    CHECK(mcpd_noproxy_match(G, "*.example.com", "x.example.com", 1));
+    /* example.com: requests' raw endswith */
+    CHECK(mcpd_noproxy_match(R, "example.com", "notexample.com", 1));
+    CHECK(!mcpd_noproxy_match(C, "example.com", "notexample.com", 1));
+    CHECK(!mcpd_noproxy_match(N, "example.com", "notexample.com", 1));
+    CHECK(!mcpd_noproxy_match(X, "example.com", "notexample.com", 1));
+    CHECK(!mcpd_noproxy_match(G, "example.com", "notexample.com", 1));
+    CHECK(mcpd_noproxy_match(G, "example.com", "a.example.com", 1));
+    /* host:port */
+    CHECK(mcpd_noproxy_match(N, "localhost:3000", "localhost", 3000));
+    CHECK(!mcpd_noproxy_match(N, "localhost:3001", "localhost", 3000));
+    CHECK(!mcpd_noproxy_match(C, "localhost:3000", "localhost", 3000));
+    CHECK(mcpd_noproxy_match(R, "localhost:3000", "localhost", 3000));
+    CHECK(mcpd_noproxy_match(G, "localhost:3000", "localhost", 3000));
+    /* CIDR */
+    CHECK(mcpd_noproxy_match(C, "127.0.0.0/8", "127.0.0.1", 1));
+    CHECK(!mcpd_noproxy_match(N, "127.0.0.0/8", "127.0.0.1", 1));
+    CHECK(mcpd_noproxy_match(R, "127.0.0.0/8", "127.0.0.1", 1));
+    CHECK(!mcpd_noproxy_match(X, "127.0.0.0/8", "127.0.0.1", 1));
+    CHECK(mcpd_noproxy_match(X, "127.0.0.0/8", "127.0.0.0", 1));
+    CHECK(mcpd_noproxy_match(G, "127.0.0.0/8", "127.0.0.1", 1));
+    CHECK(mcpd_noproxy_match(C, "::1/128", "::1", 1));
+    CHECK(mcpd_noproxy_match(G, "::/0", "::1", 1));
+    /* IPv6 literal, brackets either side */
+    CHECK(mcpd_noproxy_match(C, "::1", "[::1]", 1));
+    CHECK(mcpd_noproxy_match(N, "[::1]", "::1", 1));
+    CHECK(mcpd_noproxy_match(X, "::1", "::1", 1));
+    CHECK(mcpd_noproxy_match(G, "::1", "::1", 1));
+    /* lists with spaces */
+    CHECK(mcpd_noproxy_match(C, "a.b, localhost", "localhost", 1));
+    CHECK(mcpd_noproxy_match(R, "a.b, localhost", "localhost", 1));
+}
+
+static const char *const *env_table;
+
+static const char *
+fake_env(const char *name)
+{
+    int i;
+
+    for (i = 0; env_table[i]; i += 2)
+        if (strcmp(env_table[i], name) == 0)
+            return env_table[i + 1];
+    return NULL;
+}
+
+static void
+test_decide(void)
+{
+    static const char *const e1[] = {
+        "HTTP_PROXY", "http://user:secret@proxy:3128", NULL
+    };
+    static const char *const e2[] = {
+        "http_proxy", "http://lower:1", "HTTP_PROXY", "http://upper:2",
+        "no_proxy", "localhost", NULL
+    };
+    static const char *const e3[] = {
+        "ALL_PROXY", "socks5://s:1080", "https_proxy", "", NULL
+    };
+    struct mcpd_proxy_choice c;
+
+    env_table = e1;
+    /* curl ignores upper-case HTTP_PROXY */
+    mcpd_proxy_decide(MCPD_CLIENT_CURL, "http", "localhost", 3000, fake_env,
+                      &c);
+    CHECK(!c.proxied);
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "http", "localhost", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied && strcmp(c.proxy_var, "HTTP_PROXY") == 0);
+    CHECK(strstr(c.proxy, "secret") == NULL &&
+          strstr(c.proxy, "user") == NULL);
+    CHECK(strcmp(c.proxy, "http://***@proxy:3128") == 0);
+    mcpd_proxy_decide(MCPD_CLIENT_REQUESTS, "http", "localhost", 3000,
+                      fake_env, &c);
+    CHECK(c.proxied);
+    /* Go never proxies loopback */
+    mcpd_proxy_decide(MCPD_CLIENT_GO, "http", "localhost", 3000, fake_env,
+                      &c);
+    CHECK(!c.proxied);
+    mcpd_proxy_decide(MCPD_CLIENT_GO, "http", "10.1.2.3", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied);
+
+    env_table = e2;
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "http", "127.0.0.1", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied && strcmp(c.proxy_var, "http_proxy") == 0);
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "http", "localhost", 3000, fake_env,
+                      &c);
+    CHECK(!c.proxied);
+    mcpd_proxy_decide(MCPD_CLIENT_GO, "http", "10.0.0.1", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied && strcmp(c.proxy_var, "HTTP_PROXY") == 0);
+
+    env_table = e3;
+    /* ALL_PROXY: curl yes (empty https_proxy is unset), node and Go no */
+    mcpd_proxy_decide(MCPD_CLIENT_CURL, "https", "a.b", 443, fake_env, &c);
+    CHECK(c.proxied && strcmp(c.proxy_var, "ALL_PROXY") == 0);
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "https", "a.b", 443, fake_env, &c);
+    CHECK(!c.proxied);
+    mcpd_proxy_decide(MCPD_CLIENT_GO, "https", "a.b", 443, fake_env, &c);
+    CHECK(!c.proxied);
+}
+
+static void
+test_hostport(void)
+{
+    char h[64], r[128];
+    uint16_t port;
+
+    CHECK(mcpd_proxy_hostport("http://u:p@px:3128/", h, sizeof(h),
+                              &port) == 0);
+    CHECK(strcmp(h, "px") == 0 && port == 3128);
+    CHECK(mcpd_proxy_hostport("http://px", h, sizeof(h), &port) == 0);
+    CHECK(port == 80);
+    CHECK(mcpd_proxy_hostport("socks5://[::1]", h, sizeof(h), &port) == 0);
+    CHECK(strcmp(h, "::1") == 0 && port == 1080);
+    CHECK(mcpd_proxy_hostport("px:8080", h, sizeof(h), &port) == 0);
+    CHECK(strcmp(h, "px") == 0 && port == 8080);
+    CHECK(mcpd_proxy_hostport("http://px:99999", h, sizeof(h), &port) == -1);
+    mcpd_redact_url("px:1", r, sizeof(r));
+    CHECK(strcmp(r, "px:1") == 0);
+    mcpd_redact_url("tok@px:1", r, sizeof(r));
+    CHECK(strcmp(r, "***@px:1") == 0);
+}
+
+int
+main(void)
+{
+    test_target();
+    test_noproxy();
+    test_decide();
+    test_hostport();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
