@@ -7,7 +7,7 @@ variable), runs `mcpdiag capture --json -w FILE -- CLIENT`, and checks
 the verdicts, the processes named, the diagnosis, and that `analyze` on
 the written file gives the same verdicts.
 
-usage: capture_test.py MCPDIAG [SCENARIO...]
+usage: capture_test.py MCPDIAG [--npm-cache=DIR] [SCENARIO...]
 Exits 77 (skipped) with a printed reason when not root or without
 `ip netns`.
 """
@@ -22,6 +22,7 @@ import time
 
 EXE = None
 TMP = None
+NPM_CACHE = None
 failures = []
 
 SERVERS = {
@@ -240,6 +241,50 @@ def scenario_builtin_probe():
         del pcap
 
 
+def scenario_mcp_sdk():
+    """A healthy server on the official MCP TypeScript SDK (npm): the
+    built-in probe's initialize gets 200, the listener is named."""
+    if NPM_CACHE is None or shutil.which("npm") is None:
+        print("SKIP mcp_sdk: no npm or no cache directory given")
+        return
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe")
+    os.makedirs(NPM_CACHE, exist_ok=True)
+    for f in ("package.json", "mcp_server.mjs"):
+        shutil.copy(os.path.join(src, f), NPM_CACHE)
+    if not os.path.isdir(os.path.join(NPM_CACHE, "node_modules",
+                                      "@modelcontextprotocol", "sdk")):
+        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund",
+                            "--loglevel=error"], cwd=NPM_CACHE,
+                           capture_output=True, timeout=300)
+        if r.returncode != 0:
+            print("SKIP mcp_sdk: npm install failed: %s" %
+                  r.stderr.decode()[-200:])
+            return
+    with Netns() as ns:
+        p = subprocess.Popen(["ip", "netns", "exec", ns.name, "node",
+                              os.path.join(NPM_CACHE, "mcp_server.mjs"),
+                              "streamable", "127.0.0.1", "3000"])
+        ns.procs.append(p)
+        for _ in range(100):
+            if sh(ns.name, sys.executable, "-c",
+                  "import socket;socket.create_connection(('127.0.0.1',"
+                  "3000),0.2)", check=False).returncode == 0:
+                break
+            time.sleep(0.1)
+        r = sh(ns.name, EXE, "capture", "http://127.0.0.1:3000/mcp",
+               "--json", check=False, timeout=60)
+        doc = json.loads(r.stdout) if r.stdout else None
+        c = doc["connections"][0] if doc and doc["connections"] else {}
+        expect("mcp sdk: healthy, exit 0, initialize answered 200",
+               r.returncode == 0 and doc["diagnosis"]["cause"] == "ok" and
+               c.get("payload", {}).get("http_status") == 200,
+               "rc=%d %s %s" % (r.returncode, r.stderr.decode()[-300:],
+                                json.dumps(c)[:400]))
+        expect("mcp sdk: the listener is named (node)",
+               (c.get("server_process") or {}).get("command") == "node",
+               json.dumps(c.get("server_process")))
+
+
 def scenario_proxy():
     with Netns() as ns:
         ns.server("http_ok")
@@ -340,8 +385,11 @@ def scenario_no_rights():
 
 
 def main():
-    global EXE, TMP
+    global EXE, TMP, NPM_CACHE
     EXE = os.path.abspath(sys.argv[1])
+    args = sys.argv[2:]
+    if args and args[0].startswith("--npm-cache="):
+        NPM_CACHE = args.pop(0).split("=", 1)[1]
     if os.geteuid() != 0:
         print("SKIP: capture tests need root (network namespaces, capture)")
         sys.exit(77)
@@ -350,7 +398,7 @@ def main():
         print("SKIP: no 'ip netns' here")
         sys.exit(77)
     TMP = tempfile.mkdtemp(prefix="mcpd-cap-")
-    names = sys.argv[2:] or [n[len("scenario_"):] for n in globals()
+    names = args or [n[len("scenario_"):] for n in globals()
                              if n.startswith("scenario_")]
     try:
         for n in names:

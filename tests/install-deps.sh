@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
       libcurl4-openssl-dev tcpdump iproute2 iptables nftables python3 curl
-      clang libclang-rt-14-dev nodejs npm"
+      clang libclang-rt-14-dev"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then
@@ -18,6 +18,12 @@ for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
         missing="$missing $p"
 done
+# Node.js and npm (the MCP servers of the tests) may come from Debian or
+# from elsewhere with npm bundled; only ask Debian when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1
+then
+    missing="$missing nodejs npm"
+fi
 if [ -z "$missing" ]; then
     exit 0
 fi
