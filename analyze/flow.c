@@ -283,6 +283,7 @@ flow_destroy(struct mcpd_flowtab *t, struct mcpd_flow *f)
     t->nflows--;
     free(f->client_proc);
     free(f->server_proc);
+    free(f->kernel);
     free(f);
 }
 

@@ -48,6 +48,21 @@ enum mcpd_sniff {
 
 #define MCPD_REQ_LEN 32
 
+/* What the kernel said about a connection (live capture, Linux, root). */
+#define MCPD_KDROPS 4
+struct mcpd_kernel {
+    char rst_origin[8];      /* "host", "other" or "" (no server RST) */
+    char rst_reason[32];     /* the stack's reason, e.g. "NO_SOCKET" */
+    const char *rst_matched_by;     /* "tuple" */
+    struct {
+        char reason[32];     /* e.g. "NETFILTER_DROP" */
+        uint32_t count;
+    } drops[MCPD_KDROPS];
+    int ndrops;
+    const char *drops_matched_by;   /* "time" */
+    const char *client_matched_by;  /* "tuple" or "time" */
+};
+
 /* A process named as a connection's client or server (live capture). */
 struct mcpd_proc {
     int32_t pid;             /* process id */
@@ -100,6 +115,7 @@ struct mcpd_flow {
     uint8_t announced;       /* verdict already announced (live) */
     struct mcpd_proc *client_proc;  /* set by capture; freed with flow */
     struct mcpd_proc *server_proc;
+    struct mcpd_kernel *kernel;     /* set by capture's witness */
     char http_req[MCPD_REQ_LEN]; /* "POST /mcp", query removed */
     struct mcpd_step steps[MCPD_LADDER_STEPS];
 };

@@ -182,6 +182,40 @@ jproc(struct jbuf *j, const char *key, const struct mcpd_proc *p)
     jputc(j, '}');
 }
 
+static void
+jkernel(struct jbuf *j, const struct mcpd_kernel *k)
+{
+    int i;
+
+    if (k == NULL) {
+        jstrkey(j, "kernel", NULL);
+        return;
+    }
+    jkey(j, "kernel");
+    jputc(j, '{');
+    jstrkey(j, "rst_origin", k->rst_origin[0] ? k->rst_origin : NULL);
+    jstrkey(j, "rst_reason", k->rst_reason[0] ? k->rst_reason : NULL);
+    jkey(j, "drops");
+    jputc(j, '[');
+    for (i = 0; i < k->ndrops && i < MCPD_KDROPS; i++) {
+        if (i)
+            jputc(j, ',');
+        jputc(j, '{');
+        jstrkey(j, "reason", k->drops[i].reason);
+        ju64(j, "count", k->drops[i].count);
+        jputc(j, '}');
+    }
+    jputc(j, ']');
+    jstrkey(j, "rule", NULL);
+    jkey(j, "matched_by");
+    jputc(j, '{');
+    jstrkey(j, "client", k->client_matched_by);
+    jstrkey(j, "rst", k->rst_matched_by);
+    jstrkey(j, "drops", k->drops_matched_by);
+    jputc(j, '}');
+    jputc(j, '}');
+}
+
 /* One connection record; key order and meaning: report.schema.json. */
 static void
 connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
@@ -247,7 +281,7 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
     jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
     jproc(j, "process", f->client_proc);
     jproc(j, "server_process", f->server_proc);
-    jstrkey(j, "kernel", NULL);
+    jkernel(j, f->kernel);
     jraw(j, "}");
 }
 

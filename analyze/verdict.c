@@ -99,8 +99,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "sysctl net.ipv4.tcp_abort_on_overflow; nstat -az "
           "TcpExtListenOverflows" } },
     [MCPD_C_FIREWALL_REJECT] = { "firewall_reject", 90,
-        "a firewall rejects connections to {hostport}: the SYN was "
-        "answered by ICMP {icmp} from {icmpfrom}",
+        "a firewall rejects connections to {hostport}: {rejectevidence}",
         { "sudo iptables -S; sudo ip6tables -S   # look for REJECT "
           "rules on port {port}",
           "sudo nft list ruleset | grep -n 'dport {port}'",
@@ -266,6 +265,17 @@ awaits_answer(const struct mcpd_flow *f)
                                         f->cli_sniff == MCPD_SNIFF_TLS);
 }
 
+static int
+kernel_dropped(const struct mcpd_kernel *k, const char *reason)
+{
+    int i;
+
+    for (i = 0; i < k->ndrops && i < MCPD_KDROPS; i++)
+        if (strcmp(k->drops[i].reason, reason) == 0)
+            return 1;
+    return 0;
+}
+
 enum mcpd_cause
 mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
 {
@@ -282,12 +292,20 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
     }
     switch (v) {
     case MCPD_V_REFUSED:
+        /* The kernel says who sent the RST: its own stack (nothing
+         * listens) or not (a firewall's tcp-reset, or another host). */
+        if (f->kernel && strcmp(f->kernel->rst_origin, "other") == 0)
+            return MCPD_C_FIREWALL_REJECT;
         return MCPD_C_NO_LISTENER;
     case MCPD_V_UNREACHABLE:
         return icmp_is_firewall(f->icmp_from.family, f->icmp_type,
                                 f->icmp_code)
                    ? MCPD_C_FIREWALL_REJECT : MCPD_C_HOST_UNREACHABLE;
     case MCPD_V_TIMEOUT:
+        if (f->kernel && kernel_dropped(f->kernel, "TCP_LISTEN_OVERFLOW"))
+            return MCPD_C_LISTEN_QUEUE_OVERFLOW;
+        if (f->kernel && kernel_dropped(f->kernel, "NETFILTER_DROP"))
+            return MCPD_C_FIREWALL_DROP;
         return port_has_success ? MCPD_C_LISTEN_QUEUE_OVERFLOW
                                 : MCPD_C_FIREWALL_DROP;
     case MCPD_V_HALF_OPEN:
@@ -370,7 +388,19 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
                      mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
                                     f->icmp_code),
                      f->icmp_type, f->icmp_code);
-        else if (KEY("icmpfrom"))
+        else if (KEY("rejectevidence")) {
+            if (f->bits & MCPD_F_ICMP)
+                snprintf(val, sizeof(val), "the SYN was answered by ICMP %s "
+                         "(type %u code %u) from %s",
+                         mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
+                                        f->icmp_code),
+                         f->icmp_type, f->icmp_code, icmpfrom);
+            else
+                snprintf(val, sizeof(val), "the RST did not come from the "
+                         "host's TCP stack (the kernel sent none), so a "
+                         "REJECT --reject-with tcp-reset rule sent it; a "
+                         "server may be listening behind it");
+        } else if (KEY("icmpfrom"))
             snprintf(val, sizeof(val), "%s", icmpfrom);
         else if (KEY("proto"))
             snprintf(val, sizeof(val), "%s",

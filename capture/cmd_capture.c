@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +23,11 @@
 #include "proxyenv.h"
 #include "report.h"
 #include "target.h"
+#include "witness.h"
 
 enum {
     OPT_JSON = 256, OPT_JSONL, OPT_PASSIVE, OPT_DURATION, OPT_SYN_TIMEOUT,
-    OPT_TIMEOUT, OPT_NO_COLOR,
+    OPT_TIMEOUT, OPT_NO_COLOR, OPT_NO_WITNESS,
 };
 
 static const struct mcpd_option capture_options[] = {
@@ -45,6 +47,8 @@ static const struct mcpd_option capture_options[] = {
     { "user", 'Z', "USER",
       "continue as USER after opening the capture (default: the sudo "
       "user)" },
+    { "no-witness", OPT_NO_WITNESS, NULL,
+      "do not read the kernel's tracepoints" },
     { "verbose", 'v', NULL, "more detail" },
     { "quiet", 'q', NULL, "only the verdict and the diagnosis" },
     { "no-color", OPT_NO_COLOR, NULL, "no colour (also when NO_COLOR is set)" },
@@ -53,6 +57,8 @@ static const struct mcpd_option capture_options[] = {
 };
 
 #define MAX_LISTENERS 32
+#define KEV_RING 8192            /* recent kernel events kept */
+#define KEV_WINDOW_NS (20LL * 1000000)   /* event-to-packet, by time */
 #define LOOKUPS_PER_SECOND 50
 #define GRACE_NS (500LL * 1000000)
 
@@ -71,6 +77,9 @@ struct capture {
     int64_t lookup_window;   /* second of the current lookup budget */
     int lookups;             /* lookups made in that second */
     uint64_t unattributed;   /* client sockets gone before the lookup */
+    struct mcpd_witness *witness;   /* NULL: not available or disabled */
+    struct mcpd_kevent *kev;        /* ring of recent kernel events */
+    uint64_t nkev;                  /* events ever stored */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -182,6 +191,160 @@ on_new_flow(void *ctx, struct mcpd_flow *f)
         c->unattributed++;
 }
 
+/* ---- kernel witness ------------------------------------------------- */
+
+static void
+on_kevent(void *ctx, const struct mcpd_kevent *ev)
+{
+    struct capture *c = ctx;
+
+    if (c->kev == NULL)
+        return;
+    c->kev[c->nkev % KEV_RING] = *ev;
+    /* A socket leaving SYN_SENT names its local port: give it to the
+     * entering event of the same socket, which has the process. */
+    if (ev->type == MCPD_KEV_CONNECT && ev->oldstate == 2 && ev->src.port) {
+        uint64_t i, n = c->nkev < KEV_RING ? c->nkev : KEV_RING;
+        for (i = 1; i <= n; i++) {
+            struct mcpd_kevent *e = &c->kev[(c->nkev - i) % KEV_RING];
+            if (e->type == MCPD_KEV_CONNECT && e->newstate == 2 &&
+                e->sk == ev->sk && e->src.port == 0) {
+                e->src = ev->src;
+                break;
+            }
+        }
+    }
+    c->nkev++;
+}
+
+static int
+same_ep(const struct mcpd_endpoint *a, const struct mcpd_endpoint *b)
+{
+    return a->port == b->port && mcpd_ip_cmp(&a->ip, &b->ip) == 0;
+}
+
+static int64_t
+absdiff(int64_t a, int64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/* Timestamps of the client's SYNs, from the ladder steps. */
+static int
+syn_times(const struct mcpd_flow *f, int64_t *out, int max)
+{
+    int i, n = 0;
+
+    for (i = 0; i < f->nsteps && n < max; i++)
+        if (f->steps[i].dir == MCPD_C2S &&
+            (f->steps[i].flags & (MCPD_TH_SYN | MCPD_TH_ACK)) == MCPD_TH_SYN)
+            out[n++] = f->t_first + (int64_t)f->steps[i].dt_us * 1000;
+    return n;
+}
+
+static struct mcpd_kernel *
+kernel_of(struct mcpd_flow *f)
+{
+    if (f->kernel == NULL)
+        f->kernel = calloc(1, sizeof(*f->kernel));
+    return f->kernel;
+}
+
+/*
+ * What the kernel said about this connection: the process that called
+ * connect() (by 4-tuple, or by destination and time while the local port
+ * was not yet bound), who sent a server-side RST, and the drops of its
+ * SYNs. Read the rings first so events already in the kernel count.
+ */
+static void
+witness_correlate(struct capture *c, struct mcpd_flow *f)
+{
+    uint64_t i, n;
+    int64_t syn[MCPD_LADDER_STEPS];
+    int nsyn, s;
+    const struct mcpd_kevent *by_time = NULL, *by_tuple = NULL, *rst = NULL;
+    struct mcpd_kernel *k;
+
+    if (c->witness == NULL)
+        return;
+    mcpd_witness_poll(c->witness, on_kevent, c);
+    n = c->nkev < KEV_RING ? c->nkev : KEV_RING;
+    nsyn = syn_times(f, syn, MCPD_LADDER_STEPS);
+    k = kernel_of(f);
+    if (k == NULL)
+        return;
+    for (i = 1; i <= n; i++) {
+        const struct mcpd_kevent *e = &c->kev[(c->nkev - i) % KEV_RING];
+        if (e->ts_ns < f->t_first - 1000000000LL)
+            break;      /* older than the connection: stop looking */
+        switch (e->type) {
+        case MCPD_KEV_CONNECT:
+            if (e->newstate != 2 || !same_ep(&e->dst, &f->srv))
+                break;
+            if (e->src.port == f->cli.port)
+                by_tuple = e;
+            else if (e->src.port == 0 &&
+                     absdiff(e->ts_ns, f->t_first) < KEV_WINDOW_NS)
+                by_time = e;
+            break;
+        case MCPD_KEV_RST:
+            if (same_ep(&e->src, &f->srv) && same_ep(&e->dst, &f->cli))
+                rst = e;
+            break;
+        case MCPD_KEV_DROP:
+            for (s = 0; s < nsyn; s++) {
+                int d;
+                if (e->ts_ns < syn[s] || e->ts_ns - syn[s] > 2000000)
+                    continue;
+                for (d = 0; d < k->ndrops; d++)
+                    if (strcmp(k->drops[d].reason, e->reason) == 0)
+                        break;
+                if (d == k->ndrops && d < MCPD_KDROPS) {
+                    snprintf(k->drops[d].reason, sizeof(k->drops[d].reason),
+                             "%s", e->reason);
+                    k->ndrops++;
+                }
+                if (d < MCPD_KDROPS)
+                    k->drops[d].count++;
+                k->drops_matched_by = "time";
+                break;
+            }
+            break;
+        }
+    }
+    if (by_tuple || by_time) {
+        const struct mcpd_kevent *e = by_tuple ? by_tuple : by_time;
+        struct mcpd_owner o;
+        memset(&o, 0, sizeof(o));
+        o.pid = e->pid;
+        snprintf(o.command, sizeof(o.command), "%s", e->comm);
+        if (f->client_proc == NULL || f->client_proc->pid != e->pid) {
+            char path[64];
+            struct stat st;
+            free(f->client_proc);
+            snprintf(path, sizeof(path), "/proc/%d", e->pid);
+            if (stat(path, &st) == 0) {
+                o.uid = st.st_uid;
+                mcpd_owner_username(st.st_uid, o.user, sizeof(o.user));
+            }
+            f->client_proc = proc_from_owner(&o, "kernel");
+        }
+        k->client_matched_by = by_tuple ? "tuple" : "time";
+    }
+    /* "Not from the host" is a conclusion from absence: only when no
+     * event was lost can the absence be trusted. */
+    if ((f->bits & MCPD_F_SRV_RST) &&
+        (rst || mcpd_witness_lost(c->witness) == 0)) {
+        snprintf(k->rst_origin, sizeof(k->rst_origin), rst ? "host"
+                                                           : "other");
+        if (rst) {
+            snprintf(k->rst_reason, sizeof(k->rst_reason), "%s",
+                     rst->reason);
+            k->rst_matched_by = "tuple";
+        }
+    }
+}
+
 /* ---- live verdict lines -------------------------------------------- */
 
 static void
@@ -216,6 +379,19 @@ print_line(struct capture *c, const struct mcpd_flow *f,
         fprintf(c->live_out, "  server: pid %d %s (%s)",
                 f->server_proc->pid, f->server_proc->command,
                 f->server_proc->user);
+    if (f->kernel && f->kernel->rst_origin[0])
+        fprintf(c->live_out, "  kernel: %s",
+                strcmp(f->kernel->rst_origin, "host") == 0
+                    ? "the host's TCP stack sent the RST"
+                    : "the RST did not come from the host's TCP stack "
+                      "(a firewall rule)");
+    if (f->kernel && f->kernel->rst_reason[0])
+        fprintf(c->live_out, " (%s)", f->kernel->rst_reason);
+    if (f->kernel && f->kernel->ndrops && !f->kernel->rst_origin[0])
+        fprintf(c->live_out, "  kernel: %u packet%s dropped (%s)",
+                f->kernel->drops[0].count,
+                f->kernel->drops[0].count == 1 ? "" : "s",
+                f->kernel->drops[0].reason);
     fputc('\n', c->live_out);
     fflush(c->live_out);
 }
@@ -223,6 +399,7 @@ print_line(struct capture *c, const struct mcpd_flow *f,
 static void
 on_early(void *ctx, struct mcpd_flow *f, enum mcpd_verdict v)
 {
+    witness_correlate(ctx, f);
     print_line(ctx, f, v);
 }
 
@@ -231,6 +408,11 @@ on_final(void *ctx, const struct mcpd_flow *f, enum mcpd_emit_why why)
 {
     struct capture *c = ctx;
 
+    /* The tracker hands over a const record; the kernel's word is ours
+     * to add before it is printed. */
+    free(((struct mcpd_flow *)(uintptr_t)f)->kernel);
+    ((struct mcpd_flow *)(uintptr_t)f)->kernel = NULL;
+    witness_correlate(c, (struct mcpd_flow *)(uintptr_t)f);
     if (!f->announced)
         print_line(c, f, (enum mcpd_verdict)f->verdict);
     mcpd_report_flow(c->rep, f, why);
@@ -413,6 +595,7 @@ mcpd_cmd_capture(int argc, char **argv)
     char **cmd_argv = NULL;
     int opt, passive = 0, duration = 0, syn_timeout = 3, timeout = 5;
     int no_color = 0, wfd = -1, status, child_status = -1, live_err;
+    int no_witness = 0;
     int64_t end_at = 0, last_flush;
     pid_t child = 0;
     uint64_t recv = 0, drop = 0, ifdrop = 0;
@@ -449,6 +632,7 @@ mcpd_cmd_capture(int argc, char **argv)
             case 'v': ropts.verbose = 1; break;
             case 'q': ropts.quiet = 1; c.quiet = 1; break;
             case OPT_NO_COLOR: no_color = 1; break;
+            case OPT_NO_WITNESS: no_witness = 1; break;
             case 'h':
                 capture_usage(stdout);
                 return MCPD_EXIT_OK;
@@ -505,6 +689,20 @@ mcpd_cmd_capture(int argc, char **argv)
     }
     c.nlisteners = mcpd_owner_listeners(c.target.port, c.listeners,
                                         MAX_LISTENERS, &c.vis, err);
+    if (!no_witness) {
+        uint16_t ports[MCPD_PROXY_MAX_PORTS + 1];
+        int np = 0, i;
+        char werr[MCPD_ERR_LEN];
+        ports[np++] = c.target.port;
+        for (i = 0; i < c.proxy.nports; i++)
+            ports[np++] = c.proxy.ports[i];
+        c.kev = calloc(KEV_RING, sizeof(*c.kev));
+        c.witness = c.kev ? mcpd_witness_open(ports, np, werr, sizeof(werr))
+                          : NULL;
+        if (c.witness == NULL && !ropts.quiet)
+            fprintf(stderr, "mcpdiag: kernel witness unavailable: %s; "
+                    "processes come from sock_diag only\n", werr);
+    }
     if (c.nlisteners < 0)
         c.nlisteners = 0;
     if (mcpd_drop_privileges(&user, err, sizeof(err)) != 0) {
@@ -564,6 +762,8 @@ mcpd_cmd_capture(int argc, char **argv)
         int64_t now;
 
         poll(&pfd, 1, 100);
+        if (c.witness)
+            mcpd_witness_poll(c.witness, on_kevent, &c);
         if (mcpd_live_drain(&c.live, err, sizeof(err)) < 0) {
             fprintf(stderr, "mcpdiag: capture: %s\n", err);
             break;
@@ -621,6 +821,12 @@ mcpd_cmd_capture(int argc, char **argv)
     if (stop_requested && !ropts.quiet)
         fprintf(stderr, "mcpdiag: stopped; the report covers everything "
                 "captured\n");
+    if (c.witness && mcpd_witness_lost(c.witness))
+        fprintf(stderr, "mcpdiag: warning: %llu kernel events were lost "
+                "(ring full)\n",
+                (unsigned long long)mcpd_witness_lost(c.witness));
+    mcpd_witness_close(c.witness);
+    free(c.kev);
     mcpd_flowtab_free(c.tab);
     mcpd_report_free(c.rep);
     return status;

@@ -241,6 +241,80 @@ def scenario_builtin_probe():
         del pcap
 
 
+def witness_available(err):
+    return "kernel witness unavailable" not in err
+
+
+def scenario_witness():
+    """The kernel's word (tracepoints): who sent a RST and why, the
+    drops of unanswered SYNs, the process of a client that lived a few
+    milliseconds."""
+    pidfile = os.path.join(TMP, "client.pid")
+    quick = os.path.join(TMP, "quick.py")
+    with open(quick, "w") as f:
+        f.write("import os, socket\n"
+                "open(%r, 'w').write(str(os.getpid()))\n"
+                "s = socket.socket()\n"
+                "try:\n    s.connect(('127.0.0.1', 3000))\n"
+                "except OSError:\n    pass\n" % pidfile)
+    with Netns() as ns:
+        rc, doc, err, pcap = capture(ns, ["3000"], [sys.executable, quick])
+        if not witness_available(err):
+            print("SKIP witness: %s" % err.strip().splitlines()[0])
+            return
+        c = doc["connections"][0] if doc and doc["connections"] else {}
+        k = c.get("kernel") or {}
+        pid = open(pidfile).read().strip() if os.path.exists(pidfile) \
+            else "?"
+        expect("witness: refused RST sent by the host stack (NO_SOCKET)",
+               k.get("rst_origin") == "host" and
+               k.get("rst_reason") == "NO_SOCKET", json.dumps(k))
+        expect("witness: a client that lived milliseconds is named by pid "
+               "and command", (c.get("process") or {}).get("pid") ==
+               int(pid) if pid.isdigit() else False,
+               "%s vs %s" % (json.dumps(c.get("process")), pid))
+        expect("witness: no_listener", doc["diagnosis"]["cause"] ==
+               "no_listener")
+    with Netns() as ns:
+        ns.server("http_ok")
+        sh(ns.name, "iptables", "-A", "INPUT", "-p", "tcp", "--dport",
+           "3000", "-j", "REJECT", "--reject-with", "tcp-reset")
+        rc, doc, err, pcap = capture(ns, ["3000"], client_cmd())
+        k = (doc["connections"][0].get("kernel") or {}) if doc and \
+            doc["connections"] else {}
+        expect("witness: tcp-reset REJECT is not the host's RST -> "
+               "firewall_reject", k.get("rst_origin") == "other" and
+               doc["diagnosis"]["cause"] == "firewall_reject",
+               json.dumps(k) + " " + (doc or {}).get("diagnosis", {})
+               .get("cause", ""))
+    with Netns() as ns:
+        sh(ns.name, "iptables", "-A", "INPUT", "-p", "tcp", "--dport",
+           "3000", "-j", "DROP")
+        rc, doc, err, pcap = capture(ns, ["3000", "--syn-timeout", "1"],
+                                     client_cmd(timeout=2.5))
+        c = doc["connections"][0] if doc and doc["connections"] else {}
+        drops = {d["reason"]: d["count"] for d in
+                 (c.get("kernel") or {}).get("drops", [])}
+        expect("witness: every SYN dropped in netfilter",
+               drops.get("NETFILTER_DROP") == c.get("syn_count") and
+               c.get("syn_count", 0) >= 2, json.dumps(c.get("kernel")))
+    if shutil.which("capsh") is None:
+        print("SKIP witness fallback: no capsh")
+        return
+    with Netns() as ns:
+        # Without CAP_SYS_ADMIN/CAP_PERFMON the tracepoints cannot be
+        # opened: say so once, and still capture (CAP_NET_RAW kept).
+        cmd = ["capsh", "--drop=cap_sys_admin,cap_perfmon,cap_bpf", "--",
+               "-c", " ".join([EXE, "capture", "3000", "--json", "--"] +
+                              client_cmd())]
+        p = sh(ns.name, *cmd, check=False, timeout=60)
+        err = p.stderr.decode()
+        doc = json.loads(p.stdout) if p.stdout else None
+        expect("witness unavailable: one line saying why, capture goes on",
+               err.count("kernel witness unavailable") == 1 and doc and
+               verdicts(doc) == ["REFUSED"], err)
+
+
 def scenario_mcp_sdk():
     """A healthy server on the official MCP TypeScript SDK (npm): the
     built-in probe's initialize gets 200, the listener is named."""

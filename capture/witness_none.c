@@ -1,0 +1,37 @@
+/* \summary: the kernel witness where the platform has none */
+
+#include <stdio.h>
+#include "witness.h"
+
+struct mcpd_witness *
+mcpd_witness_open(const uint16_t *ports, int nports, char *err,
+                  size_t errlen)
+{
+    (void)ports;
+    (void)nports;
+    snprintf(err, errlen, "the kernel witness is not available on this "
+             "platform");
+    return NULL;
+}
+
+int
+mcpd_witness_poll(struct mcpd_witness *w, mcpd_kev_fn fn, void *ctx)
+{
+    (void)w;
+    (void)fn;
+    (void)ctx;
+    return 0;
+}
+
+uint64_t
+mcpd_witness_lost(const struct mcpd_witness *w)
+{
+    (void)w;
+    return 0;
+}
+
+void
+mcpd_witness_close(struct mcpd_witness *w)
+{
+    (void)w;
+}
