@@ -15,6 +15,7 @@ struct mcpd_report_opts {
     int verbose;             /* text: list every connection */
     int quiet;               /* text: verdict line and fix only */
     const char *command;     /* "analyze", "capture", ... */
+    int flush;               /* live: flush each --jsonl record */
 };
 
 /* What the input was, for the report header. */

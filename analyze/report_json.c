@@ -349,6 +349,8 @@ mcpd_json_flow(struct mcpd_report *r, const struct mcpd_flow *f)
         /* Lines carry their kind so a log pipeline can route them. */
         fputs(j.b, r->out);
         fputc('\n', r->out);
+        if (r->opts.flush)
+            fflush(r->out);
         return;
     }
     fputs(r->emitted > 1 ? ",\n" : "\n", r->out);

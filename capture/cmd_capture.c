@@ -34,6 +34,8 @@ static const struct mcpd_option capture_options[] = {
     { "interface", 'i', "IFACE",
       "capture on IFACE (default: the loopback; 'any' for all)" },
     { "write", 'w', "FILE", "also write the packets to FILE (pcap, 0600)" },
+    { "snaplen", 's', "BYTES",
+      "bytes kept of each packet (default 4096; 0: all)" },
     { "json", OPT_JSON, NULL, "one JSON document on stdout at the end" },
     { "jsonl", OPT_JSONL, NULL,
       "one JSON object per connection as it ends, then a summary" },
@@ -59,6 +61,7 @@ static const struct mcpd_option capture_options[] = {
 #define MAX_LISTENERS 32
 #define KEV_RING 8192            /* recent kernel events kept */
 #define KEV_WINDOW_NS (20LL * 1000000)   /* event-to-packet, by time */
+#define KEV_INDEX 16384          /* slots of the port-pair indexes */
 #define LOOKUPS_PER_SECOND 50
 #define GRACE_NS (500LL * 1000000)
 
@@ -80,6 +83,13 @@ struct capture {
     struct mcpd_witness *witness;   /* NULL: not available or disabled */
     struct mcpd_kevent *kev;        /* ring of recent kernel events */
     uint64_t nkev;                  /* events ever stored */
+    /* Under a flood a connection must find its events without scanning
+     * the ring: the last CONNECT and RST per port pair. */
+    uint64_t conn_idx[KEV_INDEX];   /* event sequence + 1; 0 = empty */
+    uint64_t rst_idx[KEV_INDEX];
+    int32_t last_pid;               /* user_of_pid's one-entry cache */
+    uint32_t last_uid;
+    char last_user[32];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -175,6 +185,8 @@ on_new_flow(void *ctx, struct mcpd_flow *f)
 
     if (l && l->owner.pid > 0)
         f->server_proc = proc_from_owner(&l->owner, "listener");
+    if (c->witness)
+        return;     /* the kernel names every client, even short-lived */
     /* Under a flood, looking every socket up would cost more than the
      * capture itself: a budget per second, the rest counted. */
     if (second != c->lookup_window) {
@@ -193,6 +205,27 @@ on_new_flow(void *ctx, struct mcpd_flow *f)
 
 /* ---- kernel witness ------------------------------------------------- */
 
+static unsigned
+port_slot(uint16_t client_port, uint16_t server_port)
+{
+    return (((unsigned)client_port * 2654435761u) ^ server_port) %
+           KEV_INDEX;
+}
+
+/* The event an index slot names, if it is still in the ring. */
+static const struct mcpd_kevent *
+indexed(const struct capture *c, uint64_t slot_value)
+{
+    uint64_t seq;
+
+    if (slot_value == 0)
+        return NULL;
+    seq = slot_value - 1;
+    if (seq >= c->nkev || c->nkev - seq > KEV_RING)
+        return NULL;
+    return &c->kev[seq % KEV_RING];
+}
+
 static void
 on_kevent(void *ctx, const struct mcpd_kevent *ev)
 {
@@ -201,6 +234,8 @@ on_kevent(void *ctx, const struct mcpd_kevent *ev)
     if (c->kev == NULL)
         return;
     c->kev[c->nkev % KEV_RING] = *ev;
+    if (ev->type == MCPD_KEV_RST)
+        c->rst_idx[port_slot(ev->dst.port, ev->src.port)] = c->nkev + 1;
     /* A socket leaving SYN_SENT names its local port: give it to the
      * entering event of the same socket, which has the process. */
     if (ev->type == MCPD_KEV_CONNECT && ev->oldstate == 2 && ev->src.port) {
@@ -210,8 +245,12 @@ on_kevent(void *ctx, const struct mcpd_kevent *ev)
             if (e->type == MCPD_KEV_CONNECT && e->newstate == 2 &&
                 e->sk == ev->sk && e->src.port == 0) {
                 e->src = ev->src;
+                c->conn_idx[port_slot(e->src.port, e->dst.port)] =
+                    c->nkev - i + 1;
                 break;
             }
+            if (i > 64)
+                break;  /* the pair is near: connect() just returned */
         }
     }
     c->nkev++;
@@ -242,6 +281,31 @@ syn_times(const struct mcpd_flow *f, int64_t *out, int max)
     return n;
 }
 
+/*
+ * The user of a process, from its /proc entry while it exists. One
+ * client usually makes many connections: remember the last answer.
+ */
+static void
+user_of_pid(struct capture *c, int32_t pid, struct mcpd_owner *o)
+{
+    char path[64];
+    struct stat st;
+
+    if (pid == c->last_pid) {
+        o->uid = c->last_uid;
+        snprintf(o->user, sizeof(o->user), "%s", c->last_user);
+        return;
+    }
+    snprintf(path, sizeof(path), "/proc/%d", pid);
+    if (stat(path, &st) != 0)
+        return;
+    o->uid = st.st_uid;
+    mcpd_owner_username(st.st_uid, o->user, sizeof(o->user));
+    c->last_pid = pid;
+    c->last_uid = st.st_uid;
+    snprintf(c->last_user, sizeof(c->last_user), "%s", o->user);
+}
+
 static struct mcpd_kernel *
 kernel_of(struct mcpd_flow *f)
 {
@@ -268,28 +332,39 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
     if (c->witness == NULL)
         return;
     mcpd_witness_poll(c->witness, on_kevent, c);
-    n = c->nkev < KEV_RING ? c->nkev : KEV_RING;
-    nsyn = syn_times(f, syn, MCPD_LADDER_STEPS);
     k = kernel_of(f);
     if (k == NULL)
         return;
+    {
+        const struct mcpd_kevent *e;
+        e = indexed(c, c->conn_idx[port_slot(f->cli.port, f->srv.port)]);
+        if (e && same_ep(&e->dst, &f->srv) && e->src.port == f->cli.port &&
+            absdiff(e->ts_ns, f->t_first) < 1000000000LL)
+            by_tuple = e;
+        e = indexed(c, c->rst_idx[port_slot(f->cli.port, f->srv.port)]);
+        if (e && same_ep(&e->src, &f->srv) && same_ep(&e->dst, &f->cli) &&
+            e->ts_ns >= f->t_first - KEV_WINDOW_NS)
+            rst = e;
+    }
+    /* Connect events whose port is not known yet, and drops, are found
+     * by time: scan back only over the connection's own moment. */
+    n = c->nkev < KEV_RING ? c->nkev : KEV_RING;
+    nsyn = syn_times(f, syn, MCPD_LADDER_STEPS);
     for (i = 1; i <= n; i++) {
         const struct mcpd_kevent *e = &c->kev[(c->nkev - i) % KEV_RING];
-        if (e->ts_ns < f->t_first - 1000000000LL)
+        if (e->ts_ns < f->t_first - KEV_WINDOW_NS)
             break;      /* older than the connection: stop looking */
+        if (e->ts_ns > f->t_last + KEV_WINDOW_NS)
+            continue;
         switch (e->type) {
         case MCPD_KEV_CONNECT:
-            if (e->newstate != 2 || !same_ep(&e->dst, &f->srv))
+            if (by_tuple || e->newstate != 2 || e->src.port != 0 ||
+                !same_ep(&e->dst, &f->srv))
                 break;
-            if (e->src.port == f->cli.port)
-                by_tuple = e;
-            else if (e->src.port == 0 &&
-                     absdiff(e->ts_ns, f->t_first) < KEV_WINDOW_NS)
+            if (absdiff(e->ts_ns, f->t_first) < KEV_WINDOW_NS)
                 by_time = e;
             break;
         case MCPD_KEV_RST:
-            if (same_ep(&e->src, &f->srv) && same_ep(&e->dst, &f->cli))
-                rst = e;
             break;
         case MCPD_KEV_DROP:
             for (s = 0; s < nsyn; s++) {
@@ -319,14 +394,8 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
         o.pid = e->pid;
         snprintf(o.command, sizeof(o.command), "%s", e->comm);
         if (f->client_proc == NULL || f->client_proc->pid != e->pid) {
-            char path[64];
-            struct stat st;
             free(f->client_proc);
-            snprintf(path, sizeof(path), "/proc/%d", e->pid);
-            if (stat(path, &st) == 0) {
-                o.uid = st.st_uid;
-                mcpd_owner_username(st.st_uid, o.user, sizeof(o.user));
-            }
+            user_of_pid(c, e->pid, &o);
             f->client_proc = proc_from_owner(&o, "kernel");
         }
         k->client_matched_by = by_tuple ? "tuple" : "time";
@@ -595,7 +664,7 @@ mcpd_cmd_capture(int argc, char **argv)
     char **cmd_argv = NULL;
     int opt, passive = 0, duration = 0, syn_timeout = 3, timeout = 5;
     int no_color = 0, wfd = -1, status, child_status = -1, live_err;
-    int no_witness = 0;
+    int no_witness = 0, snaplen = MCPD_LIVE_SNAPLEN;
     int64_t end_at = 0, last_flush;
     pid_t child = 0;
     uint64_t recv = 0, drop = 0, ifdrop = 0;
@@ -603,16 +672,29 @@ mcpd_cmd_capture(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     memset(&ropts, 0, sizeof(ropts));
     ropts.command = "capture";
+    ropts.flush = 1;
     mcpd_build_longopts(capture_options, longopts, 32);
     optind = 1;
     opterr = 0;
     /* '+': stop at the first non-option so COMMAND keeps its own flags. */
     for (;;) {
-        while ((opt = getopt_long(argc, argv, "+:i:w:Z:vqh", longopts,
+        while ((opt = getopt_long(argc, argv, "+:i:w:s:Z:vqh", longopts,
                                   NULL)) != -1) {
             switch (opt) {
             case 'i': iface = optarg; break;
             case 'w': wfile = optarg; break;
+            case 's': {
+                unsigned long long v;
+                if (strcmp(optarg, "0") == 0) {
+                    snaplen = 0;
+                    break;
+                }
+                if (mcpd_parse_uint(optarg, 128, 262144, &v) != 0)
+                    return mcpd_usage_error("-s wants 0 or 128-262144 "
+                                            "bytes, not '%s'", optarg);
+                snaplen = (int)v;
+                break;
+            }
             case 'Z': zuser = optarg; break;
             case OPT_JSON: ropts.format = MCPD_FMT_JSON; break;
             case OPT_JSONL: ropts.format = MCPD_FMT_JSONL; break;
@@ -673,7 +755,8 @@ mcpd_cmd_capture(int argc, char **argv)
     build_filter(&c, filter, sizeof(filter));
     if (iface == NULL)
         iface = mcpd_default_iface();
-    live_err = mcpd_live_open(&c.live, iface, filter, err, sizeof(err));
+    live_err = mcpd_live_open(&c.live, iface, filter, snaplen, err,
+                              sizeof(err));
     if (live_err != MCPD_LIVE_OK) {
         fprintf(stderr, "mcpdiag: %s\n", err);
         return MCPD_EXIT_CANNOT_RUN;

@@ -6,14 +6,17 @@
 #include "dec.h"
 #include "live.h"
 
-/* Big enough that a burst of thousands of attempts a second is not
- * dropped while the tracker catches up. */
-#define LIVE_BUFFER_BYTES (32 * 1024 * 1024)
-#define LIVE_SNAPLEN 262144
+/*
+ * Immediate mode makes libpcap use TPACKET_V2, whose ring has one fixed
+ * frame per packet sized by the snapshot length: 64 MiB of 4 KiB frames
+ * holds ~15000 packets, enough for bursts of thousands of connection
+ * attempts a second while the tracker catches up.
+ */
+#define LIVE_BUFFER_BYTES (64 * 1024 * 1024)
 
 enum mcpd_live_error
 mcpd_live_open(struct mcpd_live *lv, const char *iface, const char *filter,
-               char *err, size_t errlen)
+               int snaplen, char *err, size_t errlen)
 {
     char perr[PCAP_ERRBUF_SIZE];
     struct bpf_program prog;
@@ -26,7 +29,7 @@ mcpd_live_open(struct mcpd_live *lv, const char *iface, const char *filter,
         snprintf(err, errlen, "%s: %s", iface, perr);
         return MCPD_LIVE_OTHER;
     }
-    pcap_set_snaplen(lv->pcap, LIVE_SNAPLEN);
+    pcap_set_snaplen(lv->pcap, snaplen > 0 ? snaplen : 262144);
     pcap_set_promisc(lv->pcap, 0);
     /* Immediate mode: libpcap on Linux otherwise hands packets over in
      * blocks, up to a second late, and a stop can lose the last block. */

@@ -33,8 +33,12 @@ const char *mcpd_default_iface(void);
  * with err set.
  */
 enum mcpd_live_error mcpd_live_open(struct mcpd_live *lv, const char *iface,
-                                    const char *filter, char *err,
-                                    size_t errlen);
+                                    const char *filter, int snaplen,
+                                    char *err, size_t errlen);
+
+/* Default snapshot length: every header and the first kilobytes of
+ * payload (HTTP request lines, status lines, TLS hellos). */
+#define MCPD_LIVE_SNAPLEN 4096
 
 /* Write every packet also to the capture file on `fd` (pcap format). */
 int mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err,

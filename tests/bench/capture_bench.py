@@ -30,6 +30,30 @@ def netns(name):
                     "up"], check=True)
 
 
+def run_capture_to_file(exe, ns, seconds, extra_client, path, extra=()):
+    """Flood phase: records go to a file, as a user would keep them (a
+    slow reader on a pipe would hold mcpdiag back, and that would be the
+    reader's drops, not mcpdiag's). mcpdiag's own CPU time comes from
+    /usr/bin/time around it."""
+    timing = path + ".time"
+    with open(path, "wb") as out:
+        p = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/time",
+                              "-f", "%U %S", "-o", timing, exe, "capture",
+                              "3000", "--passive", "--duration",
+                              str(seconds), "--jsonl", "-q"] + list(extra),
+                             stdout=out, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        extra_client()
+        err = p.communicate()[1].decode()
+    with open(timing) as f:
+        # "Command exited with non-zero status 1" may come first: exit 1
+        # means problems were found, which a flood of refusals is.
+        u, sy = f.read().strip().splitlines()[-1].split()[:2]
+    with open(path) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    return lines[-1] if lines else {}, float(u) + float(sy), err
+
+
 def run_capture(exe, ns, seconds, extra_client):
     """Start capture; run extra_client(); return (records, arrival times,
     summary, cpu seconds)."""
@@ -79,22 +103,28 @@ def main():
     netns(ns)
     try:
         def do_flood():
-            r = subprocess.run(["ip", "netns", "exec", ns, flood, "3000",
-                                str(rate), str(secs)], capture_output=True)
-            print("flood:", r.stdout.decode().strip())
-        recs, summary, cpu, err = run_capture(exe, ns, secs + 4, do_flood)
-        st = summary.get("stats", {})
-        conns = summary.get("summary", {}).get("connections")
-        print("| metric | value |\n|---|---:|")
-        print("| attempts | %d (%d/s for %d s) |" % (rate * secs, rate, secs))
-        print("| connections reported | %s |" % conns)
-        print("| packets received by libpcap | %s |" % st.get(
-            "pcap_received"))
-        print("| kernel drops (ps_drop) | %s |" % st.get("pcap_drop"))
-        print("| interface drops | %s |" % st.get("pcap_ifdrop"))
-        print("| mcpdiag CPU | %.2f s over %d s |" % (cpu, secs + 4))
-        if err.strip():
-            print("stderr:", err.strip()[:300])
+            subprocess.run(["ip", "netns", "exec", ns, flood, "3000",
+                            str(rate), str(secs)], capture_output=True)
+        print("| witness | attempts | flood took | connections reported | "
+              "kernel drops (ps_drop) | interface drops | mcpdiag CPU |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for label, extra in (("on", ()), ("off", ("--no-witness",))):
+            took = []
+
+            def timed_flood():
+                t0 = time.time()
+                do_flood()
+                took.append(time.time() - t0)
+            summary, cpu, err = run_capture_to_file(
+                exe, ns, secs + 4, timed_flood,
+                os.path.join(work, "flood.jsonl"), extra)
+            st = summary.get("stats", {})
+            print("| %s | %d (%d/s) | %.1f s | %s | %s | %s | %.2f s |" % (
+                label, rate * secs, rate, took[0] if took else 0,
+                summary.get("summary", {}).get("connections"),
+                st.get("pcap_drop"), st.get("pcap_ifdrop"), cpu))
+            if err.strip():
+                print("stderr:", err.strip()[:300])
 
         # Single connects, 20 ms apart, from inside the namespace.
         code = ("import socket,time\n"
