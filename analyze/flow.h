@@ -61,6 +61,7 @@ struct mcpd_kernel {
     int ndrops;
     const char *drops_matched_by;   /* "time" */
     const char *client_matched_by;  /* "tuple" or "time" */
+    char rule[240];          /* firewall rule whose counter moved */
 };
 
 /* A process named as a connection's client or server (live capture). */

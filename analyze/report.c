@@ -51,6 +51,8 @@ mcpd_endpoint_str(const struct mcpd_endpoint *e, char *buf, size_t len)
     return buf;
 }
 
+static void free_flow_copy(struct mcpd_flow *c);
+
 struct mcpd_report *
 mcpd_report_new(const struct mcpd_report_opts *opts, FILE *out,
                 const struct mcpd_input_info *input)
@@ -81,7 +83,7 @@ mcpd_report_free(struct mcpd_report *r)
         return;
     for (i = 0; i < r->nservers; i++)
         for (c = 0; c < MCPD_C_COUNT; c++)
-            free(r->servers[i].example[c]);
+            free_flow_copy(r->servers[i].example[c]);
     free(r->servers);
     free(r);
 }
@@ -106,6 +108,44 @@ server_slot(struct mcpd_report *r, const struct mcpd_endpoint *ep)
     return &r->servers[r->nservers++];
 }
 
+/* A private copy of a connection, with its own copies of what it points
+ * to: the tracker frees the original when it is done with it. */
+static void *
+dup_or_null(const void *p, size_t len)
+{
+    void *q;
+
+    if (p == NULL || (q = malloc(len)) == NULL)
+        return NULL;
+    memcpy(q, p, len);
+    return q;
+}
+
+static struct mcpd_flow *
+copy_flow(const struct mcpd_flow *f)
+{
+    struct mcpd_flow *c = dup_or_null(f, sizeof(*f));
+
+    if (c == NULL)
+        return NULL;
+    c->hnext = c->prev = c->next = NULL;
+    c->client_proc = dup_or_null(f->client_proc, sizeof(*f->client_proc));
+    c->server_proc = dup_or_null(f->server_proc, sizeof(*f->server_proc));
+    c->kernel = dup_or_null(f->kernel, sizeof(*f->kernel));
+    return c;
+}
+
+static void
+free_flow_copy(struct mcpd_flow *c)
+{
+    if (c == NULL)
+        return;
+    free(c->client_proc);
+    free(c->server_proc);
+    free(c->kernel);
+    free(c);
+}
+
 void
 mcpd_report_flow(void *ctx, const struct mcpd_flow *f,
                  enum mcpd_emit_why why)
@@ -126,11 +166,8 @@ mcpd_report_flow(void *ctx, const struct mcpd_flow *f,
         /* The context-free cause; refined per server at the end. */
         cause = mcpd_flow_cause(f, 0);
         s->causes[cause]++;
-        if (s->example[cause] == NULL) {
-            s->example[cause] = malloc(sizeof(*f));
-            if (s->example[cause])
-                memcpy(s->example[cause], f, sizeof(*f));
-        }
+        if (s->example[cause] == NULL)
+            s->example[cause] = copy_flow(f);
     }
     if (r->opts.format == MCPD_FMT_TEXT)
         mcpd_text_flow(r, f);

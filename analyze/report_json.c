@@ -206,7 +206,7 @@ jkernel(struct jbuf *j, const struct mcpd_kernel *k)
         jputc(j, '}');
     }
     jputc(j, ']');
-    jstrkey(j, "rule", NULL);
+    jstrkey(j, "rule", k->rule[0] ? k->rule : NULL);
     jkey(j, "matched_by");
     jputc(j, '{');
     jstrkey(j, "client", k->client_matched_by);

@@ -99,14 +99,16 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "sysctl net.ipv4.tcp_abort_on_overflow; nstat -az "
           "TcpExtListenOverflows" } },
     [MCPD_C_FIREWALL_REJECT] = { "firewall_reject", 90,
-        "a firewall rejects connections to {hostport}: {rejectevidence}",
+        "a firewall rejects connections to {hostport}: {rejectevidence}"
+        "{kernelevidence}",
         { "sudo iptables -S; sudo ip6tables -S   # look for REJECT "
           "rules on port {port}",
           "sudo nft list ruleset | grep -n 'dport {port}'",
           "allow the port on that host, then retry" } },
     [MCPD_C_FIREWALL_DROP] = { "firewall_drop", 85,
         "SYNs to {hostport} were silently dropped: no SYN-ACK, RST or "
-        "ICMP came back (a firewall DROP, or a host that is down)",
+        "ICMP came back (a firewall DROP, or a host that is down)"
+        "{kernelevidence}",
         { "sudo iptables -L -v -n | grep -w {port}   # a DROP rule "
           "whose counter moves",
           "sudo nft list ruleset | grep -n 'dport {port}'",
@@ -388,7 +390,19 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
                      mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
                                     f->icmp_code),
                      f->icmp_type, f->icmp_code);
-        else if (KEY("rejectevidence")) {
+        else if (KEY("kernelevidence")) {
+            const struct mcpd_kernel *k = f->kernel;
+            size_t at2 = 0;
+            if (k && k->ndrops)
+                at2 += (size_t)snprintf(val, sizeof(val), "; the kernel "
+                                        "dropped %u SYN%s (%s)",
+                                        k->drops[0].count,
+                                        k->drops[0].count == 1 ? "" : "s",
+                                        k->drops[0].reason);
+            if (k && k->rule[0] && at2 < sizeof(val))
+                snprintf(val + at2, sizeof(val) - at2, "; rule %s",
+                         k->rule);
+        } else if (KEY("rejectevidence")) {
             if (f->bits & MCPD_F_ICMP)
                 snprintf(val, sizeof(val), "the SYN was answered by ICMP %s "
                          "(type %u code %u) from %s",

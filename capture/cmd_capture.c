@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "cli.h"
+#include "fwcount.h"
 #include "live.h"
 #include "owner.h"
 #include "privs.h"
@@ -87,6 +88,11 @@ struct capture {
      * the ring: the last CONNECT and RST per port pair. */
     uint64_t conn_idx[KEV_INDEX];   /* event sequence + 1; 0 = empty */
     uint64_t rst_idx[KEV_INDEX];
+    struct mcpd_fwwatch *fw;        /* firewall counters (root helper) */
+    struct mcpd_fwrule moved[8];    /* rules whose counters moved */
+    int nmoved;
+    int64_t moved_at;               /* when `moved` was read, ns */
+    long long overflows_base;       /* TcpExtListenOverflows at start */
     int32_t last_pid;               /* user_of_pid's one-entry cache */
     uint32_t last_uid;
     char last_user[32];
@@ -306,6 +312,40 @@ user_of_pid(struct capture *c, int32_t pid, struct mcpd_owner *o)
     snprintf(c->last_user, sizeof(c->last_user), "%s", o->user);
 }
 
+/*
+ * TcpExtListenOverflows from /proc/net/netstat (per network namespace,
+ * world-readable): the kernel counts each SYN it drops because a
+ * listener's accept queue is full; that drop makes no kfree_skb event.
+ */
+static long long
+listen_overflows(void)
+{
+    FILE *f = fopen("/proc/net/netstat", "r");
+    char names[4096], values[4096];
+    long long result = -1;
+
+    if (f == NULL)
+        return -1;
+    while (fgets(names, sizeof(names), f) &&
+           fgets(values, sizeof(values), f)) {
+        char *n, *v, *sn, *sv;
+        if (strncmp(names, "TcpExt:", 7) != 0)
+            continue;
+        n = strtok_r(names, " \n", &sn);
+        v = strtok_r(values, " \n", &sv);
+        while (n && v) {
+            if (strcmp(n, "ListenOverflows") == 0) {
+                result = strtoll(v, NULL, 10);
+                break;
+            }
+            n = strtok_r(NULL, " \n", &sn);
+            v = strtok_r(NULL, " \n", &sv);
+        }
+    }
+    fclose(f);
+    return result;
+}
+
 static struct mcpd_kernel *
 kernel_of(struct mcpd_flow *f)
 {
@@ -400,6 +440,40 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
         }
         k->client_matched_by = by_tuple ? "tuple" : "time";
     }
+    /* Unanswered SYNs while the listen-overflow counter rose: the
+     * accept queue was full. */
+    if (f->verdict == MCPD_V_TIMEOUT || (!(f->bits & MCPD_F_SYNACK) &&
+                                        !(f->bits & MCPD_F_SRV_RST))) {
+        long long now_lo = listen_overflows();
+        if (c->overflows_base >= 0 && now_lo > c->overflows_base &&
+            k->ndrops < MCPD_KDROPS) {
+            snprintf(k->drops[k->ndrops].reason,
+                     sizeof(k->drops[k->ndrops].reason),
+                     "TCP_LISTEN_OVERFLOW");
+            k->drops[k->ndrops].count = (uint32_t)(now_lo -
+                                                   c->overflows_base);
+            k->ndrops++;
+            if (k->drops_matched_by == NULL)
+                k->drops_matched_by = "counter";
+        }
+    }
+    /* A firewall at work: name the rule whose counter moved. Asked of
+     * the root helper at most every 200 ms. */
+    if (c->fw && (k->ndrops || (f->bits & (MCPD_F_SRV_RST | MCPD_F_ICMP)))) {
+        int64_t now = now_ns();
+        int r;
+        if (now - c->moved_at > 200000000LL) {
+            c->nmoved = mcpd_fwwatch_moved(c->fw, c->moved, 8);
+            c->moved_at = now;
+        }
+        for (r = 0; r < c->nmoved; r++)
+            if (c->moved[r].verdict) {
+                snprintf(k->rule, sizeof(k->rule), "%s (+%llu packets)",
+                         c->moved[r].text,
+                         (unsigned long long)c->moved[r].packets);
+                break;
+            }
+    }
     /* "Not from the host" is a conclusion from absence: only when no
      * event was lost can the absence be trusted. */
     if ((f->bits & MCPD_F_SRV_RST) &&
@@ -456,6 +530,8 @@ print_line(struct capture *c, const struct mcpd_flow *f,
                       "(a firewall rule)");
     if (f->kernel && f->kernel->rst_reason[0])
         fprintf(c->live_out, " (%s)", f->kernel->rst_reason);
+    if (f->kernel && f->kernel->rule[0])
+        fprintf(c->live_out, "  rule: %s", f->kernel->rule);
     if (f->kernel && f->kernel->ndrops && !f->kernel->rst_origin[0])
         fprintf(c->live_out, "  kernel: %u packet%s dropped (%s)",
                 f->kernel->drops[0].count,
@@ -772,6 +848,7 @@ mcpd_cmd_capture(int argc, char **argv)
     }
     c.nlisteners = mcpd_owner_listeners(c.target.port, c.listeners,
                                         MAX_LISTENERS, &c.vis, err);
+    c.overflows_base = listen_overflows();
     if (!no_witness) {
         uint16_t ports[MCPD_PROXY_MAX_PORTS + 1];
         int np = 0, i;
@@ -785,6 +862,10 @@ mcpd_cmd_capture(int argc, char **argv)
         if (c.witness == NULL && !ropts.quiet)
             fprintf(stderr, "mcpdiag: kernel witness unavailable: %s; "
                     "processes come from sock_diag only\n", werr);
+        /* Rule counters: a helper keeps root only to run iptables-save
+         * again; everything else gives root up. */
+        if (c.witness)
+            c.fw = mcpd_fwwatch_start(ports, np, werr, sizeof(werr));
     }
     if (c.nlisteners < 0)
         c.nlisteners = 0;
@@ -909,6 +990,7 @@ mcpd_cmd_capture(int argc, char **argv)
                 "(ring full)\n",
                 (unsigned long long)mcpd_witness_lost(c.witness));
     mcpd_witness_close(c.witness);
+    mcpd_fwwatch_stop(c.fw);
     free(c.kev);
     mcpd_flowtab_free(c.tab);
     mcpd_report_free(c.rep);

@@ -20,7 +20,8 @@ enum {
 static const struct mcpd_option probe_options[] = {
     { "json", OPT_JSON, NULL, "one JSON document on stdout" },
     { "timeout", OPT_TIMEOUT, "SECONDS",
-      "for each connect, SYN probe and HTTP request (default 3)" },
+      "for the name lookup and each connect, SYN probe and HTTP request "
+      "(default 3)" },
     { "health", OPT_HEALTH, "PATH", "health path to GET (default /health)" },
     { "deep", OPT_DEEP, NULL,
       "go on to tools/list, and try the legacy SSE transport too" },
@@ -32,6 +33,18 @@ static const struct mcpd_option probe_options[] = {
     { "help", 'h', NULL, "this help" },
     { NULL, 0, NULL, NULL },
 };
+
+#define SEE_HELP "(see 'mcpdiag probe --help')"
+
+/* An argument echoed in a one-line message: control bytes (a newline in
+ * a pasted URL) would split the line, so they become '?'. */
+static const char *
+oneline(const char *in, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", in ? in : "");
+    mcpd_printable(buf);
+    return buf;
+}
 
 static void
 probe_usage(FILE *out)
@@ -55,13 +68,14 @@ mcpd_cmd_probe(int argc, char **argv)
 {
     struct option longopts[16];
     struct mcpd_probe *p;
-    char err[MCPD_ERR_LEN];
+    char err[MCPD_ERR_LEN], arg[200];
     const char *target = NULL;
     int c, no_color = 0, status;
 
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
-        fprintf(stderr, "mcpdiag: out of memory\n");
+        fprintf(stderr, "mcpdiag: out of memory: cannot probe; free some "
+                        "memory and retry\n");
         return MCPD_EXIT_CANNOT_RUN;
     }
     p->opts.timeout = 3.0;
@@ -82,7 +96,8 @@ mcpd_cmd_probe(int argc, char **argv)
             if (errno || *end || end == optarg || !(t >= 0.05 && t <= 600)) {
                 free(p);
                 return mcpd_usage_error("--timeout wants seconds 0.05-600, "
-                                        "not '%s'", optarg);
+                                        "not '%s': e.g. --timeout 3",
+                                        oneline(optarg, arg, sizeof(arg)));
             }
             p->opts.timeout = t;
             break;
@@ -92,7 +107,9 @@ mcpd_cmd_probe(int argc, char **argv)
                 || strpbrk(optarg, " \t\r\n")) {
                 free(p);
                 return mcpd_usage_error("--health wants a path starting "
-                                        "with '/', not '%s'", optarg);
+                                        "with '/', not '%s': e.g. --health "
+                                        "/healthz",
+                                        oneline(optarg, arg, sizeof(arg)));
             }
             snprintf(p->opts.health, sizeof(p->opts.health), "%s", optarg);
             break;
@@ -117,29 +134,37 @@ mcpd_cmd_probe(int argc, char **argv)
             return MCPD_EXIT_OK;
         case ':':
             free(p);
-            return mcpd_usage_error("%s needs a value (see 'mcpdiag probe "
-                                    "--help')", argv[optind - 1]);
+            return mcpd_usage_error("%s needs a value " SEE_HELP,
+                                    oneline(argv[optind - 1], arg,
+                                            sizeof(arg)));
         default:
             free(p);
-            return mcpd_usage_error("unknown option '%s' (see 'mcpdiag "
-                                    "probe --help')", argv[optind - 1]);
+            return mcpd_usage_error("unknown option '%s' " SEE_HELP,
+                                    oneline(argv[optind - 1], arg,
+                                            sizeof(arg)));
         }
     }
     if (optind < argc)
         target = argv[optind++];
     if (optind < argc) {
         free(p);
-        return mcpd_usage_error("probe takes one TARGET, not '%s' too",
-                                argv[optind]);
+        return mcpd_usage_error("probe takes one TARGET, not '%s' too: "
+                                "quote a URL that holds spaces or '&'",
+                                oneline(argv[optind], arg, sizeof(arg)));
     }
     if (mcpd_target_parse(target, &p->target, err) != 0) {
         free(p);
-        return mcpd_usage_error("bad TARGET '%s': %s", target, err);
+        mcpd_printable(err);
+        return mcpd_usage_error("bad TARGET '%s': %s; give PORT, HOST:PORT, "
+                                "[V6ADDR]:PORT or http[s]://HOST[:PORT]"
+                                "[/PATH]", oneline(target, arg, sizeof(arg)),
+                                err);
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(p);
-        fprintf(stderr, "mcpdiag: libcurl failed to initialise: "
-                        "cannot probe\n");
+        fprintf(stderr, "mcpdiag: libcurl failed to initialise: cannot "
+                        "probe; check the libcurl installation "
+                        "(ldd $(command -v mcpdiag))\n");
         return MCPD_EXIT_CANNOT_RUN;
     }
     p->opts.color = mcpd_use_color(stdout, no_color);
@@ -163,19 +188,30 @@ mcpd_cmd_probe(int argc, char **argv)
     mcpd_sys_counters(&p->kafter);
     mcpd_probe_diagnose(p);
 
-    if (p->opts.json)
-        mcpd_probe_report_json(p, stdout);
-    else
-        mcpd_probe_report_text(p, stdout);
     status = strcmp(p->cause, "ok") == 0 ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
-    if (status != MCPD_EXIT_OK)
-        fprintf(stderr, "mcpdiag: %s: %s\n", p->cause, p->summary);
+    if (p->opts.json && mcpd_probe_report_json(p, stdout) != 0) {
+        fprintf(stderr, "mcpdiag: out of memory building the JSON report: "
+                "free some memory and retry, or drop --json\n");
+        status = MCPD_EXIT_CANNOT_RUN;
+    } else if (!p->opts.json) {
+        mcpd_probe_report_text(p, stdout);
+    }
+    /* The report first: if it cannot be written, that is the one line
+     * on stderr (exit 3), not the verdict nobody saw. */
+    if (status == MCPD_EXIT_CANNOT_RUN) {
+        /* said above */
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mcpdiag: writing the report failed: %s; check "
+                "the output file or pipe (disk full? reader gone?)\n",
+                strerror(errno));
+        status = MCPD_EXIT_CANNOT_RUN;
+    } else if (status != MCPD_EXIT_OK) {
+        /* One line: the cause, the evidence, and the first fix. */
+        mcpd_printable(p->summary);
+        fprintf(stderr, "mcpdiag: %s: %s; fix: %s\n", p->cause, p->summary,
+                p->nfix > 0 ? p->fix[0] : "see the report above");
+    }
     curl_global_cleanup();
     free(p);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "mcpdiag: writing the report: %s\n",
-                strerror(errno));
-        return MCPD_EXIT_CANNOT_RUN;
-    }
     return status;
 }

@@ -2,6 +2,7 @@
  * the evidence in one sentence, and the fix as commands */
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,18 +72,115 @@ has_listener_for(const struct mcpd_probe *p, int ai)
     return 0;
 }
 
+int
+mcpd_listener_queue_full(const struct mcpd_probe_listener *l)
+{
+    /* The kernel's sk_acceptq_is_full(): more waiting than the backlog
+     * (a backlog of 1 holds 2). Past that it drops every new SYN, and
+     * with net.ipv4.tcp_abort_on_overflow=1 resets a handshake that
+     * completes into the full queue. */
+    if (!l->backlog_known)
+        return -1;
+    return l->queued > l->backlog;
+}
+
+/* ListenOverflows moved during the probe (the counter is per network
+ * namespace: any listener of this host may have moved it). */
+static unsigned long long
+overflow_delta(const struct mcpd_probe *p)
+{
+    if (!p->kbefore.valid || !p->kafter.valid ||
+        p->kafter.listen_overflows < p->kbefore.listen_overflows)
+        return 0;
+    return (unsigned long long)(p->kafter.listen_overflows -
+                                p->kbefore.listen_overflows);
+}
+
+/*
+ * The listener that takes connections to address ai and whose accept
+ * queue is full or at its backlog, or -1. `strict` asks for full by the
+ * kernel's rule; otherwise a queue at its backlog counts when the
+ * overflow counter moved too.
+ */
 static int
-queue_overflowing(const struct mcpd_probe *p)
+full_listener(const struct mcpd_probe *p, int ai, int strict)
 {
     int i;
 
-    if (p->kbefore.valid && p->kafter.valid &&
-        p->kafter.listen_overflows > p->kbefore.listen_overflows)
-        return 1;
-    for (i = 0; i < p->nlst; i++)
-        if (p->lst[i].backlog > 0 && p->lst[i].queued >= p->lst[i].backlog)
-            return 1;
-    return 0;
+    for (i = 0; i < p->nlst; i++) {
+        const struct mcpd_probe_listener *l = &p->lst[i];
+        if (!l->accepts[ai])
+            continue;
+        if (mcpd_listener_queue_full(l) == 1)
+            return i;
+        if (!strict && l->backlog_known && l->queued >= l->backlog &&
+            overflow_delta(p) > 0)
+            return i;
+    }
+    return -1;
+}
+
+static int
+queue_overflowing(const struct mcpd_probe *p, int ai)
+{
+    return full_listener(p, ai, 0) >= 0 || overflow_delta(p) > 0;
+}
+
+/* "127.0.0.1:3000 (python3, pid 42) holds 2 connections waiting for
+ * accept(), backlog 1" for the listener of address ai. */
+static void
+queue_evidence(const struct mcpd_probe *p, int ai, char *buf, size_t len)
+{
+    int li = full_listener(p, ai, 0);
+    const struct mcpd_probe_listener *l;
+    char lhp[80], who[100] = "owner not visible";
+    int i;
+
+    if (li < 0)
+        for (i = 0; i < p->nlst && li < 0; i++)
+            if (p->lst[i].accepts[ai])
+                li = i;
+    if (li < 0) {
+        snprintf(buf, len, "no listener");
+        return;
+    }
+    l = &p->lst[li];
+    hostport(l->addr, p->target.port, lhp, sizeof(lhp));
+    if (l->pid > 0)
+        snprintf(who, sizeof(who), "%s, pid %d", l->command, (int)l->pid);
+    if (l->backlog_known)
+        snprintf(buf, len, "the listener %s (%s) has %u connection%s "
+                 "waiting for accept() with backlog %u%s", lhp, who,
+                 l->queued, l->queued == 1 ? "" : "s", l->backlog,
+                 mcpd_listener_queue_full(l) == 1 ? ": its accept queue "
+                 "is full" : "");
+    else
+        snprintf(buf, len, "the listener %s (%s) has %u connection%s "
+                 "waiting for accept()", lhp, who, l->queued,
+                 l->queued == 1 ? "" : "s");
+}
+
+static void
+queue_fixes(struct mcpd_probe *p)
+{
+    int li = full_listener(p, 0, 0);
+
+    if (li >= 0 && p->lst[li].pid > 0)
+        fix(p, "the server (%s, pid %d) does not call accept() fast enough, "
+               "or at all: look for a blocked event loop or a stuck "
+               "worker (e.g. py-spy dump --pid %d, or kill -QUIT for a "
+               "JVM)", p->lst[li].command, (int)p->lst[li].pid,
+            (int)p->lst[li].pid);
+    else
+        fix(p, "the server does not call accept() fast enough, or at all: "
+               "look for a blocked event loop or a stuck worker");
+    fix(p, "ss -ltnp 'sport = :%u'   # Recv-Q above Send-Q: the accept "
+           "queue is full", (unsigned)p->target.port);
+    fix(p, "give the server a larger listen() backlog (Node: server.listen("
+           "{port, backlog: 511}); Python: sock.listen(511)) and raise "
+           "the cap: sudo sysctl -w net.core.somaxconn=4096");
+    fix(p, "nstat -az TcpExtListenOverflows TcpExtListenDrops   # grows "
+           "with every dropped SYN");
 }
 
 /* Fixes for a firewall rule we quoted: the iptables rule's delete form. */
@@ -137,18 +235,16 @@ diagnose_transport(struct mcpd_probe *p)
         return 0;
     hostport(a->text, port, hp, sizeof(hp));
     if (a->conn == MCPD_CONN_TIMEOUT || a->syn.result == MCPD_SYN_NOTHING) {
-        if (has_listener_for(p, 0) && queue_overflowing(p)) {
-            verdict(p, "firewall", "listen_queue_overflow", "the SYN to %s "
-                    "went unanswered while a listener exists and its "
-                    "accept queue is full (ListenOverflows %llu -> %llu)",
-                    hp, (unsigned long long)p->kbefore.listen_overflows,
-                    (unsigned long long)p->kafter.listen_overflows);
-            fix(p, "the server does not accept() fast enough: check it is "
-                   "not blocked (CPU, a stuck event loop)");
-            fix(p, "ss -ltn 'sport = :%u'   # Recv-Q at Send-Q = queue full",
-                (unsigned)port);
-            fix(p, "sudo sysctl -w net.core.somaxconn=4096   # and a larger "
-                   "listen() backlog in the server");
+        if (has_listener_for(p, 0) && queue_overflowing(p, 0)) {
+            char ev[300];
+
+            queue_evidence(p, 0, ev, sizeof(ev));
+            verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
+                    "connect", "listen_queue_overflow", "the SYN to %s went "
+                    "unanswered although %s (ListenOverflows +%llu): the "
+                    "kernel drops new SYNs while the accept queue is full",
+                    hp, ev, overflow_delta(p));
+            queue_fixes(p);
             return 1;
         }
         verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" : "connect",
@@ -271,6 +367,24 @@ diagnose_http(struct mcpd_probe *p)
     int saw_mcp;
 
     hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
+    if (hs->tls_untrusted) {
+        verdict(p, "http", "tls_untrusted", "%s speaks TLS but its "
+                "certificate fails verification (%s)%s", hp, hs->tls_error,
+                hs->tls_insecure_status ? "; without the check it answers "
+                "HTTP, so only the certificate stands in the way" : "");
+        fix(p, "Node clients: NODE_EXTRA_CA_CERTS=/path/to/ca.pem (the "
+               "server's certificate or its CA)");
+        fix(p, "Python clients: SSL_CERT_FILE=/path/to/ca.pem (requests: "
+               "REQUESTS_CA_BUNDLE=/path/to/ca.pem)");
+        fix(p, "curl --cacert /path/to/ca.pem %s   # check with that CA",
+            p->target.url);
+        fix(p, "openssl s_client -connect %s -showcerts </dev/null   # see "
+               "the certificate: its issuer and names", hp);
+        fix(p, "or give the server a certificate from a CA the clients "
+               "trust (mkcert for local development), with this host name "
+               "(%s) in its subjectAltName", p->target.host);
+        return;
+    }
     if (hs->tls_mismatch) {
         struct mcpd_target x = p->target;
         snprintf(x.scheme, sizeof(x.scheme), "%s",
@@ -281,14 +395,43 @@ diagnose_http(struct mcpd_probe *p)
                 "version number')" : "the URL says http but %s speaks TLS",
                 hp);
         fix(p, "use %s in the client", alt);
+        if (hs->tls_mismatch == 2)
+            fix(p, "curl -v %s   # the same request over TLS%s", alt,
+                "; add --cacert CA.pem if its certificate is private");
+        return;
+    }
+    if (t->status == 0 && h->status == 0 && full_listener(p, 0, 0) >= 0) {
+        char ev[300];
+        const struct mcpd_http_try *e = h->curl_code ? h : t;
+
+        /* Our connect took a place in the queue (or the kernel let the
+         * handshake complete and then found the queue full): later
+         * connections are dropped, or reset when tcp_abort_on_overflow
+         * is set; either way no request is served. */
+        queue_evidence(p, 0, ev, sizeof(ev));
+        verdict(p, "http", "listen_queue_overflow", "%s%s: no HTTP request "
+                "got an answer (%s; ListenOverflows +%llu)", ev,
+                mcpd_listener_queue_full(&p->lst[full_listener(p, 0, 0)])
+                == 1 ? "" : " (before our connect, which filled it)",
+                e->error, overflow_delta(p));
+        queue_fixes(p);
         return;
     }
     if (t->status == 0) {
         const struct mcpd_http_try *e = h->curl_code ? h : t;
         if (e->curl_code == CURLE_OPERATION_TIMEDOUT) {
+            char ev[300] = "";
+            int i;
+
+            /* Connections waiting in the accept queue: the kernel did
+             * the handshake, the server never took them. */
+            for (i = 0; i < p->nlst; i++)
+                if (p->lst[i].accepts[0] && p->lst[i].queued > 0)
+                    queue_evidence(p, 0, ev, sizeof(ev));
             verdict(p, "http", "server_not_responding", "%s accepts the "
-                    "connection but sent no HTTP answer within %.1f s (%s)",
-                    hp, p->opts.timeout, e->url);
+                    "connection but sent no HTTP answer within %.1f s (%s)"
+                    "%s%s", hp, p->opts.timeout, e->url, ev[0] ? "; " : "",
+                    ev);
             fix(p, "the server process is stuck or is not an HTTP server: "
                    "check its log, or restart it");
             fix(p, "curl -v --max-time 10 %s", p->target.url);
@@ -398,8 +541,16 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         verdict(p, "resolve", "dns_failure", "%s does not resolve: %s",
                 p->target.host, p->resolve_error);
         fix(p, "getent ahosts %s   # what the resolver says", p->target.host);
-        fix(p, "check the host name in the client's URL, or use an IP "
-               "address");
+        if (p->resolve_timed_out || p->resolve_rc == EAI_AGAIN)
+            fix(p, "the resolver did not answer: check the nameserver "
+                   "lines of /etc/resolv.conf and that it is reachable "
+                   "(resolvectl status)");
+        else
+            fix(p, "check the host name in the client's URL (typo? a name "
+                   "only another machine or container knows?)");
+        fix(p, "or use an IP address (http://127.0.0.1:%u%s) or add the "
+               "name to /etc/hosts", (unsigned)p->target.port,
+            p->target.path);
         return;
     }
     if (diagnose_transport(p))

@@ -63,6 +63,7 @@ mcpd_probe_procnet_listeners(uint16_t port,
             l->v6only = -1;
             (void)txq;      /* write queue: 0 on a listener */
             l->backlog = 0; /* not in this table: unknown */
+            l->backlog_known = 0;
             l->queued = rxq;
             l->pid = -1;
             snprintf(l->user, sizeof(l->user), "%u", uid);

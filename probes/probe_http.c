@@ -291,6 +291,7 @@ note_rpc_error(struct mcpd_http_try *t, cJSON *msg, const struct resp *r)
         if (cJSON_IsString(m))
             snprintf(t->rpc_message, sizeof(t->rpc_message), "%s",
                      m->valuestring);
+        mcpd_printable(t->rpc_message);
     } else if (msg == NULL && r->body && t->status >= 300) {
         /* A plain-text error (Python's "Invalid Host header"): keep its
          * first line, printable bytes only. */
@@ -359,6 +360,8 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     if (rc != CURLE_OK)
         snprintf(t->error, sizeof(t->error), "%s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    mcpd_printable(t->content_type);
+    mcpd_printable(t->error);
     status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
     curl_easy_cleanup(h);
     return rc;
@@ -428,6 +431,10 @@ take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
             snprintf(hs->server_version, sizeof(hs->server_version), "%s",
                      v->valuestring);
     }
+    /* The server's own words go into a terminal and one-line messages. */
+    mcpd_printable(hs->protocol_version);
+    mcpd_printable(hs->server_name);
+    mcpd_printable(hs->server_version);
     return 1;
 }
 
@@ -518,6 +525,8 @@ stage_discover(struct mcpd_probe *p)
         if (cJSON_IsString(v))
             snprintf(hs->server_version, sizeof(hs->server_version), "%s",
                      v->valuestring);
+        mcpd_printable(hs->server_name);
+        mcpd_printable(hs->server_version);
         snprintf(t->meaning, sizeof(t->meaning), "a %s server",
                  MODERN_VERSION);
     } else if (t->rpc_code == -32022 || t->rpc_code == -32020) {
@@ -710,6 +719,7 @@ stage_sse(struct mcpd_probe *p)
                 cJSON_Delete(j);
                 snprintf(hs->sse_endpoint, sizeof(hs->sse_endpoint), "%s",
                          ep);
+                mcpd_printable(hs->sse_endpoint);
                 /* From now on the stream carries the answer. */
                 if (gr.len) {
                     gr.len = 0;
@@ -801,6 +811,27 @@ check_tls_mismatch(struct mcpd_probe *p)
 
     if (h->status != 0)
         return;
+    if (strcmp(p->target.scheme, "https") == 0 &&
+        h->curl_code == CURLE_PEER_FAILED_VERIFICATION) {
+        /* TLS on both sides, but the certificate is not one this client
+         * trusts for this name (self-signed, private CA, wrong name).
+         * Ask once without the check whether HTTP is behind it: then
+         * the certificate is the only problem. */
+        hs->tls_untrusted = 1;
+        snprintf(hs->tls_error, sizeof(hs->tls_error), "%s", h->error);
+        memset(&r, 0, sizeof(r));
+        c = easy_new(p, h->url, NULL, &r, NULL, errbuf);
+        if (c == NULL)
+            return;
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        if (curl_easy_perform(c) == CURLE_OK)
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE,
+                              &hs->tls_insecure_status);
+        curl_easy_cleanup(c);
+        resp_free(&r);
+        return;
+    }
     if (strcmp(p->target.scheme, "https") == 0 &&
         h->curl_code == CURLE_SSL_CONNECT_ERROR) {
         /* Does the port answer plain HTTP? */

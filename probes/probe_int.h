@@ -53,7 +53,20 @@ struct mcpd_probe_addr {
     enum mcpd_conn_result conn;
     int conn_errno;          /* 0 when connected */
     double conn_ms;          /* time to the result */
+    double conn_start;       /* wall clock (s) when connect() began */
+    char local[MCPD_IP_STRLEN];       /* our end, "" when unbound */
+    uint16_t local_port;     /* our ephemeral port, 0 unknown */
+    int syn_count;           /* SYNs the kernel sent, 0 unknown */
     struct mcpd_syn_probe syn;       /* root only */
+};
+
+/* What one TCP connect saw, beyond its result (for the JSON
+ * "connections": our end of it and how many SYNs went out). */
+struct mcpd_conn_detail {
+    double start;            /* wall clock, seconds */
+    char local[MCPD_IP_STRLEN];
+    uint16_t local_port;
+    int syn_count;           /* 1 + SYN retransmissions, 0 unknown */
 };
 
 /* ---- stage 2: listeners ---- */
@@ -63,6 +76,7 @@ struct mcpd_probe_listener {
     int family;              /* 4 or 6 */
     int v6only;              /* -1 unknown */
     uint32_t backlog;        /* listen() backlog */
+    int backlog_known;       /* 0 from /proc/net/tcp: not in the table */
     uint32_t queued;         /* waiting for accept() */
     int32_t pid;             /* -1 not visible */
     char command[64];        /* owner comm */
@@ -165,6 +179,9 @@ struct mcpd_probe_http {
     struct mcpd_http_try sse_post;    /* POST to the endpoint */
     struct mcpd_http_try tools;       /* --deep: tools/list */
     int tls_mismatch;        /* 1 TLS to plain, 2 plain to TLS */
+    int tls_untrusted;       /* https: the certificate failed checks */
+    char tls_error[MCPD_ERR_LEN];     /* libcurl's verification error */
+    long tls_insecure_status;         /* GET --health without the check */
     /* MCP outcome */
     int mcp_ok;              /* some transport worked */
     char transport[24];      /* "streamable-http", "sse", "modern" */
@@ -197,6 +214,9 @@ struct mcpd_probe {
     int is_root;             /* effective uid 0 */
     /* stage 1 */
     char resolve_error[MCPD_ERR_LEN]; /* gai_strerror, "" ok */
+    int resolve_rc;          /* getaddrinfo's EAI_* code, 0 ok */
+    int resolve_timed_out;   /* no answer within --timeout */
+    double resolve_ms;       /* how long the lookup took */
     struct mcpd_probe_addr addr[MCPD_PROBE_MAX_ADDRS];
     int naddr;
     /* stage 2 */
@@ -247,6 +267,21 @@ int mcpd_sys_counters(struct mcpd_kcounters *out);
 enum mcpd_conn_result mcpd_tcp_connect(const struct mcpd_ip *ip,
                                        uint16_t port, double timeout,
                                        int *err_out, double *ms_out);
+
+/* The same, also saying which local port it used and how many SYNs
+ * went out (detail may be NULL). */
+enum mcpd_conn_result mcpd_tcp_connect2(const struct mcpd_ip *ip,
+                                        uint16_t port, double timeout,
+                                        int *err_out, double *ms_out,
+                                        struct mcpd_conn_detail *detail);
+
+/* Replace control bytes (a server's text may hold newlines or terminal
+ * escapes) by '?', in place, so reports stay one line per item. */
+void mcpd_printable(char *s);
+
+/* Is listener l's accept queue full by the kernel's rule? 1 yes, 0 no,
+ * -1 unknown (backlog not known). */
+int mcpd_listener_queue_full(const struct mcpd_probe_listener *l);
 
 /* initialize through `proxy` (a URL; credentials used, never shown). */
 int mcpd_http_init_via(struct mcpd_probe *p, const char *proxy,

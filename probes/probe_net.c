@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,66 @@ mcpd_syn_result_name(enum mcpd_syn_result r)
     return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
+#if MCPD_HAVE_GAI_A
+/*
+ * getaddrinfo bounded by `timeout`: a resolver that never answers would
+ * hold the probe for 10 s or more (glibc: 5 s x 2 tries per server).
+ * The request block is static: a lookup still running when we give up
+ * finishes later into it, not into freed memory.
+ */
+static int
+lookup(const char *host, const char *port, const struct addrinfo *hints,
+       double timeout, struct addrinfo **res, int *timed_out)
+{
+    static struct gaicb cb;
+    static struct addrinfo h;
+    static char hbuf[256], pbuf[8];
+    struct gaicb *list[1] = { &cb };
+    struct timespec ts;
+    double end = mcpd_now_ms() + timeout * 1000.0;
+    int rc;
+
+    *timed_out = 0;
+    snprintf(hbuf, sizeof(hbuf), "%s", host);
+    snprintf(pbuf, sizeof(pbuf), "%s", port);
+    h = *hints;
+    memset(&cb, 0, sizeof(cb));
+    cb.ar_name = hbuf;
+    cb.ar_service = pbuf;
+    cb.ar_request = &h;
+    rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+    if (rc != 0)
+        return getaddrinfo(host, port, hints, res);
+    for (;;) {
+        double left = end - mcpd_now_ms();
+
+        rc = gai_error(&cb);
+        if (rc != EAI_INPROGRESS)
+            break;
+        if (left <= 0) {
+            gai_cancel(&cb);
+            *timed_out = 1;
+            return EAI_AGAIN;
+        }
+        ts.tv_sec = (time_t)(left / 1000.0);
+        ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1000.0) * 1e6);
+        gai_suspend((const struct gaicb *const *)list, 1, &ts);
+    }
+    *res = cb.ar_result;
+    cb.ar_result = NULL;
+    return rc;
+}
+#else
+static int
+lookup(const char *host, const char *port, const struct addrinfo *hints,
+       double timeout, struct addrinfo **res, int *timed_out)
+{
+    (void)timeout;
+    *timed_out = 0;
+    return getaddrinfo(host, port, hints, res);
+}
+#endif
+
 /* Stage 1: every address, in the order the resolver returns them (that
  * is the order a client without Happy Eyeballs tries them in). */
 void
@@ -53,13 +114,22 @@ mcpd_probe_resolve(struct mcpd_probe *p)
     struct addrinfo hints, *res = NULL, *ai;
     char port[8];
     int rc;
+    double t0 = mcpd_now_ms();
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     snprintf(port, sizeof(port), "%u", (unsigned)p->target.port);
-    rc = getaddrinfo(p->target.host, port, &hints, &res);
+    rc = lookup(p->target.host, port, &hints, p->opts.timeout, &res,
+                &p->resolve_timed_out);
+    p->resolve_ms = mcpd_now_ms() - t0;
+    p->resolve_rc = rc;
+    if (p->resolve_timed_out) {
+        snprintf(p->resolve_error, sizeof(p->resolve_error), "no answer "
+                 "from the resolver within %.1f s", p->opts.timeout);
+        return;
+    }
     if (rc != 0) {
         snprintf(p->resolve_error, sizeof(p->resolve_error), "%s",
                  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
@@ -97,9 +167,58 @@ mcpd_probe_resolve(struct mcpd_probe *p)
                  "no IPv4 or IPv6 address");
 }
 
+void
+mcpd_printable(char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
 enum mcpd_conn_result
 mcpd_tcp_connect(const struct mcpd_ip *ip, uint16_t port, double timeout,
                  int *err_out, double *ms_out)
+{
+    return mcpd_tcp_connect2(ip, port, timeout, err_out, ms_out, NULL);
+}
+
+/* Our end of the socket, and the SYNs the kernel sent for it: read
+ * before close(), while the socket still holds them. */
+static void
+conn_detail(int fd, struct mcpd_conn_detail *d)
+{
+    struct sockaddr_storage ls;
+    socklen_t ll = sizeof(ls);
+
+    if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) {
+        if (ls.ss_family == AF_INET) {
+            const struct sockaddr_in *s4 = (const void *)&ls;
+            inet_ntop(AF_INET, &s4->sin_addr, d->local, sizeof(d->local));
+            d->local_port = ntohs(s4->sin_port);
+        } else if (ls.ss_family == AF_INET6) {
+            const struct sockaddr_in6 *s6 = (const void *)&ls;
+            inet_ntop(AF_INET6, &s6->sin6_addr, d->local, sizeof(d->local));
+            d->local_port = ntohs(s6->sin6_port);
+        }
+    }
+#ifdef TCP_INFO
+    {
+        struct tcp_info ti;
+        socklen_t tl = sizeof(ti);
+
+        /* Each SYN retransmission counts in total_retrans. */
+        memset(&ti, 0, sizeof(ti));
+        if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
+            tl >= sizeof(ti))
+            d->syn_count = 1 + (int)ti.tcpi_total_retrans;
+    }
+#endif
+}
+
+enum mcpd_conn_result
+mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
+                  int *err_out, double *ms_out,
+                  struct mcpd_conn_detail *detail)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -120,6 +239,13 @@ mcpd_tcp_connect(const struct mcpd_ip *ip, uint16_t port, double timeout,
         s6->sin6_port = htons(port);
         memcpy(&s6->sin6_addr, ip->a, 16);
         sl = sizeof(*s6);
+    }
+    if (detail) {
+        struct timespec ts;
+
+        memset(detail, 0, sizeof(*detail));
+        clock_gettime(CLOCK_REALTIME, &ts);
+        detail->start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     }
     fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                 IPPROTO_TCP);
@@ -148,6 +274,8 @@ mcpd_tcp_connect(const struct mcpd_ip *ip, uint16_t port, double timeout,
     }
     *ms_out = mcpd_now_ms() - t0;
     *err_out = e;
+    if (detail)
+        conn_detail(fd, detail);
     close(fd);
     switch (e) {
     case 0:
@@ -186,8 +314,14 @@ mcpd_probe_connect(struct mcpd_probe *p)
 
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_probe_addr *a = &p->addr[i];
-        a->conn = mcpd_tcp_connect(&a->ip, p->target.port, p->opts.timeout,
-                                   &a->conn_errno, &a->conn_ms);
+        struct mcpd_conn_detail d;
+
+        a->conn = mcpd_tcp_connect2(&a->ip, p->target.port, p->opts.timeout,
+                                    &a->conn_errno, &a->conn_ms, &d);
+        a->conn_start = d.start;
+        memcpy(a->local, d.local, sizeof(a->local));
+        a->local_port = d.local_port;
+        a->syn_count = d.syn_count;
     }
 }
 
@@ -244,6 +378,7 @@ mcpd_probe_listeners(struct mcpd_probe *p)
             l->family = ls[i].local.ip.family;
             l->v6only = ls[i].v6only;
             l->backlog = ls[i].backlog;
+            l->backlog_known = 1;
             l->queued = ls[i].queued;
             l->pid = ls[i].owner.pid;
             snprintf(l->command, sizeof(l->command), "%s",

@@ -1,9 +1,11 @@
 /* \summary: the probe report: text for people (verdict line, stage
  * table, evidence, fix) and one JSON document (SPEC "Output") */
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "probe_int.h"
 
@@ -146,9 +148,12 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             if (l->pid > 0)
                 cat(line, sizeof(line), " %s pid %d user %s", l->command,
                     (int)l->pid, l->user);
-            if (l->backlog)
-                cat(line, sizeof(line), " queue %u/%u", l->queued,
-                    l->backlog);
+            if (l->backlog_known)
+                cat(line, sizeof(line), " queue %u/%u%s", l->queued,
+                    l->backlog, mcpd_listener_queue_full(l) == 1 ?
+                    " FULL" : "");
+            else if (l->queued)
+                cat(line, sizeof(line), " queue %u", l->queued);
             if (p->naddr > 0 && l->accepts[0])
                 m = M_OK;
         }
@@ -247,6 +252,9 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     if (hs->tls_mismatch)
         cat(line, sizeof(line), "; the port speaks %s",
             hs->tls_mismatch == 1 ? "plain HTTP" : "TLS");
+    if (hs->tls_untrusted && hs->tls_insecure_status)
+        cat(line, sizeof(line), "; without the certificate check -> %ld",
+            hs->tls_insecure_status);
     row(p, out, !hs->health.ran ? M_SKIP : hs->health.status &&
         !hs->tls_mismatch ? M_OK : M_FAIL, "http", line);
     line[0] = '\0';
@@ -361,6 +369,110 @@ counters_json(const struct mcpd_kcounters *k)
     return o;
 }
 
+/* SPEC verdict of the probe's own TCP connect, or NULL when no
+ * connection reached the wire (a local error: EPERM from an OUTPUT
+ * rule, EADDRNOTAVAIL, no socket). */
+static const char *
+conn_verdict(const struct mcpd_probe_addr *a)
+{
+    switch (a->conn) {
+    case MCPD_CONN_CONNECTED:
+        return "CLOSED";     /* we close() right after the handshake */
+    case MCPD_CONN_REFUSED:
+        return "REFUSED";
+    case MCPD_CONN_TIMEOUT:
+        return "TIMEOUT";
+    case MCPD_CONN_UNREACHABLE:
+        return a->conn_errno == 113 || a->conn_errno == 101 ?
+               "UNREACHABLE" : NULL;    /* EHOSTUNREACH, ENETUNREACH */
+    case MCPD_CONN_RESET:
+        return "RESET";
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * SPEC "connections" for probe: the TCP connections of the connect stage
+ * (one per resolved address), in the same shape as capture/analyze, so
+ * one reader handles every command. The HTTP stage's connections go
+ * through libcurl and are described by "http" and "mcp" instead.
+ */
+static void
+connections_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "connections");
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON *verdicts = cJSON_CreateObject();
+    const struct passwd *pw = getpwuid(geteuid());
+    int i, n = 0;
+
+    for (i = 0; i < p->naddr; i++) {
+        const struct mcpd_probe_addr *a = &p->addr[i];
+        const char *v = conn_verdict(a);
+        cJSON *c, *o, *cnt;
+
+        if (v == NULL)
+            continue;
+        c = cJSON_CreateObject();
+        o = cJSON_AddObjectToObject(c, "client");
+        cJSON_AddItemToObject(o, "addr", str_or_null(a->local));
+        if (a->local_port)
+            cJSON_AddNumberToObject(o, "port", a->local_port);
+        else
+            cJSON_AddNullToObject(o, "port");
+        o = cJSON_AddObjectToObject(c, "server");
+        cJSON_AddStringToObject(o, "addr", a->text);
+        cJSON_AddNumberToObject(o, "port", p->target.port);
+        cJSON_AddStringToObject(c, "verdict", v);
+        if (a->conn == MCPD_CONN_RESET)
+            cJSON_AddStringToObject(c, "reset_by", "server");
+        else
+            cJSON_AddNullToObject(c, "reset_by");
+        if (strcmp(v, "UNREACHABLE") == 0 &&
+            a->syn.result == MCPD_SYN_ICMP) {
+            o = cJSON_AddObjectToObject(c, "icmp");
+            cJSON_AddNumberToObject(o, "type", a->syn.icmp_type);
+            cJSON_AddNumberToObject(o, "code", a->syn.icmp_code);
+            cJSON_AddStringToObject(o, "from", a->syn.icmp_from);
+        } else {
+            cJSON_AddNullToObject(c, "icmp");
+        }
+        if (a->syn_count > 0)
+            cJSON_AddNumberToObject(c, "syn_count", a->syn_count);
+        else
+            cJSON_AddNullToObject(c, "syn_count");
+        if (a->conn == MCPD_CONN_CONNECTED)
+            cJSON_AddNumberToObject(c, "rtt_ms",
+                                    (double)(long)(a->conn_ms * 1000) /
+                                    1000);
+        else
+            cJSON_AddNullToObject(c, "rtt_ms");
+        cJSON_AddNumberToObject(c, "client_bytes", 0);
+        cJSON_AddNumberToObject(c, "server_bytes", 0);
+        cJSON_AddBoolToObject(c, "no_response", 0);
+        cJSON_AddNumberToObject(c, "start", a->conn_start);
+        cJSON_AddNumberToObject(c, "end", a->conn_start + a->conn_ms / 1e3);
+        o = cJSON_AddObjectToObject(c, "process");
+        cJSON_AddNumberToObject(o, "pid", (double)getpid());
+        cJSON_AddStringToObject(o, "command", "mcpdiag");
+        if (pw)
+            cJSON_AddStringToObject(o, "user", pw->pw_name);
+        else
+            cJSON_AddNullToObject(o, "user");
+        cJSON_AddStringToObject(c, "stage", "connect");
+        cJSON_AddItemToArray(arr, c);
+        cnt = cJSON_GetObjectItem(verdicts, v);
+        if (cnt)
+            cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
+        else
+            cJSON_AddNumberToObject(verdicts, v, 1);
+        n++;
+    }
+    cJSON_AddNumberToObject(sum, "connections", n);
+    cJSON_AddItemToObject(sum, "verdicts", verdicts);
+}
+
 int
 mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
 {
@@ -378,7 +490,11 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddNumberToObject(o, "port", p->target.port);
     cJSON_AddStringToObject(o, "path", p->target.path);
     cJSON_AddItemToObject(o, "resolve_error", str_or_null(p->resolve_error));
+    cJSON_AddBoolToObject(o, "resolve_timed_out", p->resolve_timed_out);
+    cJSON_AddNumberToObject(o, "resolve_ms",
+                            (double)(long)(p->resolve_ms * 1000) / 1000);
     cJSON_AddBoolToObject(root, "root", p->is_root);
+    connections_json(p, root);
 
     arr = cJSON_AddArrayToObject(root, "addresses");
     for (i = 0; i < p->naddr; i++) {
@@ -439,7 +555,15 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
                 cJSON_AddBoolToObject(x, "v6only", l->v6only);
             else
                 cJSON_AddNullToObject(x, "v6only");
-            cJSON_AddNumberToObject(x, "backlog", l->backlog);
+            if (l->backlog_known)
+                cJSON_AddNumberToObject(x, "backlog", l->backlog);
+            else
+                cJSON_AddNullToObject(x, "backlog");
+            if (mcpd_listener_queue_full(l) >= 0)
+                cJSON_AddBoolToObject(x, "queue_full",
+                                      mcpd_listener_queue_full(l));
+            else
+                cJSON_AddNullToObject(x, "queue_full");
             cJSON_AddNumberToObject(x, "queued", l->queued);
             if (l->pid > 0) {
                 cJSON *pr = cJSON_AddObjectToObject(x, "process");
@@ -460,6 +584,7 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddStringToObject(root, "listeners_visibility", p->lst_visibility);
 
     o = cJSON_AddObjectToObject(root, "proxy");
+    cJSON_AddBoolToObject(o, "ran", 1);    /* reads the environment */
     x = cJSON_AddObjectToObject(o, "variables");
     for (i = 0; i < p->proxy.nvars; i++) {
         char name[32];
@@ -491,6 +616,7 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddBoolToObject(o, "via_mcp_ok", p->proxy.via_mcp_ok);
 
     o = cJSON_AddObjectToObject(root, "firewall");
+    cJSON_AddBoolToObject(o, "ran", p->nrules >= 0);
     cJSON_AddBoolToObject(o, "inspected", p->nrules >= 0);
     cJSON_AddItemToObject(o, "error", str_or_null(p->fw_error));
     arr = cJSON_AddArrayToObject(o, "rules");
@@ -506,14 +632,28 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddItemToObject(x, "after", counters_json(&p->kafter));
 
     o = cJSON_AddObjectToObject(root, "http");
+    cJSON_AddBoolToObject(o, "ran", hs->health.ran);
     cJSON_AddItemToObject(o, "health", try_json(&hs->health));
     cJSON_AddItemToObject(o, "tls_mismatch", hs->tls_mismatch == 0 ?
                           cJSON_CreateNull() :
                           cJSON_CreateString(hs->tls_mismatch == 1 ?
                                              "tls_to_plain" :
                                              "plain_to_tls"));
+    if (hs->tls_untrusted) {
+        x = cJSON_AddObjectToObject(o, "tls_untrusted");
+        cJSON_AddStringToObject(x, "error", hs->tls_error);
+        if (hs->tls_insecure_status)
+            cJSON_AddNumberToObject(x, "status_without_check",
+                                    (double)hs->tls_insecure_status);
+        else
+            cJSON_AddNullToObject(x, "status_without_check");
+    } else {
+        cJSON_AddNullToObject(o, "tls_untrusted");
+    }
 
     o = cJSON_AddObjectToObject(root, "mcp");
+    cJSON_AddBoolToObject(o, "ran", hs->init.ran || hs->discover.ran ||
+                          hs->sse_get.ran);
     cJSON_AddBoolToObject(o, "ok", hs->mcp_ok);
     cJSON_AddItemToObject(o, "transport", str_or_null(hs->transport));
     cJSON_AddItemToObject(o, "protocol_version",

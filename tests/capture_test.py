@@ -298,6 +298,63 @@ def scenario_witness():
         expect("witness: every SYN dropped in netfilter",
                drops.get("NETFILTER_DROP") == c.get("syn_count") and
                c.get("syn_count", 0) >= 2, json.dumps(c.get("kernel")))
+        rule = (c.get("kernel") or {}).get("rule") or ""
+        expect("witness: the DROP rule whose counter moved is quoted",
+               "--dport 3000" in rule and "-j DROP" in rule and
+               "+%d packets" % c.get("syn_count", -1) in rule, rule)
+        expect("witness: the diagnosis quotes the rule",
+               "-j DROP" in doc["diagnosis"]["summary"],
+               doc["diagnosis"]["summary"])
+    if shutil.which("nft"):
+        with Netns() as ns:
+            sh(ns.name, "nft", "add table inet mcpd; add chain inet mcpd in "
+               "{ type filter hook input priority 0; }; add rule inet mcpd "
+               "in tcp dport 3000 drop")
+            rc, doc, err, pcap = capture(ns, ["3000", "--syn-timeout", "1"],
+                                         client_cmd(timeout=1.5))
+            c = doc["connections"][0] if doc and doc["connections"] else {}
+            drops = {d["reason"]: d["count"] for d in
+                     (c.get("kernel") or {}).get("drops", [])}
+            expect("witness: nftables drop seen as NETFILTER_DROP",
+                   drops.get("NETFILTER_DROP", 0) >= 1 and
+                   doc["diagnosis"]["cause"] == "firewall_drop",
+                   json.dumps(c.get("kernel")))
+    with Netns() as ns:
+        # Nothing listens on [::1]: the host's stack resets over IPv6 too.
+        rc, doc, err, pcap = capture(ns, ["[::1]:3000"],
+                                     client_cmd(host="::1"))
+        k = (doc["connections"][0].get("kernel") or {}) if doc and \
+            doc["connections"] else {}
+        expect("witness: IPv6 refused, RST from the host (NO_SOCKET)",
+               k.get("rst_origin") == "host" and
+               k.get("rst_reason") == "NO_SOCKET", json.dumps(k))
+    with Netns() as ns:
+        # A listener that never accepts, its queue (backlog 0: one waiting
+        # connection) full: the
+        # kernel drops the next SYN as TCP_LISTEN_OVERFLOW.
+        srv = os.path.join(TMP, "full.py")
+        with open(srv, "w") as f:
+            f.write("import socket, time\n"
+                    "s = socket.socket(); s.bind(('127.0.0.1', 3000))\n"
+                    "s.listen(0)\n"
+                    "held = [socket.create_connection(('127.0.0.1', 3000))"
+                    " for _ in range(1)]\n"
+                    "print('ready', flush=True); time.sleep(60)\n")
+        p = subprocess.Popen(["ip", "netns", "exec", ns.name, sys.executable,
+                              srv], stdout=subprocess.PIPE)
+        ns.procs.append(p)
+        p.stdout.readline()
+        rc, doc, err, pcap = capture(ns, ["3000", "--syn-timeout", "1"],
+                                     client_cmd(timeout=1.5))
+        conns = [x for x in (doc or {}).get("connections", [])
+                 if x["verdict"] == "TIMEOUT"]
+        reasons = [d["reason"] for x in conns
+                   for d in (x.get("kernel") or {}).get("drops", [])]
+        expect("witness: full accept queue -> TCP_LISTEN_OVERFLOW, "
+               "listen_queue_overflow",
+               "TCP_LISTEN_OVERFLOW" in reasons and
+               doc["diagnosis"]["cause"] == "listen_queue_overflow",
+               "%s %s" % (reasons, (doc or {}).get("diagnosis")))
     if shutil.which("capsh") is None:
         print("SKIP witness fallback: no capsh")
         return

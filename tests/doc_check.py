@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every option `mcpdiag analyze --help` lists is documented in the man
+"""Every option `mcpdiag analyze|capture|probe --help` lists is documented in the man
 page, and every verdict and exit code of SPEC.md is in the man page too.
 
 usage: doc_check.py MCPDIAG MANPAGE
@@ -11,8 +11,10 @@ import sys
 
 def main():
     exe, manpage = sys.argv[1], sys.argv[2]
-    helptext = subprocess.run([exe, "analyze", "--help"], capture_output=True,
-                              timeout=30).stdout.decode()
+    helptext = ""
+    for cmd in ("analyze", "capture", "probe"):
+        helptext += subprocess.run([exe, cmd, "--help"], capture_output=True,
+                                   timeout=30).stdout.decode()
     with open(manpage) as f:
         man = f.read().replace("\\-", "-")
     opts = re.findall(r"--([a-z][a-z-]+)", helptext)

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Validate mcpdiag's JSON against analyze/report.schema.json.
+"""Validate mcpdiag's JSON against analyze/report.schema.json (or
+another schema: probes/probe.schema.json).
 
-Implements the part of JSON Schema the file uses (type, enum, required,
-properties, items, $ref to $defs), so the tests need nothing outside the
-standard library.
+Implements the part of JSON Schema the files use (type, enum, required,
+properties, additionalProperties given as a schema, items, $ref to
+$defs), so the tests need nothing outside the standard library.
+
+usage: schema_check.py [--schema FILE] JSONFILE...   ('-' is stdin)
+prints each problem and exits 1 when a document does not fit.
 """
 import json
 import os
+import sys
 
 _SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                        "analyze", "report.schema.json")
@@ -40,9 +45,17 @@ def _check(value, schema, root, path, errs):
         for key in schema.get("required", []):
             if key not in value:
                 errs.append("%s: missing %r" % (path, key))
-        for key, sub in schema.get("properties", {}).items():
+        props = schema.get("properties", {})
+        for key, sub in props.items():
             if key in value:
                 _check(value[key], sub, root, path + "." + key, errs)
+        # Only the schema form: extra keys are allowed everywhere (SPEC:
+        # "add more as needed"), but a map's values can be typed.
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key in value:
+                if key not in props:
+                    _check(value[key], extra, root, path + "." + key, errs)
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             _check(item, schema["items"], root, "%s[%d]" % (path, i), errs)
@@ -58,3 +71,35 @@ def validate(doc, schema_path=_SCHEMA):
     else:
         _check(doc, root, root, "$", errs)
     return errs
+
+
+def main(argv):
+    schema = _SCHEMA
+    args = argv[1:]
+    if len(args) >= 2 and args[0] == "--schema":
+        schema, args = args[1], args[2:]
+    if not args:
+        print("usage: schema_check.py [--schema FILE] JSONFILE...",
+              file=sys.stderr)
+        return 2
+    bad = 0
+    for name in args:
+        try:
+            if name == "-":
+                doc = json.load(sys.stdin)
+            else:
+                with open(name) as f:
+                    doc = json.load(f)
+        except (OSError, ValueError) as e:
+            print("%s: not JSON: %s" % (name, e))
+            bad += 1
+            continue
+        errs = validate(doc, schema)
+        for e in errs[:20]:
+            print("%s: %s" % (name, e))
+        bad += bool(errs)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

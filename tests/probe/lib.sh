@@ -67,9 +67,27 @@ sys.exit(1)
 PY
 }
 
+SCHEMA_CHECK="$SRC/../schema_check.py"
+PROBE_SCHEMA="$SRC/../../probes/probe.schema.json"
+
+# schema_ok NAME FILE: the probe's JSON fits probes/probe.schema.json.
+schema_ok() {
+    if python3 "$SCHEMA_CHECK" --schema "$PROBE_SCHEMA" "$2" >"$2.why" 2>&1
+    then
+        rm -f "$2.why"
+        return 0
+    fi
+    echo "FAIL $1: the JSON does not fit probe.schema.json:"
+    sed 's/^/    /' "$2.why"
+    rm -f "$2.why"
+    FAILS=$((FAILS + 1))
+    return 1
+}
+
 # expect NAME CAUSE EXIT [probe args...]: run the probe in the namespace
-# (--json), check diagnosis.cause and the exit status, and that stderr
-# has one line naming the cause when the exit status is not 0.
+# (--json), check diagnosis.cause and the exit status, that the JSON fits
+# the schema, and that stderr has one line naming the cause when the
+# exit status is not 0.
 expect() {
     name=$1
     cause=$2
@@ -96,6 +114,7 @@ expect() {
         ns env $PROBE_ENV "$PROBE" probe "$@" 2>&1 | sed 's/^/    /'
         FAILS=$((FAILS + 1))
     fi
+    schema_ok "$name" "$out"
     LAST_JSON=$(cat "$out")
     rm -f "$out" "$err"
 }

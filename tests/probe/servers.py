@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Misbehaving TCP servers for the probe tests.
 
-usage: servers.py MODE HOST PORT
+usage: servers.py MODE HOST PORT [BACKLOG]
   silent   accepts, reads, never answers
   reset    accepts, reads the request, closes with RST (SO_LINGER 0)
   http     a plain HTTP server that is not MCP (HTML 404 everywhere, 200 /)
-  listen   listens with backlog 1 and never accepts
+  listen   listens with backlog BACKLOG (default 1) and never accepts
+  hostcheck  the Python MCP SDK's DNS-rebinding check: /mcp answers
+           421 "Invalid Host header" (text/plain) to any Host but
+           mcp.example.com; other paths 404 "Not Found"
 """
 import socket
 import struct
@@ -20,7 +23,8 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 if fam == socket.AF_INET6:
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
 s.bind((host, port))
-s.listen(1 if mode == "listen" else 64)
+s.listen(int(sys.argv[4]) if len(sys.argv) > 4 else
+         1 if mode == "listen" else 64)
 print(f"servers.py {mode} on {host}:{port}", file=sys.stderr, flush=True)
 
 if mode == "listen":
@@ -36,6 +40,25 @@ def serve(c):
         elif mode == "reset":
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                          struct.pack("ii", 1, 0))
+        elif mode == "hostcheck":
+            # mcp.server.transport_security: Response("Invalid Host
+            # header", status_code=421) before the transport sees it.
+            head = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+            path = head[0].split(b" ")[1] if b" " in head[0] else b"/"
+            host = b""
+            for h in head[1:]:
+                k, _, v = h.partition(b":")
+                if k.strip().lower() == b"host":
+                    host = v.strip()
+            if path.startswith(b"/mcp") and host != b"mcp.example.com":
+                status, body = b"421 Misdirected Request", \
+                    b"Invalid Host header"
+            else:
+                status, body = b"404 Not Found", b"Not Found"
+            c.sendall(b"HTTP/1.1 " + status + b"\r\ncontent-type: "
+                      b"text/plain; charset=utf-8\r\ncontent-length: " +
+                      str(len(body)).encode() +
+                      b"\r\nConnection: close\r\n\r\n" + body)
         elif mode == "http":
             first = data.split(b"\r\n", 1)[0]
             if first.startswith(b"GET / "):

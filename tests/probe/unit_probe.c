@@ -1,8 +1,12 @@
 /* \summary: unit tests of the probe's pure parts: target parsing, the
- * per-client NO_PROXY rules, proxy choice, redaction (no root) */
+ * per-client NO_PROXY rules, proxy choice, redaction, and the verdict
+ * rules for cases a namespace cannot stage on demand (no root) */
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include "probe_int.h"
 
 static int failed, passed;
@@ -204,6 +208,96 @@ test_hostport(void)
     CHECK(strcmp(r, "***@px:1") == 0);
 }
 
+/* A probe whose connect to 127.0.0.1:3000 worked and whose HTTP
+ * requests then failed with `code` / `os_errno`; the listener holds
+ * `queued` of `backlog`, ListenOverflows moved by `delta`. */
+static struct mcpd_probe *
+http_failed(int code, int os_errno, unsigned queued, unsigned backlog,
+            unsigned delta)
+{
+    struct mcpd_probe *p = calloc(1, sizeof(*p));
+    struct mcpd_http_try *t[2];
+    char err[MCPD_ERR_LEN];
+    int i;
+
+    if (p == NULL ||
+        mcpd_target_parse("http://127.0.0.1:3000/mcp", &p->target, err))
+        abort();
+    p->opts.timeout = 1;
+    p->naddr = 1;
+    p->addr[0].ip.family = 4;
+    snprintf(p->addr[0].text, sizeof(p->addr[0].text), "127.0.0.1");
+    p->addr[0].conn = MCPD_CONN_CONNECTED;
+    p->nlst = 1;
+    snprintf(p->lst[0].addr, sizeof(p->lst[0].addr), "127.0.0.1");
+    p->lst[0].family = 4;
+    p->lst[0].backlog = backlog;
+    p->lst[0].backlog_known = 1;
+    p->lst[0].queued = queued;
+    p->lst[0].pid = 42;
+    snprintf(p->lst[0].command, sizeof(p->lst[0].command), "node");
+    p->lst[0].accepts[0] = 1;
+    p->kbefore.valid = p->kafter.valid = 1;
+    p->kbefore.listen_overflows = 10;
+    p->kafter.listen_overflows = 10 + delta;
+    p->proxy.reachable = -1;
+    t[0] = &p->http.health;
+    t[1] = &p->http.init;
+    for (i = 0; i < 2; i++) {
+        t[i]->ran = 1;
+        t[i]->curl_code = code;
+        t[i]->os_errno = os_errno;
+        snprintf(t[i]->error, sizeof(t[i]->error), "%s",
+                 curl_easy_strerror((CURLcode)code));
+    }
+    return p;
+}
+
+static void
+test_queue_verdicts(void)
+{
+    struct mcpd_probe *p;
+    struct mcpd_probe_listener l;
+
+    memset(&l, 0, sizeof(l));
+    CHECK(mcpd_listener_queue_full(&l) == -1);    /* backlog unknown */
+    l.backlog_known = 1;
+    l.backlog = 1;
+    l.queued = 1;
+    CHECK(mcpd_listener_queue_full(&l) == 0);     /* backlog 1 holds 2 */
+    l.queued = 2;
+    CHECK(mcpd_listener_queue_full(&l) == 1);
+    l.backlog = 0;
+    l.queued = 1;
+    CHECK(mcpd_listener_queue_full(&l) == 1);     /* backlog 0 holds 1 */
+
+    /* net.ipv4.tcp_abort_on_overflow=1: a handshake completes into the
+     * queue another one just filled, and the kernel resets it. Loopback
+     * cannot stage the race on demand; the rule is tested here. */
+    p = http_failed(CURLE_RECV_ERROR, ECONNRESET, 2, 1, 3);
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "listen_queue_overflow") == 0);
+    CHECK(strstr(p->summary, "node, pid 42") != NULL);
+    CHECK(strstr(p->fix[0], "accept()") != NULL);
+    free(p);
+    /* At the backlog and the counter moved: overflow too. */
+    p = http_failed(CURLE_OPERATION_TIMEDOUT, 0, 1, 1, 2);
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "listen_queue_overflow") == 0);
+    free(p);
+    /* The same reset with room in the queue is the server's own. */
+    p = http_failed(CURLE_RECV_ERROR, ECONNRESET, 0, 128, 0);
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "server_reset") == 0);
+    free(p);
+    /* At the backlog but nothing overflowed: a silent server. */
+    p = http_failed(CURLE_OPERATION_TIMEDOUT, 0, 1, 1, 0);
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "server_not_responding") == 0);
+    CHECK(strstr(p->summary, "waiting for accept()") != NULL);
+    free(p);
+}
+
 int
 main(void)
 {
@@ -211,6 +305,7 @@ main(void)
     test_noproxy();
     test_decide();
     test_hostport();
+    test_queue_verdicts();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
