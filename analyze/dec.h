@@ -59,6 +59,19 @@ struct mcpd_packet {
     struct mcpd_ip q_dst;    /* quoted packet's destination (server) */
     uint32_t q_seq;          /* quoted TCP sequence number, if present */
     uint8_t q_has_seq;       /* 1 when q_seq was inside the quote */
+    /* Batching (mcpd_flow_prefetch): the tuple hash, computed once. */
+    uint8_t hashed;          /* `hash` is valid */
+    uint32_t hash;
+};
+
+/*
+ * Keep what the tracker reads of the payload inside the packet record, so
+ * the record outlives the capture library's buffer (batched reading).
+ */
+struct mcpd_packet_copy {
+    struct mcpd_packet pkt;
+    enum mcpd_dec_status st;
+    uint8_t payload[MCPD_SNIFF_LEN];
 };
 
 /* Link types we decode, as pcap DLT values. */

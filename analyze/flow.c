@@ -687,7 +687,7 @@ tcp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
     src.port = p->sport;
     dst.ip = p->dst;
     dst.port = p->dport;
-    hash = hash_tuple(t, &src, &dst);
+    hash = p->hashed ? p->hash : hash_tuple(t, &src, &dst);
     f = hash_find(t, hash, &src, &dst);
 
     if (f && syn_only && endpoint_eq(&f->cli, &src)) {
@@ -755,7 +755,7 @@ icmp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
     cli.port = p->sport;
     srv.ip = p->q_dst;
     srv.port = p->dport;
-    hash = hash_tuple(t, &cli, &srv);
+    hash = p->hashed ? p->hash : hash_tuple(t, &cli, &srv);
     f = hash_find(t, hash, &cli, &srv);
     /* It must quote a packet the client sent; when it carries the
      * sequence number, it must be the SYN's (RFC 5927 validation). */
@@ -794,6 +794,39 @@ mcpd_flow_packet(struct mcpd_flowtab *t, enum mcpd_dec_status st,
         t->stats.packets--;
         mcpd_flow_count(t, st);
     }
+}
+
+void
+mcpd_flow_prefetch(struct mcpd_flowtab *t, enum mcpd_dec_status st,
+                   struct mcpd_packet *p, int stage)
+{
+    struct mcpd_flow *const *slot;
+
+    if (st != MCPD_DEC_TCP && st != MCPD_DEC_ICMP_UNREACH)
+        return;
+    if (stage == 0) {
+        struct mcpd_endpoint a, b;
+        if (st == MCPD_DEC_TCP) {
+            a.ip = p->src;
+            a.port = p->sport;
+            b.ip = p->dst;
+            b.port = p->dport;
+        } else {
+            a.ip = p->q_src;
+            a.port = p->sport;
+            b.ip = p->q_dst;
+            b.port = p->dport;
+        }
+        p->hash = hash_tuple(t, &a, &b);
+        p->hashed = 1;
+        __builtin_prefetch(&t->buckets[p->hash & (t->nbuckets - 1)]);
+        return;
+    }
+    if (!p->hashed)
+        return;
+    slot = &t->buckets[p->hash & (t->nbuckets - 1)];
+    if (*slot)
+        __builtin_prefetch(*slot);
 }
 
 void

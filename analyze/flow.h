@@ -202,6 +202,14 @@ void mcpd_flowtab_set_new(struct mcpd_flowtab *tab, mcpd_new_fn fn,
 void mcpd_flow_packet(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
                       const struct mcpd_packet *pkt);
 
+/*
+ * Batched reading hides memory latency: stage 0 hashes the packet's
+ * tuple and prefetches its hash bucket; stage 1 (after the other packets
+ * of the batch had their stage 0) prefetches the first connection in it.
+ */
+void mcpd_flow_prefetch(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
+                        struct mcpd_packet *pkt, int stage);
+
 /* Account for a packet that did not decode to TCP/ICMP. */
 void mcpd_flow_count(struct mcpd_flowtab *tab, enum mcpd_dec_status st);
 

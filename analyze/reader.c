@@ -32,6 +32,9 @@ struct source {
     const u_char *data;
 };
 
+/* Packets decoded ahead of the tracker, see mcpd_flow_prefetch(). */
+#define READ_BATCH 32
+
 struct mcpd_reader {
     struct source *src;
     int n;
@@ -253,7 +256,7 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
                 volatile sig_atomic_t *stop, int progress, char *err)
 {
     enum mcpd_code rc = MCPD_OK;
-    struct mcpd_packet pkt;
+    struct mcpd_packet_copy *batch;
     uint64_t packets = 0;
     double next_progress = progress ? now_seconds() + 0.5 : 0;
     int i, shown = 0;
@@ -262,36 +265,67 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
         if (advance(&rd->src[i], err) < 0)
             rc = MCPD_E_FORMAT;
 
+    batch = malloc(READ_BATCH * sizeof(*batch));
+    if (batch == NULL) {
+        snprintf(err, MCPD_ERR_LEN, "out of memory");
+        return MCPD_E_NOMEM;
+    }
     while (!*stop) {
-        struct source *s = NULL;
-        enum mcpd_dec_status st;
+        int nb = 0, b;
 
-        /* Merge: the oldest waiting packet of all files goes next. */
-        for (i = 0; i < rd->n; i++) {
-            if (!rd->src[i].has_packet)
-                continue;
-            if (s == NULL || rd->src[i].ts < s->ts)
-                s = &rd->src[i];
+        /* Decode a batch, hashing each tuple and prefetching its bucket,
+         * so the cache misses of the lookups overlap instead of queueing
+         * one after another. */
+        while (nb < READ_BATCH) {
+            struct source *s = NULL;
+            struct mcpd_packet_copy *c = &batch[nb];
+
+            /* Merge: the oldest waiting packet of all files goes next. */
+            for (i = 0; i < rd->n; i++) {
+                if (!rd->src[i].has_packet)
+                    continue;
+                if (s == NULL || rd->src[i].ts < s->ts)
+                    s = &rd->src[i];
+            }
+            if (s == NULL)
+                break;
+            memset(&c->pkt, 0, sizeof(c->pkt));
+            c->pkt.ts_ns = s->ts;
+            c->st = mcpd_decode(s->pkt_dlt, s->data, s->caplen, s->len,
+                                &c->pkt);
+            /* The library reuses its buffer: keep the bytes we sniff. */
+            if (c->pkt.payload_cap > 0) {
+                if (c->pkt.payload_cap > MCPD_SNIFF_LEN)
+                    c->pkt.payload_cap = MCPD_SNIFF_LEN;
+                memcpy(c->payload, c->pkt.payload, c->pkt.payload_cap);
+                c->pkt.payload = c->payload;
+            }
+            mcpd_flow_prefetch(tab, c->st, &c->pkt, 0);
+            nb++;
+            if (advance(s, err) < 0)
+                rc = MCPD_E_FORMAT;
         }
-        if (s == NULL)
+        if (nb == 0)
             break;
-        memset(&pkt, 0, sizeof(pkt));
-        pkt.ts_ns = s->ts;
-        st = mcpd_decode(s->pkt_dlt, s->data, s->caplen, s->len, &pkt);
-        if (st == MCPD_DEC_TCP || st == MCPD_DEC_ICMP_UNREACH)
-            mcpd_flow_packet(tab, st, &pkt);
-        else
-            mcpd_flow_count(tab, st);
-        packets++;
-        if (progress && (packets & 0xffff) == 0 &&
+        for (b = 0; b < nb; b++)
+            mcpd_flow_prefetch(tab, batch[b].st, &batch[b].pkt, 1);
+        for (b = 0; b < nb; b++) {
+            if (batch[b].st == MCPD_DEC_TCP ||
+                batch[b].st == MCPD_DEC_ICMP_UNREACH)
+                mcpd_flow_packet(tab, batch[b].st, &batch[b].pkt);
+            else
+                mcpd_flow_count(tab, batch[b].st);
+        }
+        packets += (uint64_t)nb;
+        if (progress && (packets & ~(uint64_t)0xffff) !=
+                            ((packets - (uint64_t)nb) & ~(uint64_t)0xffff) &&
             now_seconds() >= next_progress) {
             show_progress(rd, packets);
             shown = 1;
             next_progress = now_seconds() + 0.5;
         }
-        if (advance(s, err) < 0)
-            rc = MCPD_E_FORMAT;
     }
+    free(batch);
     if (shown)
         fputs("\r\033[K", stderr);
     return rc;

@@ -28,6 +28,16 @@ struct jbuf {
 };
 
 static void
+jraw_n(struct jbuf *j, const char *s, size_t len)
+{
+    if (len > sizeof(j->b) - 1 - j->n)
+        len = sizeof(j->b) - 1 - j->n;
+    memcpy(j->b + j->n, s, len);
+    j->n += len;
+    j->b[j->n] = '\0';
+}
+
+static void
 jraw(struct jbuf *j, const char *s)
 {
     size_t len = strlen(s);
@@ -141,16 +151,43 @@ jbool(struct jbuf *j, const char *key, int v)
     jraw(j, v ? "true" : "false");
 }
 
+/* Dotted quad without printf: called twice per connection record. */
+static size_t
+ip4_text(const uint8_t *a, char *out)
+{
+    size_t n = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (i)
+            out[n++] = '.';
+        if (v >= 100)
+            out[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[n++] = (char)('0' + v / 10 % 10);
+        out[n++] = (char)('0' + v % 10);
+    }
+    out[n] = '\0';
+    return n;
+}
+
 static void
 jendpoint(struct jbuf *j, const char *key, const struct mcpd_endpoint *e)
 {
     char ip[MCPD_IP_STRLEN];
 
     jkey(j, key);
-    jraw(j, "{");
-    jstrkey(j, "addr", mcpd_ip_str(&e->ip, ip, sizeof(ip)));
+    jputc(j, '{');
+    jkey(j, "addr");
+    jputc(j, '"');
+    if (e->ip.family == 4)
+        jraw_n(j, ip, ip4_text(e->ip.a, ip));
+    else
+        jraw(j, mcpd_ip_str(&e->ip, ip, sizeof(ip)));
+    jputc(j, '"');
     ju64(j, "port", e->port);
-    jraw(j, "}");
+    jputc(j, '}');
 }
 
 static const char *
@@ -347,14 +384,14 @@ mcpd_json_flow(struct mcpd_report *r, const struct mcpd_flow *f)
     connection_json(&j, f, r->opts.format == MCPD_FMT_JSONL);
     if (r->opts.format == MCPD_FMT_JSONL) {
         /* Lines carry their kind so a log pipeline can route them. */
-        fputs(j.b, r->out);
-        fputc('\n', r->out);
+        j.b[j.n] = '\n';
+        fwrite(j.b, 1, j.n + 1, r->out);
         if (r->opts.flush)
             fflush(r->out);
         return;
     }
     fputs(r->emitted > 1 ? ",\n" : "\n", r->out);
-    fputs(j.b, r->out);
+    fwrite(j.b, 1, j.n, r->out);
 }
 
 static cJSON *
