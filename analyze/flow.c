@@ -797,6 +797,29 @@ mcpd_flow_packet(struct mcpd_flowtab *t, enum mcpd_dec_status st,
 }
 
 void
+mcpd_flow_hash(const struct mcpd_flowtab *t, enum mcpd_dec_status st,
+               struct mcpd_packet *p)
+{
+    struct mcpd_endpoint a, b;
+
+    if (st == MCPD_DEC_TCP) {
+        a.ip = p->src;
+        a.port = p->sport;
+        b.ip = p->dst;
+        b.port = p->dport;
+    } else if (st == MCPD_DEC_ICMP_UNREACH) {
+        a.ip = p->q_src;
+        a.port = p->sport;
+        b.ip = p->q_dst;
+        b.port = p->dport;
+    } else {
+        return;
+    }
+    p->hash = hash_tuple(t, &a, &b);
+    p->hashed = 1;
+}
+
+void
 mcpd_flow_prefetch(struct mcpd_flowtab *t, enum mcpd_dec_status st,
                    struct mcpd_packet *p, int stage)
 {
@@ -804,28 +827,12 @@ mcpd_flow_prefetch(struct mcpd_flowtab *t, enum mcpd_dec_status st,
 
     if (st != MCPD_DEC_TCP && st != MCPD_DEC_ICMP_UNREACH)
         return;
-    if (stage == 0) {
-        struct mcpd_endpoint a, b;
-        if (st == MCPD_DEC_TCP) {
-            a.ip = p->src;
-            a.port = p->sport;
-            b.ip = p->dst;
-            b.port = p->dport;
-        } else {
-            a.ip = p->q_src;
-            a.port = p->sport;
-            b.ip = p->q_dst;
-            b.port = p->dport;
-        }
-        p->hash = hash_tuple(t, &a, &b);
-        p->hashed = 1;
-        __builtin_prefetch(&t->buckets[p->hash & (t->nbuckets - 1)]);
-        return;
-    }
     if (!p->hashed)
-        return;
+        mcpd_flow_hash(t, st, p);
     slot = &t->buckets[p->hash & (t->nbuckets - 1)];
-    if (*slot)
+    if (stage == 0)
+        __builtin_prefetch(slot);
+    else if (*slot)
         __builtin_prefetch(*slot);
 }
 

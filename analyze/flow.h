@@ -203,9 +203,18 @@ void mcpd_flow_packet(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
                       const struct mcpd_packet *pkt);
 
 /*
- * Batched reading hides memory latency: stage 0 hashes the packet's
- * tuple and prefetches its hash bucket; stage 1 (after the other packets
- * of the batch had their stage 0) prefetches the first connection in it.
+ * The tuple hash of a packet, kept in it (pkt->hash, pkt->hashed). Reads
+ * only the table's seed, so a reading thread may call it while another
+ * thread tracks.
+ */
+void mcpd_flow_hash(const struct mcpd_flowtab *tab, enum mcpd_dec_status st,
+                    struct mcpd_packet *pkt);
+
+/*
+ * Batched reading hides memory latency: stage 0 prefetches the packet's
+ * hash bucket (hashing it first if needed); stage 1 (after the other
+ * packets of the batch had their stage 0) prefetches the first
+ * connection in it.
  */
 void mcpd_flow_prefetch(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
                         struct mcpd_packet *pkt, int stage);

@@ -1,6 +1,7 @@
 /* \summary: read saved captures (pcap, pcapng) as one time-ordered stream */
 
 #include <errno.h>
+#include <pthread.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,82 +252,247 @@ show_progress(struct mcpd_reader *rd, uint64_t packets)
                 (unsigned long long)packets);
 }
 
+/*
+ * Two threads: this one decodes (libpcap reading, merging, decoding,
+ * hashing) into batches; the caller's thread tracks and reports. They
+ * meet at a ring of batches. Order is kept, so the output is the same as
+ * a single thread's; memory stays bounded by the ring.
+ */
+#define RING_BATCHES 64
+
+struct batch {
+    struct mcpd_packet_copy pkt[READ_BATCH];
+    int n;
+};
+
+struct pipeline {
+    struct mcpd_reader *rd;
+    int batch_max;           /* 1 for a pipe: hand over every packet */
+    const struct mcpd_flowtab *tab;
+    struct batch *ring;
+    unsigned head, tail;     /* produced / consumed batch counters */
+    int done;                /* producer finished (EOF, error, stop) */
+    int quit;                /* consumer asks the producer to stop */
+    enum mcpd_code rc;
+    char err[MCPD_ERR_LEN];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+/* Fill one batch from the merged sources; returns its size. */
+static int
+fill_batch(struct pipeline *pl, struct batch *bt)
+{
+    struct mcpd_reader *rd = pl->rd;
+    int i;
+
+    bt->n = 0;
+    while (bt->n < pl->batch_max) {
+        struct source *s = NULL;
+        struct mcpd_packet_copy *c = &bt->pkt[bt->n];
+
+        /* Merge: the oldest waiting packet of all files goes next. */
+        for (i = 0; i < rd->n; i++) {
+            if (!rd->src[i].has_packet)
+                continue;
+            if (s == NULL || rd->src[i].ts < s->ts)
+                s = &rd->src[i];
+        }
+        if (s == NULL)
+            break;
+        memset(&c->pkt, 0, sizeof(c->pkt));
+        c->pkt.ts_ns = s->ts;
+        c->st = mcpd_decode(s->pkt_dlt, s->data, s->caplen, s->len,
+                            &c->pkt);
+        /* The library reuses its buffer: keep the bytes we sniff. */
+        if (c->pkt.payload_cap > 0) {
+            if (c->pkt.payload_cap > MCPD_SNIFF_LEN)
+                c->pkt.payload_cap = MCPD_SNIFF_LEN;
+            memcpy(c->payload, c->pkt.payload, c->pkt.payload_cap);
+            c->pkt.payload = c->payload;
+        }
+        mcpd_flow_hash(pl->tab, c->st, &c->pkt);
+        bt->n++;
+        if (advance(s, pl->err) < 0)
+            pl->rc = MCPD_E_FORMAT;
+    }
+    return bt->n;
+}
+
+/* SIGUSR2 only interrupts a blocking read of the reading thread. */
+static void
+on_wakeup(int sig)
+{
+    (void)sig;
+}
+
+static void *
+producer(void *arg)
+{
+    struct pipeline *pl = arg;
+    sigset_t set;
+
+    /* Ctrl-C and SIGTERM are the main thread's to handle. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    for (;;) {
+        struct batch *bt;
+
+        pthread_mutex_lock(&pl->lock);
+        while (pl->head - pl->tail >= RING_BATCHES && !pl->quit)
+            pthread_cond_wait(&pl->cond, &pl->lock);
+        if (pl->quit) {
+            pthread_mutex_unlock(&pl->lock);
+            break;
+        }
+        bt = &pl->ring[pl->head % RING_BATCHES];
+        pthread_mutex_unlock(&pl->lock);
+
+        fill_batch(pl, bt);     /* the slot is ours until head moves */
+
+        pthread_mutex_lock(&pl->lock);
+        if (bt->n > 0)
+            pl->head++;
+        else
+            pl->done = 1;
+        pthread_cond_broadcast(&pl->cond);
+        pthread_mutex_unlock(&pl->lock);
+        if (bt->n == 0)
+            break;
+    }
+    pthread_mutex_lock(&pl->lock);
+    pl->done = 1;
+    pthread_cond_broadcast(&pl->cond);
+    pthread_mutex_unlock(&pl->lock);
+    return NULL;
+}
+
 enum mcpd_code
 mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
                 volatile sig_atomic_t *stop, int progress, char *err)
 {
-    enum mcpd_code rc = MCPD_OK;
-    struct mcpd_packet_copy *batch;
+    struct pipeline pl;
+    pthread_t thread;
     uint64_t packets = 0;
     double next_progress = progress ? now_seconds() + 0.5 : 0;
     int i, shown = 0;
 
+    memset(&pl, 0, sizeof(pl));
+    pl.rd = rd;
+    pl.tab = tab;
+    /* From a pipe (tcpdump -w - | mcpdiag analyze -), packets come as
+     * they happen: do not hold them back to fill a batch. */
+    pl.batch_max = READ_BATCH;
     for (i = 0; i < rd->n; i++)
-        if (advance(&rd->src[i], err) < 0)
-            rc = MCPD_E_FORMAT;
-
-    batch = malloc(READ_BATCH * sizeof(*batch));
-    if (batch == NULL) {
+        if (rd->src[i].size == 0)
+            pl.batch_max = 1;
+    pl.rc = MCPD_OK;
+    for (i = 0; i < rd->n; i++)
+        if (advance(&rd->src[i], pl.err) < 0)
+            pl.rc = MCPD_E_FORMAT;
+    pl.ring = malloc(RING_BATCHES * sizeof(*pl.ring));
+    if (pl.ring == NULL) {
         snprintf(err, MCPD_ERR_LEN, "out of memory");
         return MCPD_E_NOMEM;
     }
+    pthread_mutex_init(&pl.lock, NULL);
+    pthread_cond_init(&pl.cond, NULL);
+    {
+        /* No SA_RESTART: a read blocked on a pipe must give up when the
+         * user stops us, or the join below would wait for more input. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_wakeup;
+        sigaction(SIGUSR2, &sa, NULL);
+    }
+    if (pthread_create(&thread, NULL, producer, &pl) != 0) {
+        snprintf(err, MCPD_ERR_LEN, "cannot start the reading thread");
+        free(pl.ring);
+        return MCPD_E_NOMEM;
+    }
+
     while (!*stop) {
-        int nb = 0, b;
+        struct batch *bt;
+        int b;
 
-        /* Decode a batch, hashing each tuple and prefetching its bucket,
-         * so the cache misses of the lookups overlap instead of queueing
-         * one after another. */
-        while (nb < READ_BATCH) {
-            struct source *s = NULL;
-            struct mcpd_packet_copy *c = &batch[nb];
-
-            /* Merge: the oldest waiting packet of all files goes next. */
-            for (i = 0; i < rd->n; i++) {
-                if (!rd->src[i].has_packet)
-                    continue;
-                if (s == NULL || rd->src[i].ts < s->ts)
-                    s = &rd->src[i];
+        pthread_mutex_lock(&pl.lock);
+        while (pl.head == pl.tail && !pl.done && !*stop) {
+            /* Wake up now and then: a signal handler cannot signal the
+             * condition, and a stop must not wait for more input. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 100000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
             }
-            if (s == NULL)
-                break;
-            memset(&c->pkt, 0, sizeof(c->pkt));
-            c->pkt.ts_ns = s->ts;
-            c->st = mcpd_decode(s->pkt_dlt, s->data, s->caplen, s->len,
-                                &c->pkt);
-            /* The library reuses its buffer: keep the bytes we sniff. */
-            if (c->pkt.payload_cap > 0) {
-                if (c->pkt.payload_cap > MCPD_SNIFF_LEN)
-                    c->pkt.payload_cap = MCPD_SNIFF_LEN;
-                memcpy(c->payload, c->pkt.payload, c->pkt.payload_cap);
-                c->pkt.payload = c->payload;
-            }
-            mcpd_flow_prefetch(tab, c->st, &c->pkt, 0);
-            nb++;
-            if (advance(s, err) < 0)
-                rc = MCPD_E_FORMAT;
+            pthread_cond_timedwait(&pl.cond, &pl.lock, &until);
         }
-        if (nb == 0)
-            break;
-        for (b = 0; b < nb; b++)
-            mcpd_flow_prefetch(tab, batch[b].st, &batch[b].pkt, 1);
-        for (b = 0; b < nb; b++) {
-            if (batch[b].st == MCPD_DEC_TCP ||
-                batch[b].st == MCPD_DEC_ICMP_UNREACH)
-                mcpd_flow_packet(tab, batch[b].st, &batch[b].pkt);
+        if (pl.head == pl.tail) {
+            pthread_mutex_unlock(&pl.lock);
+            break;      /* done and drained */
+        }
+        bt = &pl.ring[pl.tail % RING_BATCHES];
+        pthread_mutex_unlock(&pl.lock);
+
+        /* Prefetch every lookup of the batch, then process in order. */
+        for (b = 0; b < bt->n; b++)
+            mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 0);
+        for (b = 0; b < bt->n; b++)
+            mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 1);
+        for (b = 0; b < bt->n; b++) {
+            if (bt->pkt[b].st == MCPD_DEC_TCP ||
+                bt->pkt[b].st == MCPD_DEC_ICMP_UNREACH)
+                mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
             else
-                mcpd_flow_count(tab, batch[b].st);
+                mcpd_flow_count(tab, bt->pkt[b].st);
         }
-        packets += (uint64_t)nb;
-        if (progress && (packets & ~(uint64_t)0xffff) !=
-                            ((packets - (uint64_t)nb) & ~(uint64_t)0xffff) &&
-            now_seconds() >= next_progress) {
+        packets += (uint64_t)bt->n;
+
+        pthread_mutex_lock(&pl.lock);
+        pl.tail++;
+        pthread_cond_broadcast(&pl.cond);
+        pthread_mutex_unlock(&pl.lock);
+
+        if (progress && (packets >> 16) != ((packets - (uint64_t)bt->n) >> 16)
+            && now_seconds() >= next_progress) {
             show_progress(rd, packets);
             shown = 1;
             next_progress = now_seconds() + 0.5;
         }
     }
-    free(batch);
+    pthread_mutex_lock(&pl.lock);
+    pl.quit = 1;
+    pthread_cond_broadcast(&pl.cond);
+    pthread_mutex_unlock(&pl.lock);
+    if (*stop)
+        pthread_kill(thread, SIGUSR2);
+    pthread_join(thread, NULL);
+    /* Batches read before the stop still belong to the report. */
+    while (pl.tail != pl.head) {
+        struct batch *bt = &pl.ring[pl.tail % RING_BATCHES];
+        int b;
+        for (b = 0; b < bt->n; b++) {
+            if (bt->pkt[b].st == MCPD_DEC_TCP ||
+                bt->pkt[b].st == MCPD_DEC_ICMP_UNREACH)
+                mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
+            else
+                mcpd_flow_count(tab, bt->pkt[b].st);
+        }
+        pl.tail++;
+    }
+    pthread_mutex_destroy(&pl.lock);
+    pthread_cond_destroy(&pl.cond);
+    free(pl.ring);
     if (shown)
         fputs("\r\033[K", stderr);
-    return rc;
+    /* A read cut short by the stop is not damage in the file. */
+    if (*stop)
+        return MCPD_OK;
+    if (pl.rc != MCPD_OK)
+        snprintf(err, MCPD_ERR_LEN, "%s", pl.err);
+    return pl.rc;
 }
