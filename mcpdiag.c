@@ -8,6 +8,7 @@
 #include "analyze/mcpd.h"
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
+#include "capture/bundle.h"
 #endif
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"
@@ -24,7 +25,8 @@ usage(FILE *out)
         "captures\n"
         "  probe [TARGET]    layer-by-layer diagnosis of one endpoint\n"
         "  capture [TARGET]  watch a failing client live (needs sudo)\n"
-        "  bundle [TARGET]   a support bundle (not in this build yet)\n\n"
+        "  bundle [TARGET]   a support bundle: capture, probe and "
+        "environment\n\n"
         "  mcpdiag COMMAND --help   options of one command\n"
         "  mcpdiag --version\n\n"
         "exit status: 0 healthy, 1 a problem was found, 2 usage error,\n"
@@ -60,6 +62,8 @@ main(int argc, char **argv)
 #ifdef HAVE_MCPD_CAPTURE
     if (strcmp(cmd, "capture") == 0)
         return mcpd_cmd_capture(argc - 1, argv + 1);
+    if (strcmp(cmd, "bundle") == 0)
+        return mcpd_cmd_bundle(argc - 1, argv + 1);
 #endif
     if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "capture") == 0 ||
         strcmp(cmd, "bundle") == 0) {

@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include "cli.h"
 #include "reader.h"
+#ifdef HAVE_MCPD_CAPTURE
+#include "bundle.h"
+#include "tarball.h"
+#endif
 #include "report.h"
 
 /* Every option, once: getopt's table and --help are built from it. */
@@ -56,6 +60,17 @@ analyze_usage(FILE *out)
     mcpd_print_options(out, analyze_options);
 }
 
+#define MAX_BUNDLES 8
+
+static void
+unlink_bundles(char (*tmp)[4096], int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        unlink(tmp[i]);
+}
+
 int
 mcpd_cmd_analyze(int argc, char **argv)
 {
@@ -70,6 +85,9 @@ mcpd_cmd_analyze(int argc, char **argv)
     enum mcpd_code rc;
     int c, no_color = 0, status, progress;
     struct sigaction sa;
+    char bundle_tmp[MAX_BUNDLES][4096];
+    const char *bundle_name[MAX_BUNDLES];
+    int bundle_arg[MAX_BUNDLES], nbundles = 0;
 
     memset(&ropts, 0, sizeof(ropts));
     ropts.command = "analyze";
@@ -135,8 +153,34 @@ mcpd_cmd_analyze(int argc, char **argv)
         return mcpd_usage_error("analyze needs a capture file (or '-' "
                                 "for standard input)");
 
+#ifdef HAVE_MCPD_CAPTURE
+    /* A support bundle is read through the capture.pcap inside it:
+     * extracted to a private temporary file, unlinked once open. */
+    for (c = optind; c < argc; c++) {
+        if (strcmp(argv[c], "-") == 0 || !mcpd_bundle_is_archive(argv[c]))
+            continue;
+        if (nbundles == MAX_BUNDLES) {
+            unlink_bundles(bundle_tmp, nbundles);
+            return mcpd_usage_error("at most %d bundles at once",
+                                    MAX_BUNDLES);
+        }
+        if (mcpd_bundle_extract_capture(argv[c], bundle_tmp[nbundles],
+                                        sizeof(bundle_tmp[0]), err) != 0) {
+            fprintf(stderr, "mcpdiag: %s\n", err);
+            unlink_bundles(bundle_tmp, nbundles);
+            return MCPD_EXIT_CANNOT_RUN;
+        }
+        bundle_arg[nbundles] = c;
+        bundle_name[nbundles] = argv[c];
+        argv[c] = bundle_tmp[nbundles++];
+    }
+#endif
     rc = mcpd_reader_open(&rd, (const char *const *)&argv[optind],
                           argc - optind, &info, err);
+    /* The report names the bundle, not the temporary file. */
+    for (c = 0; c < nbundles; c++)
+        argv[bundle_arg[c]] = (char *)bundle_name[c];
+    unlink_bundles(bundle_tmp, nbundles);
     if (rc != MCPD_OK) {
         fprintf(stderr, "mcpdiag: %s\n", err);
         return MCPD_EXIT_CANNOT_RUN;
@@ -163,6 +207,18 @@ mcpd_cmd_analyze(int argc, char **argv)
     rc = mcpd_reader_run(rd, tab, &stop_requested, progress, err);
     mcpd_flow_flush(tab);
     status = mcpd_report_finish(rep, mcpd_flow_stats(tab));
+#ifdef HAVE_MCPD_CAPTURE
+    /* Next to the verdicts: the machine as it was when the bundle was
+     * made (text only: JSON output stays one document). */
+    for (c = 0; c < nbundles && ropts.format == MCPD_FMT_TEXT &&
+                !ropts.quiet; c++) {
+        char eerr[MCPD_ERR_LEN];
+        fputc('\n', stdout);
+        if (mcpd_bundle_print_environment(bundle_name[c], stdout,
+                                          eerr) != 0)
+            fprintf(stderr, "mcpdiag: %s\n", eerr);
+    }
+#endif
     if (stop_requested)
         fprintf(stderr, "mcpdiag: interrupted after %llu packets; the "
                         "report covers them\n",

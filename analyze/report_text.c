@@ -73,6 +73,32 @@ arrow(struct mcpd_report *r, int to_server, const char *label)
     }
 }
 
+/* The kernel's word next to the packet it explains (live capture). */
+static void
+kernel_note(struct mcpd_report *r, const struct mcpd_flow *f,
+            const struct mcpd_step *s)
+{
+    const struct mcpd_kernel *k = f->kernel;
+
+    if (k == NULL)
+        return;
+    if (s->dir == MCPD_S2C && (s->flags & MCPD_TH_RST) && k->rst_origin[0])
+        fprintf(r->out, "  %skernel: %s%s%s%s", col(r, DIM),
+                strcmp(k->rst_origin, "host") == 0 ? "RST by the host stack"
+                                                   : "RST not from the host "
+                                                     "stack (firewall)",
+                k->rst_reason[0] ? " (" : "", k->rst_reason,
+                k->rst_reason[0] ? ")" : "");
+    else if (s->dir == MCPD_C2S &&
+             (s->flags & (MCPD_TH_SYN | MCPD_TH_ACK)) == MCPD_TH_SYN &&
+             k->ndrops && !(f->bits & (MCPD_F_SYNACK | MCPD_F_SRV_RST)))
+        fprintf(r->out, "  %skernel: dropped (%s)", col(r, DIM),
+                k->drops[0].reason);
+    else
+        return;
+    fputs(col(r, RESET), r->out);
+}
+
 static void
 ladder(struct mcpd_report *r, const struct mcpd_flow *f)
 {
@@ -102,6 +128,7 @@ ladder(struct mcpd_report *r, const struct mcpd_flow *f)
             else
                 snprintf(label, sizeof(label), "%s", fl);
             arrow(r, s->dir == MCPD_C2S, label);
+            kernel_note(r, f, s);
         }
         fputc('\n', r->out);
     }

@@ -30,9 +30,25 @@ static void
 keep_request_line(struct mcpd_flow *f, const uint8_t *d, uint32_t len,
                   size_t mlen)
 {
-    size_t o = 0, i;
+    size_t o = 0, i, skip_to = 0;
 
-    for (i = 0; i < len && o + 1 < sizeof(f->http_req); i++) {
+    /* An absolute-form target (to a proxy) may carry user:password@
+     * after "://": find the last '@' before the path and skip it. */
+    for (i = mlen; i + 2 < len && d[i] != ' ' && d[i] != '/'; i++)
+        if (d[i] == ':' && d[i + 1] == '/' && d[i + 2] == '/') {
+            size_t j;
+            for (j = i + 3; j < len && d[j] != '/' && d[j] != ' ' &&
+                            d[j] != '?' && d[j] != '#'; j++)
+                if (d[j] == '@')
+                    skip_to = j + 1;
+            if (skip_to) {
+                /* Keep "GET http://", drop "user:pw@". */
+                for (j = 0; j < i + 3 && o + 1 < sizeof(f->http_req); j++)
+                    f->http_req[o++] = (char)d[j];
+            }
+            break;
+        }
+    for (i = skip_to; i < len && o + 1 < sizeof(f->http_req); i++) {
         uint8_t c = d[i];
         if (i >= mlen && (c == ' ' || c == '?' || c == '#'))
             break;

@@ -213,3 +213,28 @@ mcpd_target_url_for(const struct mcpd_target *t, const char *path,
              t->is_ipv6_literal ? "]" : "", (unsigned)t->port,
              path[0] == '/' ? path : "/");
 }
+
+void
+mcpd_target_redact(const char *text, char *out, size_t len)
+{
+    const char *auth = strstr(text, "://"), *at = NULL, *p;
+    size_t end;
+
+    if (len == 0)
+        return;
+    if (auth == NULL) {
+        /* "user:pw@host:port" without a scheme: same rule. */
+        auth = text;
+    } else {
+        auth += 3;
+    }
+    end = strcspn(auth, "/?#");
+    for (p = auth; p < auth + end; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL) {
+        snprintf(out, len, "%s", text);
+        return;
+    }
+    snprintf(out, len, "%.*s***%s", (int)(auth - text), text, at);
+}

@@ -29,4 +29,11 @@ int mcpd_target_parse(const char *s, struct mcpd_target *t, char *err);
 void mcpd_target_url_for(const struct mcpd_target *t, const char *path,
                          char *buf, size_t len);
 
+/*
+ * `text` for messages, with any userinfo ("user:password@") after "://"
+ * replaced by "***@": a target that fails to parse is echoed without the
+ * credentials it may carry.
+ */
+void mcpd_target_redact(const char *text, char *out, size_t len);
+
 #endif

@@ -62,6 +62,7 @@ static const struct mcpd_option capture_options[] = {
 #define MAX_LISTENERS 32
 #define KEV_RING 8192            /* recent kernel events kept */
 #define KEV_WINDOW_NS (20LL * 1000000)   /* event-to-packet, by time */
+#define KEV_REORDER_NS (300LL * 1000000) /* ring order slack across CPUs */
 #define KEV_INDEX 16384          /* slots of the port-pair indexes */
 #define LOOKUPS_PER_SECOND 50
 #define GRACE_NS (500LL * 1000000)
@@ -386,13 +387,18 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
             e->ts_ns >= f->t_first - KEV_WINDOW_NS)
             rst = e;
     }
-    /* Connect events whose port is not known yet, and drops, are found
-     * by time: scan back only over the connection's own moment. */
+    /* Connect events whose port is not known yet, and the drops of SYNs
+     * nobody answered, are found by time. The ring holds each CPU's
+     * events in turn, so it is in time order only to within a read
+     * interval: scan back that much further than the connection's
+     * start. A connection that got a SYN-ACK or RST needs no search. */
     n = c->nkev < KEV_RING ? c->nkev : KEV_RING;
     nsyn = syn_times(f, syn, MCPD_LADDER_STEPS);
+    if (by_tuple && (f->bits & (MCPD_F_SYNACK | MCPD_F_SRV_RST)))
+        n = 0;
     for (i = 1; i <= n; i++) {
         const struct mcpd_kevent *e = &c->kev[(c->nkev - i) % KEV_RING];
-        if (e->ts_ns < f->t_first - KEV_WINDOW_NS)
+        if (e->ts_ns < f->t_first - KEV_REORDER_NS)
             break;      /* older than the connection: stop looking */
         if (e->ts_ns > f->t_last + KEV_WINDOW_NS)
             continue;

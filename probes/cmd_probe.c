@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 #include "cli.h"
+#include "target.h"
 #include "probe.h"
 #include "probe_int.h"
 
@@ -153,11 +154,14 @@ mcpd_cmd_probe(int argc, char **argv)
                                 oneline(argv[optind], arg, sizeof(arg)));
     }
     if (mcpd_target_parse(target, &p->target, err) != 0) {
+        char shown[sizeof(arg)];
         free(p);
         mcpd_printable(err);
+        /* Echo the target without a password it may carry. */
+        mcpd_target_redact(target, shown, sizeof(shown));
         return mcpd_usage_error("bad TARGET '%s': %s; give PORT, HOST:PORT, "
                                 "[V6ADDR]:PORT or http[s]://HOST[:PORT]"
-                                "[/PATH]", oneline(target, arg, sizeof(arg)),
+                                "[/PATH]", oneline(shown, arg, sizeof(arg)),
                                 err);
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -175,9 +179,14 @@ mcpd_cmd_probe(int argc, char **argv)
     mcpd_sys_counters(&p->kbefore);
     mcpd_probe_resolve(p);
     mcpd_probe_listeners(p);
+    /* The kernel's own word (root): opened before the first SYN,
+     * closed before HTTP, whose connections it does not judge. */
+    if (p->naddr > 0)
+        mcpd_probe_kernel_open(p);
     mcpd_probe_connect(p);
     if (p->is_root && !p->opts.no_syn)
         mcpd_probe_syn(p);
+    mcpd_probe_kernel_close(p);
     p->nrules = mcpd_sys_firewall(p->target.port, p->rules,
                                   MCPD_PROBE_MAX_RULES, p->fw_error);
     if (p->nrules >= 0)

@@ -216,13 +216,112 @@ no_proxy_fix(struct mcpd_probe *p)
            "ALL_PROXY all_proxy   # in the client's environment");
 }
 
+/* ---- the kernel's word (probe_kernel.c) ---- */
+
+/* The attempt on address ai whose RST origin the kernel told: the
+ * connect first (what a client meets), else the raw SYN. */
+static const struct mcpd_probe_kev *
+kernel_rst(const struct mcpd_probe *p, int ai)
+{
+    const struct mcpd_probe_addr *a = &p->addr[ai];
+
+    if (a->kconn.valid && a->kconn.k.rst_origin[0])
+        return &a->kconn;
+    if (a->syn.kernel.valid && a->syn.kernel.k.rst_origin[0])
+        return &a->syn.kernel;
+    return NULL;
+}
+
+/* The attempt on address ai with the most drops of `reason` (the
+ * connect on a tie: what a client meets), or NULL; *count its drops. */
+static const struct mcpd_probe_kev *
+kernel_dropped(const struct mcpd_probe *p, int ai, const char *reason,
+               uint32_t *count)
+{
+    const struct mcpd_probe_addr *a = &p->addr[ai];
+    const struct mcpd_probe_kev *kv[2], *best = NULL;
+    int i, j;
+
+    kv[0] = &a->kconn;
+    kv[1] = &a->syn.kernel;
+    *count = 0;
+    for (j = 0; j < 2; j++)
+        for (i = 0; kv[j]->valid && i < kv[j]->k.ndrops; i++)
+            if (strcmp(kv[j]->k.drops[i].reason, reason) == 0 &&
+                kv[j]->k.drops[i].count > *count) {
+                *count = kv[j]->k.drops[i].count;
+                best = kv[j];
+            }
+    return best;
+}
+
+static uint32_t
+kernel_drops(const struct mcpd_probe *p, int ai, const char *reason)
+{
+    uint32_t n;
+
+    kernel_dropped(p, ai, reason, &n);
+    return n;
+}
+
+/* The first drop reason for address ai that is neither of the two
+ * this file turns into a cause, or NULL. */
+static const char *
+kernel_other_drop(const struct mcpd_probe *p, int ai)
+{
+    const struct mcpd_probe_kev *kv[2];
+    int i, j;
+
+    kv[0] = &p->addr[ai].kconn;
+    kv[1] = &p->addr[ai].syn.kernel;
+    for (j = 0; j < 2; j++)
+        for (i = 0; kv[j]->valid && i < kv[j]->k.ndrops; i++) {
+            const char *r = kv[j]->k.drops[i].reason;
+            if (strcmp(r, "NETFILTER_DROP") != 0 &&
+                strcmp(r, "TCP_LISTEN_OVERFLOW") != 0 &&
+                strcmp(r, "NO_SOCKET") != 0)
+                return r;
+        }
+    return NULL;
+}
+
+/* The firewall rule whose counter moved during attempt kv (or, when
+ * NULL, address ai's connect, else its raw SYN), as "; rule `...` (+N
+ * packets)" for a summary, or "". */
+static void
+kernel_rule(const struct mcpd_probe *p, int ai,
+            const struct mcpd_probe_kev *kv, char *buf, size_t len)
+{
+    const struct mcpd_probe_addr *a = &p->addr[ai];
+    const char *r, *paren;
+
+    if (kv && kv->valid && kv->k.rule[0])
+        r = kv->k.rule;
+    else if (a->kconn.valid && a->kconn.k.rule[0])
+        r = a->kconn.k.rule;
+    else if (a->syn.kernel.valid && a->syn.kernel.k.rule[0])
+        r = a->syn.kernel.k.rule;
+    else
+        r = NULL;
+    buf[0] = '\0';
+    if (r == NULL)
+        return;
+    /* "filter: -A INPUT ... -j DROP (+3 packets)": the rule in
+     * backquotes, its count after. */
+    paren = strstr(r, " (+");
+    if (paren)
+        snprintf(buf, len, "; rule `%.*s`%s", (int)(paren - r), r, paren);
+    else
+        snprintf(buf, len, "; rule `%s`", r);
+}
+
 /* The transport layer (stages 1-5) for the first address a client
  * tries. Returns 1 when it named a cause. */
 static int
 diagnose_transport(struct mcpd_probe *p)
 {
     const struct mcpd_probe_addr *a = &p->addr[0];
-    char hp[80], good[1400];
+    char hp[80], good[1400], rule[300];
     int i, first_ok = -1;
     uint16_t port = p->target.port;
 
@@ -234,8 +333,41 @@ diagnose_transport(struct mcpd_probe *p)
     if (first_ok == 0)
         return 0;
     hostport(a->text, port, hp, sizeof(hp));
+    kernel_rule(p, 0, NULL, rule, sizeof(rule));
     if (a->conn == MCPD_CONN_TIMEOUT || a->syn.result == MCPD_SYN_NOTHING) {
-        if (has_listener_for(p, 0) && queue_overflowing(p, 0)) {
+        uint32_t nf;
+        const struct mcpd_probe_kev *nkv = kernel_dropped(p, 0,
+                                                          "NETFILTER_DROP",
+                                                          &nf);
+        uint32_t lo = kernel_drops(p, 0, "TCP_LISTEN_OVERFLOW");
+        const char *other = kernel_other_drop(p, 0);
+
+        if (nf) {
+            /* The kernel itself says a netfilter rule dropped the SYN:
+             * whatever the listener's queue looks like. The count and
+             * the rule's packets are of the same attempt. */
+            kernel_rule(p, 0, nkv, rule, sizeof(rule));
+            verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
+                    "connect", "firewall_drop", "the kernel dropped %u "
+                    "SYN%s to %s in netfilter (NETFILTER_DROP): a firewall "
+                    "rule drops it%s",
+                    nf, nf == 1 ? "" : "s", hp, rule[0] ? rule :
+                    p->nrules > 0 ? " (rules quoted below)" : "");
+            firewall_fixes(p, "drop");
+            return 1;
+        }
+        if (lo && !has_listener_for(p, 0)) {
+            /* The counter moved but the listener is not visible (another
+             * namespace's view, or no owner backend). */
+            verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
+                    "connect", "listen_queue_overflow", "the kernel "
+                    "dropped the SYN to %s because the listener's accept "
+                    "queue is full (TCP_LISTEN_OVERFLOW, ListenOverflows "
+                    "+%u)", hp, lo);
+            queue_fixes(p);
+            return 1;
+        }
+        if (has_listener_for(p, 0) && (queue_overflowing(p, 0) || lo)) {
             char ev[300];
 
             queue_evidence(p, 0, ev, sizeof(ev));
@@ -247,12 +379,21 @@ diagnose_transport(struct mcpd_probe *p)
             queue_fixes(p);
             return 1;
         }
+        if (other) {
+            verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
+                    "connect", "firewall_drop", "the SYN to %s got no "
+                    "answer: the kernel dropped it (%s: %s)%s", hp, other,
+                    mcpd_probe_kreason(other), rule);
+            firewall_fixes(p, "drop");
+            return 1;
+        }
         verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" : "connect",
                 "firewall_drop", "the SYN to %s got no answer at all%s: a "
                 "firewall drops it%s", hp,
                 a->syn.result == MCPD_SYN_NOTHING ?
                 " (raw SYN probe: nothing on the wire)" : " (connect "
-                "timed out)", p->nrules > 0 ? " (rules quoted below)" : "");
+                "timed out)", rule[0] ? rule : p->nrules > 0 ?
+                " (rules quoted below)" : "");
         firewall_fixes(p, "drop");
         return 1;
     }
@@ -260,17 +401,39 @@ diagnose_transport(struct mcpd_probe *p)
         if (a->syn.result == MCPD_SYN_ICMP)
             verdict(p, "syn", "firewall_reject", "the SYN to %s was "
                     "answered by ICMP%s type %d code %d from %s: a firewall "
-                    "rejects it", hp, a->ip.family == 6 ? "v6" : "",
-                    a->syn.icmp_type, a->syn.icmp_code, a->syn.icmp_from);
+                    "rejects it%s", hp, a->ip.family == 6 ? "v6" : "",
+                    a->syn.icmp_type, a->syn.icmp_code, a->syn.icmp_from,
+                    rule);
         else
             verdict(p, "connect", "firewall_reject", "connect to %s failed "
                     "with %s: a firewall rule (or a missing route) rejects "
-                    "it", hp, strerror(a->conn_errno));
+                    "it%s", hp, strerror(a->conn_errno), rule);
         firewall_fixes(p, "reject");
         return 1;
     }
     if (a->conn == MCPD_CONN_REFUSED || a->syn.result == MCPD_SYN_RST) {
-        if (has_listener_for(p, 0)) {
+        const struct mcpd_probe_kev *kv = kernel_rst(p, 0);
+        int host_rst = kv && strcmp(kv->k.rst_origin, "host") == 0;
+
+        /* Only for an address of this host: a remote server's own
+         * stack is "not the host's" too, and proves no firewall. */
+        if (kv && strcmp(kv->k.rst_origin, "other") == 0 &&
+            kv->local_target) {
+            int raw = kv == &a->syn.kernel || a->syn.result == MCPD_SYN_RST;
+
+            kernel_rule(p, 0, kv, rule, sizeof(rule));
+            verdict(p, kv == &a->kconn ? "connect" : "syn",
+                    "firewall_reject", "the %s answering the SYN to %s did "
+                    "not come from this host's TCP stack (the kernel sent "
+                    "no RST, no event lost): a firewall rule rejects the "
+                    "SYN%s%s%s", raw ? "RST" : "refusal", hp,
+                    raw ? " with tcp-reset" : " (tcp-reset or ICMP)",
+                    has_listener_for(p, 0) ? ", although a listener is "
+                    "bound there" : "", rule);
+            firewall_fixes(p, "reject");
+            return 1;
+        }
+        if (has_listener_for(p, 0) && !host_rst) {
             verdict(p, a->syn.result == MCPD_SYN_RST ? "syn" : "connect",
                     "firewall_reject", "%s answers the SYN with RST although "
                     "a listener is bound there: a firewall rule rejects "
@@ -323,8 +486,11 @@ diagnose_transport(struct mcpd_probe *p)
             return 1;
         }
         verdict(p, "listeners", "no_listener", "nothing listens on port %u "
-                "at %s: %s refused%s", (unsigned)port, p->target.host, hp,
-                p->naddr > 1 ? " (and every other address)" : "");
+                "at %s: %s refused%s%s%s%s", (unsigned)port, p->target.host,
+                hp, p->naddr > 1 ? " (and every other address)" : "",
+                host_rst ? "; the kernel sent the RST itself (" : "",
+                host_rst ? kv->k.rst_reason : "",
+                host_rst ? ")" : "");
         fix(p, "start the MCP server, and check its log for the address and "
                "port it bound");
         fix(p, "ss -ltnp 'sport = :%u'   # is anything listening?",

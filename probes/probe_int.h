@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include "flow.h"
 #include "mcpd.h"
 #include "target.h"
 
@@ -35,6 +36,15 @@ enum mcpd_syn_result {
     MCPD_SYN_ERROR
 };
 
+/* The kernel's word on one attempt (root, Linux: the kernel witness and
+ * the firewall rule counters), shaped as capture reports it. */
+struct mcpd_probe_kev {
+    int valid;               /* the witness or the counters watched it */
+    struct mcpd_kernel k;    /* rst_origin, drops, rule, matched_by */
+    const char *rule_matched_by;      /* "time" when k.rule is set */
+    int local_target;        /* the server address is this host's own */
+};
+
 struct mcpd_syn_probe {
     enum mcpd_syn_result result;
     int sent;                /* SYNs put on the wire */
@@ -45,6 +55,8 @@ struct mcpd_syn_probe {
     uint16_t sport;          /* our source port (reserved range) */
     uint32_t seq;            /* our keyed sequence cookie */
     char error[MCPD_ERR_LEN];         /* why it could not run */
+    int64_t t0_ns, t1_ns;    /* CLOCK_REALTIME: first SYN, last wait */
+    struct mcpd_probe_kev kernel;     /* what the kernel said */
 };
 
 struct mcpd_probe_addr {
@@ -58,6 +70,7 @@ struct mcpd_probe_addr {
     uint16_t local_port;     /* our ephemeral port, 0 unknown */
     int syn_count;           /* SYNs the kernel sent, 0 unknown */
     struct mcpd_syn_probe syn;       /* root only */
+    struct mcpd_probe_kev kconn;     /* the kernel on the connect */
 };
 
 /* What one TCP connect saw, beyond its result (for the JSON
@@ -229,6 +242,14 @@ struct mcpd_probe {
     int nrules;              /* -1 not inspected */
     char fw_error[MCPD_ERR_LEN];      /* why not inspected */
     struct mcpd_kcounters kbefore, kafter;
+    /* the kernel witness (root, Linux) */
+    struct mcpd_probe_kw *kw;         /* NULL when not available */
+    int kw_tried;            /* the witness was asked for */
+    char kw_error[MCPD_ERR_LEN];      /* why it is not available */
+    char fw_watch_error[MCPD_ERR_LEN];  /* why rule counters are not */
+    uint64_t kw_events, kw_lost;      /* events read, lost by the kernel */
+    int kw_fw;               /* the rule counters were watched */
+    int kw_ai;               /* address of the attempt being watched */
     /* stage 6 */
     struct mcpd_probe_proxy proxy;
     /* stage 7 */
@@ -247,6 +268,35 @@ struct mcpd_probe {
 int mcpd_probe_procnet_listeners(uint16_t port,
                                  struct mcpd_probe_listener *out, int max,
                                  char *err);
+
+/* The kernel witness around the connect and SYN stages (probe_kernel.c):
+ * open before them, wrap each attempt, close after. Never fails: where
+ * it cannot run, p->kw_error says why and the attempts carry nothing. */
+struct mcpd_probe_kw;
+void mcpd_probe_kernel_open(struct mcpd_probe *p);
+void mcpd_probe_kernel_begin(struct mcpd_probe *p, int ai);
+/* During an attempt, every MCPD_TICK_MS: read the witness's rings
+ * before they fill (ctx is the struct mcpd_probe). */
+#define MCPD_TICK_MS 20
+void mcpd_probe_kernel_tick(void *ctx);
+/* How an attempt ended, for mcpd_probe_kernel_end. */
+#define MCPD_KW_REFUSED    1 /* a RST (or ECONNREFUSED) came back */
+#define MCPD_KW_UNANSWERED 2 /* nothing came back */
+#define MCPD_KW_FAILED     4 /* no handshake, whatever the reason */
+#define MCPD_KW_RAW        8 /* the raw SYN: answers meet no socket */
+
+/* After an attempt to address ai: cli_addr/cli_port our end ("", 0
+ * unknown), t0/t1 its CLOCK_REALTIME window, how (MCPD_KW_*), nsyn the
+ * SYNs sent (0 unknown). */
+void mcpd_probe_kernel_end(struct mcpd_probe *p, int ai,
+                           const char *cli_addr, uint16_t cli_port,
+                           int64_t t0_ns, int64_t t1_ns, int how, int nsyn,
+                           struct mcpd_probe_kev *out);
+void mcpd_probe_kernel_close(struct mcpd_probe *p);
+/* What a kernel drop or RST reason means, for people. */
+const char *mcpd_probe_kreason(const char *reason);
+/* CLOCK_REALTIME in ns: the clock of the witness's events. */
+int64_t mcpd_realtime_ns(void);
 
 /* Stage runners; each fills its part of *p and never exits. */
 void mcpd_probe_resolve(struct mcpd_probe *p);

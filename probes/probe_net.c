@@ -175,6 +175,10 @@ mcpd_printable(char *s)
             *s = '?';
 }
 
+/* Called between slices of a connect's wait (the connect stage only). */
+static void (*conn_tick)(void *);
+static void *conn_tick_ctx;
+
 enum mcpd_conn_result
 mcpd_tcp_connect(const struct mcpd_ip *ip, uint16_t port, double timeout,
                  int *err_out, double *ms_out)
@@ -257,9 +261,23 @@ mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
     rc = connect(fd, (struct sockaddr *)&ss, sl);
     if (rc != 0 && errno == EINPROGRESS) {
         struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-        int ms = (int)(timeout * 1000.0);
+        double end = t0 + timeout * 1000.0, left;
 
-        rc = poll(&pfd, 1, ms > 0 ? ms : 1);
+        /* In slices when someone must read the kernel witness while
+         * the SYNs go out: its rings hold seconds of a quiet host but
+         * not of a busy one. */
+        for (;;) {
+            int ms;
+            left = end - mcpd_now_ms();
+            ms = left > 0 ? (int)left : 0;
+            if (conn_tick && ms > MCPD_TICK_MS)
+                ms = MCPD_TICK_MS;
+            rc = poll(&pfd, 1, ms > 0 ? ms : 1);
+            if (rc != 0 || mcpd_now_ms() >= end)
+                break;
+            if (conn_tick)
+                conn_tick(conn_tick_ctx);
+        }
         if (rc == 0) {
             e = ETIMEDOUT;
         } else if (rc < 0) {
@@ -315,13 +333,34 @@ mcpd_probe_connect(struct mcpd_probe *p)
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_probe_addr *a = &p->addr[i];
         struct mcpd_conn_detail d;
+        int64_t t0, t1;
+        int how = 0;
 
+        /* The kernel's word on this attempt: what it reported before
+         * is set aside, what it reports during is matched to it. */
+        mcpd_probe_kernel_begin(p, i);
+        if (p->kw) {
+            conn_tick = mcpd_probe_kernel_tick;
+            conn_tick_ctx = p;
+        }
+        t0 = mcpd_realtime_ns();
         a->conn = mcpd_tcp_connect2(&a->ip, p->target.port, p->opts.timeout,
                                     &a->conn_errno, &a->conn_ms, &d);
+        t1 = mcpd_realtime_ns();
+        conn_tick = NULL;
+        conn_tick_ctx = NULL;
         a->conn_start = d.start;
         memcpy(a->local, d.local, sizeof(a->local));
         a->local_port = d.local_port;
         a->syn_count = d.syn_count;
+        if (a->conn == MCPD_CONN_REFUSED)
+            how |= MCPD_KW_REFUSED;
+        if (a->conn == MCPD_CONN_TIMEOUT)
+            how |= MCPD_KW_UNANSWERED;
+        if (a->conn != MCPD_CONN_CONNECTED)
+            how |= MCPD_KW_FAILED;
+        mcpd_probe_kernel_end(p, i, a->local, a->local_port, t0, t1, how,
+                              a->syn_count, &a->kconn);
     }
 }
 

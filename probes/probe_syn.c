@@ -347,6 +347,7 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
     s->result = MCPD_SYN_NOTHING;
     c.dlt = dlt;
     t0 = mcpd_now_ms();
+    s->t0_ns = mcpd_realtime_ns();
     deadline = t0 + p->opts.timeout * 1000.0;
     if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                  s->error) != 0) {
@@ -368,12 +369,16 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
         }
         if (!resent && wait > (int)((deadline - t0) / 2 - (now - t0)) + 1)
             wait = (int)((deadline - t0) / 2 - (now - t0)) + 1;
+        if (p->kw && wait > MCPD_TICK_MS)
+            wait = MCPD_TICK_MS;    /* read the witness as it goes */
         if (poll(&pfd, 1, wait > 0 ? wait : 1) > 0)
             pcap_dispatch(pc, -1, on_packet, (u_char *)&c);
+        mcpd_probe_kernel_tick(p);
         if (c.done)
             s->ms = mcpd_now_ms() - t0;
     }
 out:
+    s->t1_ns = mcpd_realtime_ns();
     if (l)
         libnet_destroy(l);
     pcap_close(pc);
@@ -387,6 +392,28 @@ mcpd_probe_syn(struct mcpd_probe *p)
 
     if (getrandom(&syn_key, sizeof(syn_key), 0) != sizeof(syn_key))
         syn_key = (uint32_t)getpid() * 2654435761u;
-    for (i = 0; i < p->naddr; i++)
+    for (i = 0; i < p->naddr; i++) {
+        struct mcpd_syn_probe *s = &p->addr[i].syn;
+        int how = 0;
+
+        mcpd_probe_kernel_begin(p, i);
         run_one(p, &p->addr[i]);
+        /* ECONNREFUSED also follows an ICMP port unreachable: when the
+         * raw SYN shows that, the connect's refusal was no RST at all. */
+        if (s->result == MCPD_SYN_ICMP &&
+            strcmp(p->addr[i].kconn.k.rst_origin, "other") == 0) {
+            p->addr[i].kconn.k.rst_origin[0] = '\0';
+            p->addr[i].kconn.k.rst_matched_by = NULL;
+        }
+        if (s->result == MCPD_SYN_ERROR || s->sent == 0)
+            continue;   /* nothing went out: nothing to witness */
+        if (s->result == MCPD_SYN_RST)
+            how |= MCPD_KW_REFUSED;
+        if (s->result == MCPD_SYN_NOTHING)
+            how |= MCPD_KW_UNANSWERED;
+        if (s->result != MCPD_SYN_SYNACK)
+            how |= MCPD_KW_FAILED;
+        mcpd_probe_kernel_end(p, i, "", s->sport, s->t0_ns, s->t1_ns,
+                              how | MCPD_KW_RAW, s->sent, &s->kernel);
+    }
 }

@@ -104,6 +104,103 @@ try_text(const struct mcpd_http_try *t, char *buf, size_t len)
             t->rpc_code, t->rpc_code ? " " : "", t->rpc_message);
 }
 
+/* One attempt's kernel evidence in a few words, for the stage line. */
+static void
+kev_brief(const struct mcpd_probe_kev *kv, char *buf, size_t len)
+{
+    int i;
+
+    if (!kv->valid)
+        return;
+    if (strcmp(kv->k.rst_origin, "host") == 0)
+        cat(buf, len, " RST from the host's stack (%s)", kv->k.rst_reason);
+    else if (strcmp(kv->k.rst_origin, "other") == 0)
+        cat(buf, len, " RST not from the host's stack");
+    for (i = 0; i < kv->k.ndrops && i < MCPD_KDROPS; i++)
+        cat(buf, len, " drop %s x%u", kv->k.drops[i].reason,
+            kv->k.drops[i].count);
+    if (kv->k.rule[0])
+        cat(buf, len, " rule moved");
+}
+
+static void
+kernel_row(const struct mcpd_probe *p, FILE *out)
+{
+    char line[1024], a[80];
+    size_t mark;
+    int i;
+
+    line[0] = '\0';
+    if (!p->kw_tried) {
+        row(p, out, M_SKIP, "kernel", "not run: no address");
+        return;
+    }
+    if (p->kw_error[0]) {
+        /* Said once, here; every other stage works as without it. */
+        cat(line, sizeof(line), "not available: %s", p->kw_error);
+        if (p->kw_fw)
+            cat(line, sizeof(line), "; firewall rule counters watched");
+        row(p, out, M_SKIP, "kernel", line);
+        return;
+    }
+    for (i = 0; i < p->naddr; i++) {
+        const struct mcpd_probe_addr *ad = &p->addr[i];
+        hp(ad->text, p->target.port, a, sizeof(a));
+        cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
+        mark = strlen(line);
+        kev_brief(&ad->kconn, line, sizeof(line));
+        if (ad->syn.kernel.valid) {
+            static const char sep[] = " | raw SYN:";
+            size_t before = strlen(line);
+            cat(line, sizeof(line), "%s", sep);
+            kev_brief(&ad->syn.kernel, line, sizeof(line));
+            if (strlen(line) == before + sizeof(sep) - 1)
+                line[before] = '\0';    /* nothing to say about it */
+        }
+        if (strlen(line) == mark)
+            cat(line, sizeof(line), " nothing to report");
+    }
+    if (p->kw_lost)
+        cat(line, sizeof(line), "; %llu events lost",
+            (unsigned long long)p->kw_lost);
+    if (!p->kw_fw && p->fw_watch_error[0])
+        cat(line, sizeof(line), "; no rule counters: %s", p->fw_watch_error);
+    row(p, out, M_INFO, "kernel", line);
+}
+
+/* Evidence lines: what the kernel said about one attempt. */
+static void
+kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
+             const struct mcpd_probe_kev *kv)
+{
+    int i;
+
+    if (!kv->valid)
+        return;
+    if (strcmp(kv->k.rst_origin, "host") == 0)
+        fprintf(out, "  kernel: %s: the host's TCP stack sent the RST (%s: "
+                "%s; matched by %s)\n", who, kv->k.rst_reason,
+                mcpd_probe_kreason(kv->k.rst_reason),
+                kv->k.rst_matched_by ? kv->k.rst_matched_by : "?");
+    else if (strcmp(kv->k.rst_origin, "other") == 0)
+        fprintf(out, "  kernel: %s: the RST did not come from the host's "
+                "TCP stack (no tcp_send_reset, no event lost): %s\n", who,
+                kv->local_target ? "a firewall rule (REJECT --reject-with "
+                "tcp-reset) sent it" : "the remote host or a device on the "
+                "way sent it");
+    for (i = 0; i < kv->k.ndrops && i < MCPD_KDROPS; i++)
+        fprintf(out, "  kernel: %s: %u packet%s dropped, %s: %s (matched "
+                "by %s)\n", who, kv->k.drops[i].count,
+                kv->k.drops[i].count == 1 ? "" : "s", kv->k.drops[i].reason,
+                mcpd_probe_kreason(kv->k.drops[i].reason),
+                kv->k.drops_matched_by ? kv->k.drops_matched_by : "?");
+    if (kv->k.rule[0])
+        fprintf(out, "  kernel: %s: firewall rule whose counter moved: %s "
+                "(matched by %s)\n", who, kv->k.rule,
+                kv->rule_matched_by ? kv->rule_matched_by : "?");
+    (void)p;
+}
+
 void
 mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 {
@@ -201,6 +298,9 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     }
     row(p, out, m, "syn probe", line);
 
+    /* 4b the kernel's word */
+    kernel_row(p, out);
+
     /* 5 firewall */
     line[0] = '\0';
     m = M_SKIP;
@@ -296,6 +396,14 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             try_text(&hs->sse_post, line, sizeof(line));
             fprintf(out, "  sse post:   %s\n", line);
         }
+        for (i = 0; i < p->naddr; i++) {
+            char who[120];
+            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            snprintf(who, sizeof(who), "%s connect", a);
+            kev_evidence(p, out, who, &p->addr[i].kconn);
+            snprintf(who, sizeof(who), "%s raw SYN", a);
+            kev_evidence(p, out, who, &p->addr[i].syn.kernel);
+        }
         for (i = 0; i < p->naddr && p->is_root && !p->opts.no_syn; i++)
             if (p->addr[i].syn.result == MCPD_SYN_SYNACK) {
                 fprintf(out, "  raw SYN from port %u (seq %u): the kernel "
@@ -366,6 +474,36 @@ counters_json(const struct mcpd_kcounters *k)
     o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "ListenOverflows", (double)k->listen_overflows);
     cJSON_AddNumberToObject(o, "ListenDrops", (double)k->listen_drops);
+    return o;
+}
+
+/* The kernel's word on one attempt, in capture's shape (SPEC "kernel"),
+ * or null when neither the witness nor the rule counters watched it. */
+static cJSON *
+kernel_json(const struct mcpd_probe_kev *kv)
+{
+    cJSON *o, *arr, *m;
+    int i;
+
+    if (!kv->valid)
+        return cJSON_CreateNull();
+    o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "rst_origin", str_or_null(kv->k.rst_origin));
+    cJSON_AddItemToObject(o, "rst_reason", str_or_null(kv->k.rst_reason));
+    arr = cJSON_AddArrayToObject(o, "drops");
+    for (i = 0; i < kv->k.ndrops && i < MCPD_KDROPS; i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "reason", kv->k.drops[i].reason);
+        cJSON_AddNumberToObject(d, "count", kv->k.drops[i].count);
+        cJSON_AddItemToArray(arr, d);
+    }
+    cJSON_AddItemToObject(o, "rule", str_or_null(kv->k.rule));
+    m = cJSON_AddObjectToObject(o, "matched_by");
+    cJSON_AddItemToObject(m, "client", str_or_null(kv->k.client_matched_by));
+    cJSON_AddItemToObject(m, "rst", str_or_null(kv->k.rst_matched_by));
+    cJSON_AddItemToObject(m, "drops", str_or_null(kv->k.drops_matched_by));
+    cJSON_AddItemToObject(m, "rule", str_or_null(kv->rule_matched_by));
+    cJSON_AddBoolToObject(o, "local_target", kv->local_target);
     return o;
 }
 
@@ -461,6 +599,7 @@ connections_json(const struct mcpd_probe *p, cJSON *root)
         else
             cJSON_AddNullToObject(o, "user");
         cJSON_AddStringToObject(c, "stage", "connect");
+        cJSON_AddItemToObject(c, "kernel", kernel_json(&a->kconn));
         cJSON_AddItemToArray(arr, c);
         cnt = cJSON_GetObjectItem(verdicts, v);
         if (cnt)
@@ -495,6 +634,16 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
                             (double)(long)(p->resolve_ms * 1000) / 1000);
     cJSON_AddBoolToObject(root, "root", p->is_root);
     connections_json(p, root);
+
+    o = cJSON_AddObjectToObject(root, "kernel_witness");
+    cJSON_AddBoolToObject(o, "ran", p->kw_tried);
+    cJSON_AddBoolToObject(o, "available", p->kw_tried && !p->kw_error[0]);
+    cJSON_AddItemToObject(o, "error", str_or_null(p->kw_error));
+    cJSON_AddNumberToObject(o, "events", (double)p->kw_events);
+    cJSON_AddNumberToObject(o, "lost", (double)p->kw_lost);
+    cJSON_AddBoolToObject(o, "rule_counters", p->kw_fw);
+    cJSON_AddItemToObject(o, "rule_counters_error",
+                          str_or_null(p->kw_fw ? "" : p->fw_watch_error));
 
     arr = cJSON_AddArrayToObject(root, "addresses");
     for (i = 0; i < p->naddr; i++) {
@@ -535,7 +684,9 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
             cJSON_AddNumberToObject(s, "sport", a->syn.sport);
             cJSON_AddNumberToObject(s, "seq", a->syn.seq);
             cJSON_AddItemToObject(s, "error", str_or_null(a->syn.error));
+            cJSON_AddItemToObject(s, "kernel", kernel_json(&a->syn.kernel));
         }
+        cJSON_AddItemToObject(x, "kernel", kernel_json(&a->kconn));
         cJSON_AddItemToArray(arr, x);
     }
 

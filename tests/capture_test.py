@@ -289,6 +289,16 @@ def scenario_witness():
                .get("cause", ""))
     with Netns() as ns:
         sh(ns.name, "iptables", "-A", "INPUT", "-p", "tcp", "--dport",
+           "3000", "-j", "REJECT")
+        rc, doc, err, pcap = capture(ns, ["3000"], client_cmd())
+        k = (doc["connections"][0].get("kernel") or {}) if doc and \
+            doc["connections"] else {}
+        expect("witness: ICMP REJECT quoted with its counter",
+               "-j REJECT" in (k.get("rule") or "") and
+               doc["diagnosis"]["cause"] == "firewall_reject",
+               json.dumps(k))
+    with Netns() as ns:
+        sh(ns.name, "iptables", "-A", "INPUT", "-p", "tcp", "--dport",
            "3000", "-j", "DROP")
         rc, doc, err, pcap = capture(ns, ["3000", "--syn-timeout", "1"],
                                      client_cmd(timeout=2.5))

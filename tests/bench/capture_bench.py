@@ -12,6 +12,7 @@
 usage: capture_bench.py MCPDIAG [RATE] [SECONDS]
 """
 import json
+import re
 import os
 import resource
 import socket
@@ -106,8 +107,9 @@ def main():
             subprocess.run(["ip", "netns", "exec", ns, flood, "3000",
                             str(rate), str(secs)], capture_output=True)
         print("| witness | attempts | flood took | connections reported | "
-              "kernel drops (ps_drop) | interface drops | mcpdiag CPU |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
+              "kernel drops (ps_drop) | interface drops | witness events "
+              "lost | mcpdiag CPU |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for label, extra in (("on", ()), ("off", ("--no-witness",))):
             took = []
 
@@ -119,10 +121,14 @@ def main():
                 exe, ns, secs + 4, timed_flood,
                 os.path.join(work, "flood.jsonl"), extra)
             st = summary.get("stats", {})
-            print("| %s | %d (%d/s) | %.1f s | %s | %s | %s | %.2f s |" % (
-                label, rate * secs, rate, took[0] if took else 0,
-                summary.get("summary", {}).get("connections"),
-                st.get("pcap_drop"), st.get("pcap_ifdrop"), cpu))
+            lost = "n/a"
+            if label == "on":
+                m = re.search(r"warning: (\d+) kernel events were lost", err)
+                lost = m.group(1) if m else "0"
+            print("| %s | %d (%d/s) | %.1f s | %s | %s | %s | %s | %.2f s |"
+                  % (label, rate * secs, rate, took[0] if took else 0,
+                     summary.get("summary", {}).get("connections"),
+                     st.get("pcap_drop"), st.get("pcap_ifdrop"), lost, cpu))
             if err.strip():
                 print("stderr:", err.strip()[:300])
 

@@ -1,6 +1,7 @@
 /* \summary: unit tests of the probe's pure parts: target parsing, the
  * per-client NO_PROXY rules, proxy choice, redaction, and the verdict
- * rules for cases a namespace cannot stage on demand (no root) */
+ * rules for cases a namespace cannot stage on demand (no root), and the
+ * kernel witness's matching on synthetic events */
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,12 @@
 #include <string.h>
 #include <curl/curl.h>
 #include "probe_int.h"
+#if defined(__has_include)
+#if __has_include("kcorrelate.h")
+#include "kcorrelate.h"
+#define HAVE_KCORRELATE 1
+#endif
+#endif
 
 static int failed, passed;
 
@@ -298,6 +305,182 @@ test_queue_verdicts(void)
     free(p);
 }
 
+/* The causes the kernel's word sharpens, from a refused or silent
+ * 127.0.0.1:3000 with the evidence filled in by hand. */
+static struct mcpd_probe *
+kernel_case(enum mcpd_conn_result r, const char *origin, const char *reason,
+            const char *drop, uint32_t n, const char *rule)
+{
+    struct mcpd_probe *p = calloc(1, sizeof(*p));
+    struct mcpd_probe_addr *a = &p->addr[0];
+    char err[MCPD_ERR_LEN];
+
+    mcpd_target_parse("127.0.0.1:3000", &p->target, err);
+    p->naddr = 1;
+    a->ip.family = 4;
+    a->ip.a[0] = 127;
+    a->ip.a[3] = 1;
+    snprintf(a->text, sizeof(a->text), "127.0.0.1");
+    a->conn = r;
+    a->conn_errno = r == MCPD_CONN_REFUSED ? ECONNREFUSED : ETIMEDOUT;
+    a->kconn.valid = 1;
+    a->kconn.local_target = 1;
+    snprintf(a->kconn.k.rst_origin, sizeof(a->kconn.k.rst_origin), "%s",
+             origin);
+    snprintf(a->kconn.k.rst_reason, sizeof(a->kconn.k.rst_reason), "%s",
+             reason);
+    if (drop) {
+        snprintf(a->kconn.k.drops[0].reason,
+                 sizeof(a->kconn.k.drops[0].reason), "%s", drop);
+        a->kconn.k.drops[0].count = n;
+        a->kconn.k.ndrops = 1;
+    }
+    snprintf(a->kconn.k.rule, sizeof(a->kconn.k.rule), "%s", rule);
+    p->nrules = 0;
+    return p;
+}
+
+static void
+test_kernel_verdicts(void)
+{
+    struct mcpd_probe *p;
+
+    p = kernel_case(MCPD_CONN_REFUSED, "host", "NO_SOCKET", NULL, 0, "");
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "no_listener") == 0);
+    CHECK(strstr(p->summary, "NO_SOCKET") != NULL);
+    free(p);
+    /* Not the host's RST, no raw SYN, no listener seen: a firewall. */
+    p = kernel_case(MCPD_CONN_REFUSED, "other", "", "NETFILTER_DROP", 1,
+                    "filter: -A INPUT -p tcp -m tcp --dport 3000 -j REJECT "
+                    "--reject-with tcp-reset (+1 packet)");
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "firewall_reject") == 0);
+    CHECK(strstr(p->summary, "rule `filter: -A INPUT") != NULL);
+    CHECK(strstr(p->summary, "(+1 packet)") != NULL);
+    free(p);
+    /* ... but not for a remote server: its own stack is "other" too. */
+    p = kernel_case(MCPD_CONN_REFUSED, "other", "", NULL, 0, "");
+    p->addr[0].kconn.local_target = 0;
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "no_listener") == 0);
+    free(p);
+    p = kernel_case(MCPD_CONN_TIMEOUT, "", "", "NETFILTER_DROP", 3,
+                    "filter: -A INPUT -p tcp -m tcp --dport 3000 -j DROP "
+                    "(+3 packets)");
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "firewall_drop") == 0);
+    CHECK(strstr(p->summary, "dropped 3 SYNs") != NULL);
+    CHECK(strstr(p->summary, "-j DROP` (+3 packets)") != NULL);
+    free(p);
+    p = kernel_case(MCPD_CONN_TIMEOUT, "", "", "TCP_LISTEN_OVERFLOW", 2, "");
+    mcpd_probe_diagnose(p);
+    CHECK(strcmp(p->cause, "listen_queue_overflow") == 0);
+    free(p);
+}
+
+#if HAVE_KCORRELATE
+static struct mcpd_kevent
+kev(enum mcpd_kev_type t, int64_t ts, int32_t pid, const char *reason)
+{
+    struct mcpd_kevent e;
+
+    memset(&e, 0, sizeof(e));
+    e.type = t;
+    e.ts_ns = ts;
+    e.pid = pid;
+    e.l3proto = 0x0800;
+    snprintf(e.reason, sizeof(e.reason), "%s", reason);
+    return e;
+}
+
+static void
+ep(struct mcpd_endpoint *e, uint8_t last, uint16_t port)
+{
+    memset(e, 0, sizeof(*e));
+    e->ip.family = 4;
+    e->ip.a[0] = 127;
+    e->ip.a[3] = last;
+    e->port = port;
+}
+
+/* Matching on synthetic events: the RST by 4-tuple, "other" only when
+ * nothing was lost, drops by process and capped at the SYNs sent. */
+static void
+test_kcorrelate(void)
+{
+    struct mcpd_kstore s;
+    struct mcpd_kattempt a;
+    struct mcpd_kernel k;
+    struct mcpd_kevent e;
+    struct mcpd_fwrule before[1], now[2];
+
+    CHECK(mcpd_kstore_init(&s, 4) == 0);
+    memset(&a, 0, sizeof(a));
+    ep(&a.cli, 1, 40000);
+    ep(&a.srv, 1, 3000);
+    a.t0_ns = 1000000000;
+    a.t1_ns = 1001000000;
+    a.pid = 42;
+    a.refused = 1;
+    a.nsyn = 1;
+    e = kev(MCPD_KEV_RST, 1000100000, 42, "NO_SOCKET");
+    ep(&e.src, 1, 3000);
+    ep(&e.dst, 1, 40001);          /* another client's RST */
+    mcpd_kstore_add(&s, &e);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(strcmp(k.rst_origin, "other") == 0);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 1, &k);           /* an event was lost */
+    CHECK(k.rst_origin[0] == '\0');
+    ep(&e.dst, 1, 40000);          /* ours */
+    mcpd_kstore_add(&s, &e);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(strcmp(k.rst_origin, "host") == 0 &&
+          strcmp(k.rst_reason, "NO_SOCKET") == 0 &&
+          strcmp(k.rst_matched_by, "tuple") == 0);
+
+    /* Drops: ours, a retransmission in another context, and one more
+     * than the SYNs sent; the store overflows (cap 4) on the last. */
+    mcpd_kstore_clear(&s);
+    a.refused = 0;
+    a.unanswered = 1;
+    a.nsyn = 2;
+    e = kev(MCPD_KEV_DROP, 1000000100, 42, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, 1000500000, 0, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, 1000600000, 0, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, 1000700000, 7, "IP_RPFILTER");   /* not ours */
+    mcpd_kstore_add(&s, &e);
+    mcpd_kstore_add(&s, &e);
+    CHECK(s.overflow == 1);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(k.ndrops == 1 && mcpd_kernel_drops(&k, "NETFILTER_DROP") == 2);
+    CHECK(strcmp(k.drops_matched_by, "time") == 0);
+    mcpd_kstore_free(&s);
+
+    /* The rule whose counter moved since the last read. */
+    memset(before, 0, sizeof(before));
+    memset(now, 0, sizeof(now));
+    snprintf(before[0].text, sizeof(before[0].text), "filter: -A X -j DROP");
+    before[0].packets = 5;
+    before[0].verdict = 1;
+    now[0] = before[0];
+    snprintf(now[1].text, sizeof(now[1].text), "filter: -A Y -j ACCEPT");
+    now[1].packets = 9;
+    memset(&k, 0, sizeof(k));
+    CHECK(mcpd_kernel_rule(&k, before, 1, now, 2) == 0 && !k.rule[0]);
+    now[0].packets = 6;
+    CHECK(mcpd_kernel_rule(&k, before, 1, now, 2) == 1);
+    CHECK(strcmp(k.rule, "filter: -A X -j DROP (+1 packet)") == 0);
+}
+#endif
+
 int
 main(void)
 {
@@ -306,6 +489,10 @@ main(void)
     test_decide();
     test_hostport();
     test_queue_verdicts();
+    test_kernel_verdicts();
+#if HAVE_KCORRELATE
+    test_kcorrelate();
+#endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

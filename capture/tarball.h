@@ -1,0 +1,82 @@
+/* \summary: a small ustar archive writer and reader, gzip-compressed with
+ * zlib: the support bundle's container */
+#ifndef MCPD_TARBALL_H
+#define MCPD_TARBALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Limits a hostile archive cannot push us past. */
+#define MCPD_TAR_MAX_ENTRIES 4096
+#define MCPD_TAR_NAME_LEN 257    /* prefix + '/' + name + NUL */
+
+struct mcpd_tar_writer;
+
+/*
+ * Start a gzip-compressed ustar stream on `fd` (which stays open and
+ * the caller's: it fsyncs and closes it after mcpd_tar_finish). NULL
+ * with err (MCPD_ERR_LEN bytes) set on failure.
+ */
+struct mcpd_tar_writer *mcpd_tar_writer_new(int fd, char *err);
+
+/* One regular file. Names longer than 100 bytes use the ustar prefix. */
+int mcpd_tar_add(struct mcpd_tar_writer *w, const char *name,
+                 const void *data, size_t len, unsigned mode,
+                 time_t mtime, char *err);
+
+/* The two zero blocks, the gzip trailer; frees w. 0 or -1 with err. */
+int mcpd_tar_finish(struct mcpd_tar_writer *w, char *err);
+
+/* Drop a half-written stream (on Ctrl-C); frees w. */
+void mcpd_tar_abort(struct mcpd_tar_writer *w);
+
+/* One member as the reader sees it. */
+struct mcpd_tar_entry {
+    char name[MCPD_TAR_NAME_LEN];   /* control bytes replaced by '?' */
+    const char *base;        /* last path component of name */
+    uint64_t size;
+    unsigned mode;
+    int64_t mtime;
+    char type;               /* '0' regular, '5' directory, ... */
+    void *priv;              /* reader state */
+};
+
+/*
+ * Read up to n bytes of the entry's data; returns bytes read, 0 at its
+ * end, -1 on a damaged archive. What the callback leaves unread is
+ * skipped.
+ */
+long mcpd_tar_entry_read(struct mcpd_tar_entry *e, void *buf, size_t n);
+
+/* Return 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*mcpd_tar_fn)(void *ctx, struct mcpd_tar_entry *e);
+
+/*
+ * Walk every member of a .tar.gz (or plain .tar). Returns 0 at the end
+ * of the archive, the callback's non-zero value when it stopped, or -1
+ * with err set when the file is unreadable or not a tar archive.
+ */
+int mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err);
+
+/*
+ * The member whose last path component is `base`, read into a new
+ * NUL-terminated buffer (free it) of at most `max` bytes. 0, or -1 with
+ * err set (missing, too big, damaged).
+ */
+int mcpd_tar_slurp(const char *path, const char *base, char **data,
+                   size_t *len, size_t max, char *err);
+
+/* True when the file starts with the gzip magic (a bundle candidate). */
+int mcpd_bundle_is_archive(const char *path);
+
+/*
+ * `mcpdiag analyze BUNDLE.tar.gz`: extract the bundle's capture.pcap to
+ * a new private (0600) temporary file and put its name in tmp_path
+ * (`len` bytes); the caller unlinks it. 0, or -1 with err
+ * (MCPD_ERR_LEN) set to one line.
+ */
+int mcpd_bundle_extract_capture(const char *path, char *tmp_path,
+                                size_t len, char *err);
+
+#endif

@@ -1,0 +1,316 @@
+/* \summary: probe and the kernel witness: what the kernel says about
+ * each connect and raw SYN (RST origin, drop reasons, the rule hit) */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "probe_int.h"
+#if HAVE_MCPD_CAPTURE
+#include "kcorrelate.h"
+#include "witness.h"
+#if defined(__linux__)
+#include "fwcount.h"
+#define MCPD_KW_FWCOUNT 1
+#endif
+#endif
+#ifndef MCPD_KW_FWCOUNT
+#define MCPD_KW_FWCOUNT 0
+#endif
+
+/* Events kept per attempt: a probe attempt makes a handful; the rest is
+ * the host's other RSTs in the same moment. */
+#define KW_EVENTS 8192
+#define KW_RULES 16
+
+struct mcpd_probe_kw {
+#if HAVE_MCPD_CAPTURE
+    struct mcpd_witness *w;          /* NULL: tracing not available */
+    struct mcpd_kstore store;        /* events of the current attempt */
+#endif
+#if MCPD_KW_FWCOUNT
+    struct mcpd_fwwatch *fw;         /* NULL: counters not available */
+    struct mcpd_fwrule moved[KW_RULES];   /* as read after the last one */
+    int nmoved;
+#endif
+    struct mcpd_kcounters kc;        /* listen counters before it */
+};
+
+int64_t
+mcpd_realtime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *
+mcpd_probe_kreason(const char *reason)
+{
+#if HAVE_MCPD_CAPTURE
+    return mcpd_kdrop_meaning(reason);
+#else
+    (void)reason;
+    return "the kernel dropped it";
+#endif
+}
+
+/* Is ip one of this host's addresses? Binding to it says so without
+ * sending anything: only then can "no RST from the host's stack" mean
+ * a firewall rather than the remote server's own stack. */
+static int
+address_is_local(const struct mcpd_ip *ip)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd, rc;
+
+    memset(&ss, 0, sizeof(ss));
+    if (ip->family == 4) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        memcpy(&s4->sin_addr, ip->a, 4);
+        sl = sizeof(*s4);
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        memcpy(&s6->sin6_addr, ip->a, 16);
+        sl = sizeof(*s6);
+    }
+    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    rc = bind(fd, (struct sockaddr *)&ss, sl);
+    close(fd);
+    return rc == 0;
+}
+
+void
+mcpd_probe_kernel_open(struct mcpd_probe *p)
+{
+    p->kw_tried = 1;
+    if (!p->is_root) {
+        snprintf(p->kw_error, sizeof(p->kw_error), "needs root (sudo)");
+        snprintf(p->fw_watch_error, sizeof(p->fw_watch_error),
+                 "needs root (sudo)");
+        return;
+    }
+#if !HAVE_MCPD_CAPTURE
+    snprintf(p->kw_error, sizeof(p->kw_error), "this build has no "
+             "capture backend (capture/)");
+    snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "%s",
+             p->kw_error);
+#else
+    {
+        struct mcpd_probe_kw *kw = calloc(1, sizeof(*kw));
+        uint16_t port = p->target.port;
+        char err[MCPD_ERR_LEN] = "";
+
+        if (kw == NULL || mcpd_kstore_init(&kw->store, KW_EVENTS) != 0) {
+            free(kw);
+            snprintf(p->kw_error, sizeof(p->kw_error), "out of memory");
+            return;
+        }
+#if MCPD_KW_FWCOUNT
+        /* The counters' helper first: it is forked, and should not hold
+         * the tracepoints' descriptors. It only reads rules. */
+        kw->fw = mcpd_fwwatch_start(&port, 1, err, sizeof(err));
+        if (kw->fw == NULL)
+            snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "%s",
+                     err[0] ? err : "cannot read the rule counters");
+        p->kw_fw = kw->fw != NULL;
+#else
+        snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "rule "
+                 "counters are read on Linux only");
+#endif
+        err[0] = '\0';
+        kw->w = mcpd_witness_open(&port, 1, err, sizeof(err));
+        if (kw->w == NULL)
+            snprintf(p->kw_error, sizeof(p->kw_error), "%s",
+                     err[0] ? err : "tracing is not available");
+        p->kw = kw;
+        if (kw->w == NULL && !p->kw_fw)
+            mcpd_probe_kernel_close(p);
+    }
+#endif
+}
+
+#if HAVE_MCPD_CAPTURE
+/* Events from before an attempt: counted, not kept. */
+static void
+skip_event(void *ctx, const struct mcpd_kevent *ev)
+{
+    struct mcpd_probe *p = ctx;
+
+    (void)ev;
+    p->kw_events++;
+}
+#endif
+
+void
+mcpd_probe_kernel_begin(struct mcpd_probe *p, int ai)
+{
+    struct mcpd_probe_kw *kw = p->kw;
+
+    if (kw == NULL)
+        return;
+    p->kw_ai = ai;
+#if HAVE_MCPD_CAPTURE
+    /* Whatever the kernel reported before the attempt is not about it. */
+    if (kw->w) {
+        mcpd_witness_poll(kw->w, skip_event, p);
+        mcpd_kstore_clear(&kw->store);
+    }
+#endif
+    mcpd_sys_counters(&kw->kc);
+}
+
+#if HAVE_MCPD_CAPTURE
+/*
+ * Keep only what can be about the attempt: the host's other RSTs and
+ * connects (another namespace's port 3000 looks the same) would fill
+ * the store on a busy host. Drops carry no address: those of the
+ * attempt's IP version are kept.
+ */
+static void
+keep_event(void *ctx, const struct mcpd_kevent *ev)
+{
+    struct mcpd_probe *p = ctx;
+    const struct mcpd_probe_addr *a = &p->addr[p->kw_ai];
+    const struct mcpd_endpoint *e = ev->type == MCPD_KEV_RST ? &ev->src
+                                                             : &ev->dst;
+
+    p->kw_events++;
+    if (ev->type == MCPD_KEV_DROP
+        ? ev->l3proto != (a->ip.family == 6 ? 0x86dd : 0x0800)
+        : e->port != p->target.port || mcpd_ip_cmp(&e->ip, &a->ip) != 0)
+        return;
+    mcpd_kstore_add(&p->kw->store, ev);
+}
+#endif
+
+void
+mcpd_probe_kernel_tick(void *ctx)
+{
+#if HAVE_MCPD_CAPTURE
+    struct mcpd_probe *p = ctx;
+
+    if (p->kw && p->kw->w)
+        mcpd_witness_poll(p->kw->w, keep_event, p);
+#else
+    (void)ctx;
+#endif
+}
+
+void
+mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
+                      uint16_t cli_port, int64_t t0_ns, int64_t t1_ns,
+                      int how, int nsyn, struct mcpd_probe_kev *out)
+{
+    struct mcpd_probe_kw *kw = p->kw;
+    const struct mcpd_probe_addr *a = &p->addr[ai];
+    struct mcpd_kcounters now;
+
+    memset(out, 0, sizeof(*out));
+    out->local_target = address_is_local(&a->ip);
+    if (kw == NULL)
+        return;
+    out->valid = 1;
+#if HAVE_MCPD_CAPTURE
+    /* Only capture/'s backend ever opens kw (mcpd_probe_kernel_open). */
+    if (kw->w) {
+        struct mcpd_kattempt at;
+
+        mcpd_witness_poll(kw->w, keep_event, p);
+        memset(&at, 0, sizeof(at));
+        if (cli_addr && cli_addr[0] &&
+            inet_pton(a->ip.family == 4 ? AF_INET : AF_INET6, cli_addr,
+                      at.cli.ip.a) == 1)
+            at.cli.ip.family = a->ip.family;
+        at.cli.port = cli_port;
+        at.srv.ip = a->ip;
+        at.srv.port = p->target.port;
+        at.t0_ns = t0_ns;
+        at.t1_ns = t1_ns;
+        at.pid = (int32_t)getpid();
+        at.refused = (how & MCPD_KW_REFUSED) != 0;
+        at.unanswered = (how & MCPD_KW_UNANSWERED) != 0;
+        at.nsyn = nsyn;
+        mcpd_kcorrelate(&kw->store, &at, mcpd_witness_lost(kw->w), &out->k);
+        p->kw_lost = mcpd_witness_lost(kw->w);
+        mcpd_kstore_clear(&kw->store);
+        if (how & MCPD_KW_RAW) {
+            /* Every answer to the raw SYN reaches a port no socket
+             * owns, by design: its NO_SOCKET drop is the answer's, not
+             * the SYN's. */
+            struct mcpd_kernel *k = &out->k;
+            int d, n = 0;
+            for (d = 0; d < k->ndrops; d++)
+                if (strcmp(k->drops[d].reason, "NO_SOCKET") != 0)
+                    k->drops[n++] = k->drops[d];
+            k->ndrops = n;
+            if (n == 0)
+                k->drops_matched_by = NULL;
+        }
+    }
+    /* A full accept queue drops the SYN without a kfree_skb event on
+     * most kernels; its netstat counter moves instead. */
+    if ((how & MCPD_KW_UNANSWERED) && mcpd_sys_counters(&now) == 0 &&
+        kw->kc.valid && now.listen_overflows > kw->kc.listen_overflows &&
+        mcpd_kernel_drops(&out->k, "TCP_LISTEN_OVERFLOW") == 0) {
+        mcpd_kernel_add_drop(&out->k, "TCP_LISTEN_OVERFLOW",
+                             (uint32_t)(now.listen_overflows -
+                                        kw->kc.listen_overflows));
+        if (out->k.drops_matched_by == NULL)
+            out->k.drops_matched_by = "counter";
+    }
+#if MCPD_KW_FWCOUNT
+    if (kw->fw) {
+        struct mcpd_fwrule moved[KW_RULES];
+        int n = mcpd_fwwatch_moved(kw->fw, moved, KW_RULES);
+
+        /* The counters are cumulative since the watch started: the
+         * attempt's share is the difference to the last read. */
+        if ((how & MCPD_KW_FAILED) &&
+            mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved, moved, n) > 0)
+            out->rule_matched_by = "time";
+        memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
+        kw->nmoved = n;
+    }
+#endif
+#else
+    (void)cli_addr;
+    (void)cli_port;
+    (void)t0_ns;
+    (void)t1_ns;
+    (void)how;
+    (void)nsyn;
+    (void)now;
+#endif
+}
+
+void
+mcpd_probe_kernel_close(struct mcpd_probe *p)
+{
+    struct mcpd_probe_kw *kw = p->kw;
+
+    if (kw == NULL)
+        return;
+#if HAVE_MCPD_CAPTURE
+    if (kw->w) {
+        p->kw_lost = mcpd_witness_lost(kw->w);
+        mcpd_witness_close(kw->w);
+    }
+    mcpd_kstore_free(&kw->store);
+#endif
+#if MCPD_KW_FWCOUNT
+    mcpd_fwwatch_stop(kw->fw);
+#endif
+    free(kw);
+    p->kw = NULL;
+}
