@@ -415,7 +415,11 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
         case MCPD_KEV_DROP:
             for (s = 0; s < nsyn; s++) {
                 int d;
-                if (e->ts_ns < syn[s] || e->ts_ns - syn[s] > 2000000)
+                /* A loopback SYN is dropped on its way in, after the tap
+                 * saw it leave; under load softirq work can lag by
+                 * milliseconds. SYNs are a second or more apart. */
+                if (e->ts_ns < syn[s] - 1000000 ||
+                    e->ts_ns - syn[s] > KEV_WINDOW_NS * 2)
                     continue;
                 for (d = 0; d < k->ndrops; d++)
                     if (strcmp(k->drops[d].reason, e->reason) == 0)
