@@ -33,8 +33,9 @@ struct source {
     const u_char *data;
 };
 
-/* Packets decoded ahead of the tracker, see mcpd_flow_prefetch(). */
-#define READ_BATCH 32
+/* Packets decoded ahead of the tracker, see mcpd_flow_prefetch(): large
+ * enough that handing a batch between the threads is rare. */
+#define READ_BATCH 256
 
 struct mcpd_reader {
     struct source *src;
