@@ -199,6 +199,9 @@ mcpd_cmd_analyze(int argc, char **argv)
     /* Ctrl-C or SIGTERM ends the reading, not the report. */
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
+    /* Restart interrupted writes: a Ctrl-C while the report is being
+     * written must not cut a record (the flag alone stops the work). */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
