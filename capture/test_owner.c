@@ -20,17 +20,7 @@
 #include <linux/netlink.h>
 #include "owner.h"
 
-/* A test_cond harness in the manner of sds's testhelp.h. */
-static int tests_run, tests_failed;
-
-#define test_cond(descr, cond)                                          \
-    do {                                                                \
-        tests_run++;                                                    \
-        if (!(cond)) {                                                  \
-            tests_failed++;                                             \
-            printf("FAIL %s (%s:%d)\n", descr, __FILE__, __LINE__);     \
-        }                                                               \
-    } while (0)
+#include "testhelp.h"
 
 #define MAXL 8               /* room for listeners in one answer */
 
@@ -817,7 +807,5 @@ main(void)
     test_username();
     fixture_down(&f);
 
-    printf("%d tests, %d passed, %d failed\n", tests_run,
-           tests_run - tests_failed, tests_failed);
-    return tests_failed == 0 ? 0 : 1;
+    return test_report();
 }

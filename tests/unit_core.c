@@ -9,17 +9,7 @@
 #include "flow.h"
 #include "verdict.h"
 
-/* A test_cond harness in the manner of sds's testhelp.h. */
-static int tests_run, tests_failed;
-
-#define test_cond(descr, cond)                                          \
-    do {                                                                \
-        tests_run++;                                                    \
-        if (!(cond)) {                                                  \
-            tests_failed++;                                             \
-            printf("FAIL %s (%s:%d)\n", descr, __FILE__, __LINE__);     \
-        }                                                               \
-    } while (0)
+#include "testhelp.h"
 
 /* ---- packet builders ---------------------------------------------- */
 
@@ -571,7 +561,5 @@ main(void)
     test_flow_one_sided();
     test_flow_half_open_reset_partial();
     test_flow_icmp_and_eviction();
-    printf("%d tests, %d passed, %d failed\n", tests_run,
-           tests_run - tests_failed, tests_failed);
-    return tests_failed ? 1 : 0;
+    return test_report();
 }

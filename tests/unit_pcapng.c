@@ -7,16 +7,7 @@
 #include <string.h>
 #include "pcapng.h"
 
-static int tests_run, tests_failed;
-
-#define test_cond(descr, cond)                                          \
-    do {                                                                \
-        tests_run++;                                                    \
-        if (!(cond)) {                                                  \
-            tests_failed++;                                             \
-            printf("FAIL %s (%s:%d)\n", descr, __FILE__, __LINE__);     \
-        }                                                               \
-    } while (0)
+#include "testhelp.h"
 
 /* ---- stream builder ----------------------------------------------- */
 
@@ -553,7 +544,5 @@ main(void)
     test_not_pcapng();
     test_damage();
     test_every_prefix();
-    printf("%d tests, %d passed, %d failed\n", tests_run,
-           tests_run - tests_failed, tests_failed);
-    return tests_failed ? 1 : 0;
+    return test_report();
 }
