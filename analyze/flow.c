@@ -669,6 +669,29 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
                          ? LIST_PENDING : LIST_OPEN);
 }
 
+/*
+ * The 4-tuple a packet belongs to: its own addresses and ports for TCP,
+ * those of the TCP segment it quotes for an ICMP unreachable (the
+ * quoted segment's sender is the client). 0 for anything else.
+ */
+static int
+packet_tuple(enum mcpd_dec_status st, const struct mcpd_packet *p,
+             struct mcpd_endpoint *a, struct mcpd_endpoint *b)
+{
+    if (st == MCPD_DEC_TCP) {
+        a->ip = p->src;
+        b->ip = p->dst;
+    } else if (st == MCPD_DEC_ICMP_UNREACH) {
+        a->ip = p->q_src;
+        b->ip = p->q_dst;
+    } else {
+        return 0;
+    }
+    a->port = p->sport;
+    b->port = p->dport;
+    return 1;
+}
+
 static void
 tcp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
 {
@@ -683,10 +706,7 @@ tcp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
         return;
     }
     t->stats.tcp++;
-    src.ip = p->src;
-    src.port = p->sport;
-    dst.ip = p->dst;
-    dst.port = p->dport;
+    packet_tuple(MCPD_DEC_TCP, p, &src, &dst);
     hash = p->hashed ? p->hash : hash_tuple(t, &src, &dst);
     f = hash_find(t, hash, &src, &dst);
 
@@ -751,10 +771,7 @@ icmp_packet(struct mcpd_flowtab *t, const struct mcpd_packet *p)
         return;
     }
     t->stats.icmp_unreach++;
-    cli.ip = p->q_src;
-    cli.port = p->sport;
-    srv.ip = p->q_dst;
-    srv.port = p->dport;
+    packet_tuple(MCPD_DEC_ICMP_UNREACH, p, &cli, &srv);
     hash = p->hashed ? p->hash : hash_tuple(t, &cli, &srv);
     f = hash_find(t, hash, &cli, &srv);
     /* It must quote a packet the client sent; when it carries the
@@ -782,17 +799,18 @@ void
 mcpd_flow_packet(struct mcpd_flowtab *t, enum mcpd_dec_status st,
                  const struct mcpd_packet *p)
 {
+    if (st != MCPD_DEC_TCP && st != MCPD_DEC_ICMP_UNREACH) {
+        mcpd_flow_count(t, st);
+        return;
+    }
     t->stats.packets++;
     mcpd_flow_advance(t, p->ts_ns);
     if (st == MCPD_DEC_TCP) {
         if (p->hdr_cut)
             t->stats.hdr_cut++;
         tcp_packet(t, p);
-    } else if (st == MCPD_DEC_ICMP_UNREACH) {
-        icmp_packet(t, p);
     } else {
-        t->stats.packets--;
-        mcpd_flow_count(t, st);
+        icmp_packet(t, p);
     }
 }
 
@@ -802,19 +820,8 @@ mcpd_flow_hash(const struct mcpd_flowtab *t, enum mcpd_dec_status st,
 {
     struct mcpd_endpoint a, b;
 
-    if (st == MCPD_DEC_TCP) {
-        a.ip = p->src;
-        a.port = p->sport;
-        b.ip = p->dst;
-        b.port = p->dport;
-    } else if (st == MCPD_DEC_ICMP_UNREACH) {
-        a.ip = p->q_src;
-        a.port = p->sport;
-        b.ip = p->q_dst;
-        b.port = p->dport;
-    } else {
+    if (!packet_tuple(st, p, &a, &b))
         return;
-    }
     p->hash = hash_tuple(t, &a, &b);
     p->hashed = 1;
 }

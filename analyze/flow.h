@@ -198,7 +198,8 @@ typedef void (*mcpd_new_fn)(void *ctx, struct mcpd_flow *flow);
 void mcpd_flowtab_set_new(struct mcpd_flowtab *tab, mcpd_new_fn fn,
                           void *ctx);
 
-/* Feed one decoded packet (TCP or ICMP unreachable). */
+/* Feed one decoded packet; one that is not TCP or an ICMP unreachable
+ * is only counted (as mcpd_flow_count does). */
 void mcpd_flow_packet(struct mcpd_flowtab *tab, enum mcpd_dec_status st,
                       const struct mcpd_packet *pkt);
 

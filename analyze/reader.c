@@ -371,6 +371,20 @@ producer(void *arg)
     return NULL;
 }
 
+/* Prefetch every lookup of the batch, then feed it in order. */
+static void
+track_batch(struct mcpd_flowtab *tab, struct batch *bt)
+{
+    int b;
+
+    for (b = 0; b < bt->n; b++)
+        mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 0);
+    for (b = 0; b < bt->n; b++)
+        mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 1);
+    for (b = 0; b < bt->n; b++)
+        mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
+}
+
 enum mcpd_code
 mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
                 volatile sig_atomic_t *stop, int progress, char *err)
@@ -417,7 +431,6 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
 
     while (!*stop) {
         struct batch *bt;
-        int b;
 
         pthread_mutex_lock(&pl.lock);
         while (pl.head == pl.tail && !pl.done && !*stop) {
@@ -439,18 +452,7 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
         bt = &pl.ring[pl.tail % RING_BATCHES];
         pthread_mutex_unlock(&pl.lock);
 
-        /* Prefetch every lookup of the batch, then process in order. */
-        for (b = 0; b < bt->n; b++)
-            mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 0);
-        for (b = 0; b < bt->n; b++)
-            mcpd_flow_prefetch(tab, bt->pkt[b].st, &bt->pkt[b].pkt, 1);
-        for (b = 0; b < bt->n; b++) {
-            if (bt->pkt[b].st == MCPD_DEC_TCP ||
-                bt->pkt[b].st == MCPD_DEC_ICMP_UNREACH)
-                mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
-            else
-                mcpd_flow_count(tab, bt->pkt[b].st);
-        }
+        track_batch(tab, bt);
         packets += (uint64_t)bt->n;
 
         pthread_mutex_lock(&pl.lock);
@@ -473,18 +475,8 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
         pthread_kill(thread, SIGUSR2);
     pthread_join(thread, NULL);
     /* Batches read before the stop still belong to the report. */
-    while (pl.tail != pl.head) {
-        struct batch *bt = &pl.ring[pl.tail % RING_BATCHES];
-        int b;
-        for (b = 0; b < bt->n; b++) {
-            if (bt->pkt[b].st == MCPD_DEC_TCP ||
-                bt->pkt[b].st == MCPD_DEC_ICMP_UNREACH)
-                mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
-            else
-                mcpd_flow_count(tab, bt->pkt[b].st);
-        }
-        pl.tail++;
-    }
+    while (pl.tail != pl.head)
+        track_batch(tab, &pl.ring[pl.tail++ % RING_BATCHES]);
     pthread_mutex_destroy(&pl.lock);
     pthread_cond_destroy(&pl.cond);
     free(pl.ring);

@@ -116,10 +116,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
     pkt.ts_ns = mcpd_ts_ns((int64_t)h->ts.tv_sec,
                            lv->nano ? frac : frac * 1000);
     st = mcpd_decode(lv->dlt, data, h->caplen, h->len, &pkt);
-    if (st == MCPD_DEC_TCP || st == MCPD_DEC_ICMP_UNREACH)
-        mcpd_flow_packet(lv->tab, st, &pkt);
-    else
-        mcpd_flow_count(lv->tab, st);
+    mcpd_flow_packet(lv->tab, st, &pkt);
     lv->packets++;
 }
 

@@ -25,10 +25,7 @@ feed(struct mcpd_flowtab *tab, int dlt, int64_t ts, const uint8_t *p,
     memset(&pkt, 0, sizeof(pkt));
     pkt.ts_ns = ts < 0 ? 0 : ts;
     st = mcpd_decode(dlt, p, caplen, len, &pkt);
-    if (st == MCPD_DEC_TCP || st == MCPD_DEC_ICMP_UNREACH)
-        mcpd_flow_packet(tab, st, &pkt);
-    else
-        mcpd_flow_count(tab, st);
+    mcpd_flow_packet(tab, st, &pkt);
 }
 
 static void
