@@ -154,7 +154,9 @@ enum mcpd_emit_why {
     MCPD_EMIT_FLUSH          /* end of the capture */
 };
 
-typedef void (*mcpd_emit_fn)(void *ctx, const struct mcpd_flow *flow,
+/* The receiver may add to the record (live capture adds the kernel's
+ * evidence) before reporting it; the tracker frees it later. */
+typedef void (*mcpd_emit_fn)(void *ctx, struct mcpd_flow *flow,
                              enum mcpd_emit_why why);
 
 struct mcpd_flowtab;

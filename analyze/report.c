@@ -147,8 +147,7 @@ free_flow_copy(struct mcpd_flow *c)
 }
 
 void
-mcpd_report_flow(void *ctx, const struct mcpd_flow *f,
-                 enum mcpd_emit_why why)
+mcpd_report_flow(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
 {
     struct mcpd_report *r = ctx;
     struct mcpd_server *s;

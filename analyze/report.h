@@ -77,7 +77,7 @@ struct mcpd_report *mcpd_report_new(const struct mcpd_report_opts *opts,
 void mcpd_report_free(struct mcpd_report *r);
 
 /* The tracker's emit callback: ctx is the report. */
-void mcpd_report_flow(void *ctx, const struct mcpd_flow *f,
+void mcpd_report_flow(void *ctx, struct mcpd_flow *f,
                       enum mcpd_emit_why why);
 
 /* Print the head of the report (before any connection). */

@@ -330,7 +330,7 @@ struct collect {
 };
 
 static void
-keep_flow(void *ctx, const struct mcpd_flow *f, enum mcpd_emit_why why)
+keep_flow(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
 {
     struct collect *c = ctx;
     struct bundle *b = c->b;

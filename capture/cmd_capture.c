@@ -559,15 +559,15 @@ on_early(void *ctx, struct mcpd_flow *f, enum mcpd_verdict v)
 }
 
 static void
-on_final(void *ctx, const struct mcpd_flow *f, enum mcpd_emit_why why)
+on_final(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
 {
     struct capture *c = ctx;
 
-    /* The tracker hands over a const record; the kernel's word is ours
-     * to add before it is printed. */
-    free(((struct mcpd_flow *)(uintptr_t)f)->kernel);
-    ((struct mcpd_flow *)(uintptr_t)f)->kernel = NULL;
-    witness_correlate(c, (struct mcpd_flow *)(uintptr_t)f);
+    /* The kernel's word, now that the record is final (again if it was
+     * announced early: later SYNs may have been dropped since). */
+    free(f->kernel);
+    f->kernel = NULL;
+    witness_correlate(c, f);
     if (!f->announced)
         print_line(c, f, (enum mcpd_verdict)f->verdict);
     mcpd_report_flow(c->rep, f, why);

@@ -345,7 +345,7 @@ struct sink {
 };
 
 static void
-sink_emit(void *ctx, const struct mcpd_flow *f, enum mcpd_emit_why why)
+sink_emit(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
 {
     struct sink *s = ctx;
 
