@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "fwcount.h"
+#include "kcorrelate.h"
 #include "live.h"
 #include "owner.h"
 #include "privs.h"
@@ -355,6 +356,37 @@ kernel_of(struct mcpd_flow *f)
     return f->kernel;
 }
 
+/* No SYN-ACK, RST or ICMP came back: every SYN was lost somewhere. */
+static int
+unanswered(const struct mcpd_flow *f)
+{
+    return !(f->bits & (MCPD_F_SYNACK | MCPD_F_SRV_RST | MCPD_F_ICMP));
+}
+
+/*
+ * Make the drop count exact where a rule's counter allows it. kfree_skb
+ * carries no 4-tuple, so drops are matched to SYNs by time, and a
+ * retransmitted SYN is sent from a timer: its drop runs in a softirq that
+ * a busy host defers to ksoftirqd, sometimes past the matching window.
+ * The rule's packet counter is exact. When a DROP rule (or a DROP
+ * policy) gained exactly as many packets as this unanswered connection
+ * sent SYNs since the capture began, those packets were its SYNs: the
+ * count is the counter's, and no other connection's packets hide in it
+ * (theirs would have moved it further).
+ */
+static void
+count_rule_drops(struct mcpd_kernel *k, const struct mcpd_flow *f,
+                 const struct mcpd_fwrule *rule, int nsyn)
+{
+    uint32_t timed = mcpd_kernel_drops(k, "NETFILTER_DROP");
+
+    if (!unanswered(f) || nsyn <= 0 || rule->packets != (uint64_t)nsyn ||
+        strstr(rule->text, "REJECT") != NULL || timed >= (uint32_t)nsyn)
+        return;
+    mcpd_kernel_add_drop(k, "NETFILTER_DROP", (uint32_t)nsyn - timed);
+    k->drops_matched_by = "counter";
+}
+
 /*
  * What the kernel said about this connection: the process that called
  * connect() (by 4-tuple, or by destination and time while the local port
@@ -468,8 +500,10 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
         }
     }
     /* A firewall at work: name the rule whose counter moved. Asked of
-     * the root helper at most every 200 ms. */
-    if (c->fw && (k->ndrops || (f->bits & (MCPD_F_SRV_RST | MCPD_F_ICMP)))) {
+     * the root helper at most every 200 ms. An unanswered connection
+     * asks too: its drop events may all have run late (see below). */
+    if (c->fw && (k->ndrops || unanswered(f) ||
+                  (f->bits & (MCPD_F_SRV_RST | MCPD_F_ICMP)))) {
         int64_t now = now_ns();
         int r;
         if (now - c->moved_at > 200000000LL) {
@@ -481,6 +515,7 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
                 snprintf(k->rule, sizeof(k->rule), "%s (+%llu packets)",
                          c->moved[r].text,
                          (unsigned long long)c->moved[r].packets);
+                count_rule_drops(k, f, &c->moved[r], nsyn);
                 break;
             }
     }

@@ -67,6 +67,17 @@ sys.exit(1)
 PY
 }
 
+# Wait until a UDP socket is bound to PORT in the namespace (10 s at
+# most): a datagram sent before the bind is refused, not left unanswered.
+wait_udp() {
+    i=0
+    while [ -z "$(ns ss -Hlun "sport = :$1" 2>/dev/null)" ]; do
+        i=$((i + 1))
+        [ $i -le 100 ] || { echo "nothing bound UDP port $1"; exit 1; }
+        sleep 0.1
+    done
+}
+
 SCHEMA_CHECK="$SRC/../schema_check.py"
 PROBE_SCHEMA="$SRC/../../probes/probe.schema.json"
 

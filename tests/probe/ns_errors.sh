@@ -41,7 +41,7 @@ import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
 time.sleep(3600)'
-sleep 0.3
+wait_udp 53
 t0=$(date +%s)
 expect "mcp.invalid, resolver silent" dns_failure 1 --timeout 1 \
     http://mcp.invalid:3000/mcp
