@@ -1,21 +1,89 @@
 #!/bin/sh
-# Install, build and run every test: a normal build with warnings as
-# errors, then the same suite under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# Install, build and run every test, twice: a normal build with warnings
+# as errors, then the same suite under AddressSanitizer and
+# UndefinedBehaviorSanitizer (with a libFuzzer run). Both passes always
+# run; each prints ctest's summary, and the script exits non-zero if
+# either failed. The whole run has a budget of 15 minutes on 2 cores.
+#
+#   MCPD_PASSES="normal asan"   which passes to run (default: both)
+#   MCPD_FUZZ_SECONDS=120       length of the libFuzzer run
+#   MCPD_CTEST_ARGS="-R probe"  extra ctest arguments (the soak script)
 set -eu
 cd "$(dirname "$0")/.."
 
+BUDGET=900
+start=$(date +%s)
 tests/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+set +e
+# Read only by sanitized binaries: harmless to the normal pass.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_C_COMPILER=clang -DMCPD_SANITIZERS="address;undefined" \
-      -DMCPD_FUZZ=ON -DMCPD_FUZZ_SECONDS="${MCPD_FUZZ_SECONDS:-120}" >/dev/null
-cmake --build build-asan -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+# run_pass NAME BUILD_DIR CMAKE_ARGS...: configure, build and run ctest;
+# leaves ctest's log in $logs/NAME.log and the status in $logs/NAME.rc.
+run_pass() {
+    name=$1
+    dir=$2
+    shift 2
+    t0=$(date +%s)
+    echo "=== $name pass: $dir"
+    if ! cmake -S . -B "$dir" "$@" >"$logs/$name.cmake" 2>&1 ||
+       ! cmake --build "$dir" -j "$jobs" >>"$logs/$name.cmake" 2>&1; then
+        cat "$logs/$name.cmake"
+        echo "$name: the build failed" >"$logs/$name.log"
+        echo 1 >"$logs/$name.rc"
+    else
+        # shellcheck disable=SC2086
+        { ctest --test-dir "$dir" --output-on-failure -j "$jobs" \
+                ${MCPD_CTEST_ARGS:-}; echo $? >"$logs/$name.rc"; } 2>&1 |
+            tee "$logs/$name.log"
+    fi
+    echo $(( $(date +%s) - t0 )) >"$logs/$name.secs"
+}
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$jobs"
-ctest --test-dir build --output-on-failure -j "$jobs"
+for pass in ${MCPD_PASSES:-normal asan}; do
+    case $pass in
+    normal)
+        run_pass normal build -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
+    asan)
+        run_pass asan build-asan -DCMAKE_BUILD_TYPE=Debug \
+            -DCMAKE_C_COMPILER=clang -DMCPD_SANITIZERS="address;undefined" \
+            -DMCPD_FUZZ=ON -DMCPD_FUZZ_SECONDS="${MCPD_FUZZ_SECONDS:-120}" ;;
+    *)
+        echo "run-all.sh: unknown pass '$pass' (normal, asan)" >&2
+        exit 2 ;;
+    esac
+done
+
+# Both summaries, then one line over both passes.
+status=0 passed=0 failed=0 skipped=0
+echo
+for pass in ${MCPD_PASSES:-normal asan}; do
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of' \
+           "$logs/$pass.log" | tail -n 1)
+    [ -n "$line" ] || line="no ctest summary ($(tail -n 1 "$logs/$pass.log"))"
+    echo "== $pass pass ($(cat "$logs/$pass.secs") s): $line"
+    grep -E '^[[:space:]]+[0-9]+ - .* \((Failed|Timeout|SEGFAULT|.*Exception|Not Run)\)' \
+        "$logs/$pass.log" | sed "s/^/   $pass: /"
+    [ "$(cat "$logs/$pass.rc")" = 0 ] || status=1
+    total=$(echo "$line" | sed -n 's/.*failed out of \([0-9]*\).*/\1/p')
+    nfail=$(echo "$line" | sed -n 's/.* \([0-9]*\) tests\{0,1\} failed out of.*/\1/p')
+    nskip=$(grep -cE '^[[:space:]]+[0-9]+ - .* \((Skipped|Disabled)\)' \
+            "$logs/$pass.log")
+    if [ -n "$total" ] && [ -n "$nfail" ]; then
+        passed=$((passed + total - nfail - nskip))
+        failed=$((failed + nfail))
+        skipped=$((skipped + nskip))
+    else
+        failed=$((failed + 1))
+    fi
+done
+secs=$(( $(date +%s) - start ))
+echo "time: ${secs} s of a ${BUDGET} s budget (2 cores)"
+[ "$secs" -le "$BUDGET" ] ||
+    echo "warning: the suite ran past its budget; see tests/bench/soak.md"
+echo "suite: $passed passed, $failed failed, $skipped skipped"
+exit $status
