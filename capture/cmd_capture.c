@@ -364,30 +364,6 @@ unanswered(const struct mcpd_flow *f)
 }
 
 /*
- * Make the drop count exact where a rule's counter allows it. kfree_skb
- * carries no 4-tuple, so drops are matched to SYNs by time, and a
- * retransmitted SYN is sent from a timer: its drop runs in a softirq that
- * a busy host defers to ksoftirqd, sometimes past the matching window.
- * The rule's packet counter is exact. When a DROP rule (or a DROP
- * policy) gained exactly as many packets as this unanswered connection
- * sent SYNs since the capture began, those packets were its SYNs: the
- * count is the counter's, and no other connection's packets hide in it
- * (theirs would have moved it further).
- */
-static void
-count_rule_drops(struct mcpd_kernel *k, const struct mcpd_flow *f,
-                 const struct mcpd_fwrule *rule, int nsyn)
-{
-    uint32_t timed = mcpd_kernel_drops(k, "NETFILTER_DROP");
-
-    if (!unanswered(f) || nsyn <= 0 || rule->packets != (uint64_t)nsyn ||
-        strstr(rule->text, "REJECT") != NULL || timed >= (uint32_t)nsyn)
-        return;
-    mcpd_kernel_add_drop(k, "NETFILTER_DROP", (uint32_t)nsyn - timed);
-    k->drops_matched_by = "counter";
-}
-
-/*
  * What the kernel said about this connection: the process that called
  * connect() (by 4-tuple, or by destination and time while the local port
  * was not yet bound), who sent a server-side RST, and the drops of its
@@ -515,7 +491,9 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
                 snprintf(k->rule, sizeof(k->rule), "%s (+%llu packets)",
                          c->moved[r].text,
                          (unsigned long long)c->moved[r].packets);
-                count_rule_drops(k, f, &c->moved[r], nsyn);
+                if (unanswered(f))
+                    mcpd_kernel_count_rule_drops(k, c->moved[r].text,
+                                                 c->moved[r].packets, nsyn);
                 break;
             }
     }

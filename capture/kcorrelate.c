@@ -255,6 +255,24 @@ mcpd_kernel_rule(struct mcpd_kernel *k, const struct mcpd_fwrule *before,
     return best;
 }
 
+void
+mcpd_kernel_count_rule_drops(struct mcpd_kernel *k, const char *rule,
+                             uint64_t gained, int nsyn)
+{
+    if (nsyn <= 0 || gained != (uint64_t)nsyn || strstr(rule, "REJECT"))
+        return;
+    if (k->ndrops == 1 &&
+        mcpd_kernel_drops(k, "NETFILTER_DROP") == (uint32_t)nsyn)
+        return;                 /* time matching found them all, alone */
+    /* A packet is dropped once: drops of other reasons matched by time
+     * were other packets' (another namespace's, the kernel does not say
+     * which) and are let go. */
+    memset(k->drops, 0, sizeof(k->drops));
+    k->ndrops = 0;
+    mcpd_kernel_add_drop(k, "NETFILTER_DROP", (uint32_t)nsyn);
+    k->drops_matched_by = "counter";
+}
+
 const char *
 mcpd_kdrop_meaning(const char *reason)
 {

@@ -68,6 +68,21 @@ uint64_t mcpd_kernel_rule(struct mcpd_kernel *k,
                           const struct mcpd_fwrule *before, int nbefore,
                           const struct mcpd_fwrule *now, int nnow);
 
+/*
+ * Make an unanswered attempt's NETFILTER_DROP count exact from a rule's
+ * counter. kfree_skb carries no 4-tuple, so drops are matched to SYNs by
+ * time, and a retransmitted SYN is sent from a timer: its drop runs in a
+ * softirq that a busy host defers to ksoftirqd, sometimes past the
+ * matching window. A rule's packet counter is exact: when the DROP rule
+ * `rule` (not a REJECT) gained exactly the attempt's `nsyn` SYNs, those
+ * packets were its SYNs (another sender's packets would have moved it
+ * further): the drops become exactly nsyn NETFILTER_DROP, matched by
+ * "counter", and drops of other reasons that time matching picked up
+ * (unrelated packets dropped at the same moment) are let go.
+ */
+void mcpd_kernel_count_rule_drops(struct mcpd_kernel *k, const char *rule,
+                                  uint64_t gained, int nsyn);
+
 /* What a drop reason means, for people ("a firewall rule (netfilter)
  * dropped it"); a generic phrase for reasons not listed. */
 const char *mcpd_kdrop_meaning(const char *reason);

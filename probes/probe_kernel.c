@@ -276,9 +276,17 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
 
         /* The counters are cumulative since the watch started: the
          * attempt's share is the difference to the last read. */
-        if ((how & MCPD_KW_FAILED) &&
-            mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved, moved, n) > 0)
+        uint64_t gained = 0;
+
+        if (how & MCPD_KW_FAILED)
+            gained = mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved,
+                                      moved, n);
+        if (gained > 0) {
             out->rule_matched_by = "time";
+            if (how & MCPD_KW_UNANSWERED)
+                mcpd_kernel_count_rule_drops(&out->k, out->k.rule, gained,
+                                             nsyn);
+        }
         memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
         kw->nmoved = n;
     }

@@ -23,11 +23,9 @@ Asserted for each run:
   - peak RSS of the mcpdiag process (getrusage of the child, wait4) under
     RSS_CAP_MIB with the default --max-flows 150000, and the same for
     1 M and 2 M SYNs (memory does not grow with the file);
-  - time is linear, as a loose sanity bound only: CPU time (user+sys of
-    the child, not wall time, so a busy CI machine matters less; best of
-    3 runs of `analyze -q` to /dev/null, so the tracker is timed, not
-    the JSONL pipe) for 2 M SYNs is under 2.6x that for 1 M (a quadratic
-    tracker would give ~4x; measured 1.9x). Real timing belongs to
+  - the CPU time of 2 M SYNs against 1 M is printed (best of 3 runs of
+    `analyze -q`; measured 1.9x, a quadratic tracker would give ~4x) but
+    not asserted: load beside the test moves it, and timing belongs to
     tests/bench/flood_bench.sh.
 
 Under sanitizers (--sanitized) the sizes are halved and the RSS bounds
@@ -237,10 +235,14 @@ def main():
                   abs(rss_mib(r2) - rss_mib(r1)) < 8)
             check("held connections cost < 1 KiB each (%.0f bytes)" %
                   per_conn, 0 < per_conn < 1024)
+        # Reported, not asserted: CPU time still moves with the load
+        # beside the test (cache and memory bandwidth are shared), and
+        # timing belongs to tests/bench/flood_bench.sh. The counts above
+        # (each connection once, evictions exact) are what must hold.
         ratio = t2 / max(t1, 0.01)
-        check("time linear (loose sanity bound): cpu %.2f s / %.2f s for "
-              "%d / %d SYNs = %.2fx < 2.6x" % (t2, t1, n_syn, half, ratio),
-              ratio < 2.6)
+        print("  time (reported only): cpu %.2f s / %.2f s for %d / %d "
+              "SYNs = %.2fx (a quadratic tracker would give ~4x)" %
+              (t2, t1, n_syn, half, ratio))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (passed, len(failures)))
