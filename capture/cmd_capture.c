@@ -659,20 +659,25 @@ start_child(char **argv, const struct mcpd_target *t, int timeout_s,
         }
         execvp(argv[0], argv);
         e = errno;
-        if (write(st[1], &e, sizeof(e)) != (ssize_t)sizeof(e))
+        /* The parent reads why; without it, it still sees status 127. */
+        if (write(st[1], &e, sizeof(e)) < 0)
             _exit(127);
         _exit(127);
     }
+    e = errno;
     close(st[1]);
-    if (pid > 0) {
-        while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+    if (pid < 0) {
+        close(st[0]);
+        errno = e;
+        return -1;
+    }
+    while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(e)) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
-        if (n == (ssize_t)sizeof(e)) {
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-            *exec_errno = e ? e : ENOEXEC;
-            pid = -1;
-        }
+        *exec_errno = e ? e : ENOEXEC;
+        pid = -1;
     }
     close(st[0]);
     return pid;

@@ -286,6 +286,15 @@ def check_z(s):
                rc == 2 and "-Z %s" % who in err and
                out.strip() not in ("0", str(pwd.getpwnam(who).pw_uid)),
                "rc=%s out=%r err=%r" % (rc, out, err))
+    # Real root, no sudo: -Z names whom COMMAND runs as, as documented.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUDO_")}
+    p = subprocess.run(["ip", "netns", "exec", s.ns, EXE, "capture",
+                        str(PORT), "-q", "-Z", s.user, "--", "id", "-u"],
+                       capture_output=True, env=env, timeout=60)
+    expect("real root (no sudo): -Z USER runs COMMAND as USER",
+           p.returncode in (0, 1) and p.stdout.decode().split()[:1] ==
+           [str(pwd.getpwnam(s.user).pw_uid)],
+           "rc=%d %s" % (p.returncode, p.stderr.decode()))
     rc, out, err, _ = as_user(s, ["capture", str(PORT), "-Z", s.user, "-q",
                                   "--", "id", "-u"])
     expect("-Z naming the sudo user itself is fine",
