@@ -165,7 +165,7 @@ switch_to_pcapng(struct source *s, char *err)
 
     if (strcmp(s->name, "-") == 0)
         return -1;
-    s->ng_file = fopen(s->name, "rb");
+    s->ng_file = fopen(s->name, "rbe");
     if (s->ng_file == NULL || mcpd_pcapng_open(&s->ng, s->ng_file, err) != 0)
         return -1;
     for (skip = 0; skip < s->consumed; skip++)

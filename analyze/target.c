@@ -137,8 +137,13 @@ mcpd_target_parse(const char *s, struct mcpd_target *t, char *err)
     t->port = DEFAULT_PORT;
     err[0] = '\0';
 
-    if (s == NULL || *s == '\0')
+    if (s == NULL)
         goto done;
+    if (*s == '\0') {
+        /* `probe ""`: an empty word is a mistake, not the default. */
+        snprintf(err, MCPD_ERR_LEN, "the target is empty");
+        return -1;
+    }
     n = strlen(s);
     if (n > 1200) {
         snprintf(err, MCPD_ERR_LEN, "the target is too long");

@@ -155,10 +155,12 @@ mcpd_bundle_run(const char *const argv[], int flags, double timeout_s,
         dup2(po[1], STDOUT_FILENO);
         dup2(pe[1], STDERR_FILENO);
         if (!(flags & MCPD_RUN_STDIN)) {
-            int nul = open("/dev/null", O_RDONLY);
+            int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
             if (nul >= 0)
                 dup2(nul, STDIN_FILENO);
         }
+        /* Descriptors 0-2 only, whatever the program. */
+        mcpd_close_fds_except(NULL, 0);
         /* execvp's prototype predates const; it does not write. */
         execvp(argv[0], (char *const *)argv);
         fprintf(stderr, "mcpdiag: cannot run %s: %s\n", argv[0],
@@ -756,6 +758,13 @@ write_archive(struct bundle *b, const char *path, const char *topdir,
         snprintf(err, MCPD_ERR_LEN, "%.100s: path too long", path);
         return -1;
     }
+    /* The archive replaces a regular file only: never a FIFO, a device
+     * or a symlink's target (rename itself follows no link). */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, MCPD_ERR_LEN, "%.100s exists and is not a regular "
+                 "file: not replacing it", path);
+        return -1;
+    }
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, MCPD_ERR_LEN, "cannot create %.90s in %.90s: %.50s",
@@ -1132,11 +1141,20 @@ top_dir(const char *path, char *out, size_t len)
 static void
 run_capture(struct bundle *b, const char *dir, const char *pcap)
 {
-    const char *argv[64 + 16];
+    const char **argv;
     char snap[16], tmo[32];
-    int n = 0, i;
+    int n = 0, i, ncmd = 0;
 
     (void)dir;
+    while (b->cmd_argv && b->cmd_argv[ncmd])
+        ncmd++;
+    /* Every one of COMMAND's arguments, after ours. */
+    argv = calloc((size_t)ncmd + 16, sizeof(*argv));
+    if (argv == NULL) {
+        snprintf(b->capture_reason, sizeof(b->capture_reason),
+                 "cannot start the capture: out of memory");
+        return;
+    }
     argv[n++] = "/proc/self/exe";
     argv[n++] = "capture";
     argv[n++] = b->target.url;
@@ -1154,14 +1172,17 @@ run_capture(struct bundle *b, const char *dir, const char *pcap)
     }
     if (b->cmd_argv) {
         argv[n++] = "--";
-        for (i = 0; b->cmd_argv[i] && n < 64 + 15; i++)
+        for (i = 0; i < ncmd; i++)
             argv[n++] = b->cmd_argv[i];
     }
     argv[n] = NULL;
-    if (mcpd_bundle_run(argv, MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,
-                        &b->cap) != 0) {
+    i = mcpd_bundle_run(argv, MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,
+                        &b->cap);
+    ncmd = errno;
+    free(argv);
+    if (i != 0) {
         snprintf(b->capture_reason, sizeof(b->capture_reason),
-                 "cannot start the capture: %s", strerror(errno));
+                 "cannot start the capture: %s", strerror(ncmd));
         return;
     }
     b->capture_interrupted = interrupted;

@@ -322,7 +322,7 @@ user_of_pid(struct capture *c, int32_t pid, struct mcpd_owner *o)
 static long long
 listen_overflows(void)
 {
-    FILE *f = fopen("/proc/net/netstat", "r");
+    FILE *f = fopen("/proc/net/netstat", "re");
     char names[4096], values[4096];
     long long result = -1;
 
@@ -612,7 +612,7 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
             "\"params\":{\"protocolVersion\":\"2025-06-18\","
             "\"capabilities\":{},\"clientInfo\":{\"name\":\"mcpdiag\","
             "\"version\":\"" MCPD_VERSION "\"}}}";
-        int fd = socket(ai->ai_family, SOCK_STREAM, 0), n;
+        int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), n;
         if (fd < 0)
             continue;
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -641,26 +641,59 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
 /*
  * Start the stimulus in a child that runs as the user: COMMAND (its
  * stdout sent to stderr when ours carries JSON), or the built-in probe.
+ * The child keeps descriptors 0-2 only. A COMMAND that cannot be run
+ * sends its errno up a close-on-exec pipe (which a successful exec
+ * closes): returns -1 with *exec_errno set, the child reaped.
  */
 static pid_t
 start_child(char **argv, const struct mcpd_target *t, int timeout_s,
-            int stdout_to_stderr)
+            int stdout_to_stderr, int *exec_errno)
 {
-    pid_t pid = fork();
+    int st[2], e = 0;
+    ssize_t n;
+    pid_t pid;
 
-    if (pid != 0)
-        return pid;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGCHLD, SIG_DFL);
-    if (stdout_to_stderr)
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-    if (argv == NULL)
-        _exit(builtin_probe(t, timeout_s));
-    execvp(argv[0], argv);
-    fprintf(stderr, "mcpdiag: cannot run %s: %s\n", argv[0],
-            strerror(errno));
-    _exit(127);
+    *exec_errno = 0;
+    if (pipe2(st, O_CLOEXEC) != 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        if (stdout_to_stderr)
+            dup2(STDERR_FILENO, STDOUT_FILENO);
+        /* Nothing of ours reaches COMMAND: not the capture socket, not
+         * the helper's pipes, not the tracepoints. */
+        mcpd_close_fds_except(&st[1], 1);
+        if (argv == NULL) {
+            close(st[1]);
+            _exit(builtin_probe(t, timeout_s));
+        }
+        execvp(argv[0], argv);
+        e = errno;
+        /* The parent reads why; without it, it still sees status 127. */
+        if (write(st[1], &e, sizeof(e)) < 0)
+            _exit(127);
+        _exit(127);
+    }
+    e = errno;
+    close(st[1]);
+    if (pid < 0) {
+        close(st[0]);
+        errno = e;
+        return -1;
+    }
+    while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(e)) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        *exec_errno = e ? e : ENOEXEC;
+        pid = -1;
+    }
+    close(st[0]);
+    return pid;
 }
 
 /* ---- the command ---------------------------------------------------- */
@@ -933,16 +966,34 @@ mcpd_cmd_capture(int argc, char **argv)
         fprintf(c.live_out, "mcpdiag capture on %s (%s), filter '%s'%s\n",
                 iface, info.link_types[0], filter,
                 passive ? ", passive" : "");
-    mcpd_report_begin(c.rep);
     if (!passive) {
+        int exec_errno;
         fflush(NULL);
         child = start_child(cmd_argv, &c.target, timeout,
-                            ropts.format != MCPD_FMT_TEXT);
+                            ropts.format != MCPD_FMT_TEXT, &exec_errno);
+        if (child < 0 && exec_errno) {
+            /* Nothing was run, so there is nothing to report. */
+            char shown[256], *q;
+            snprintf(shown, sizeof(shown), "%s", cmd_argv[0]);
+            for (q = shown; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                    *q = '?';
+            fprintf(stderr, "mcpdiag: cannot run %s: %s\n", shown,
+                    strerror(exec_errno));
+            mcpd_live_close(&c.live);
+            mcpd_witness_close(c.witness);
+            mcpd_fwwatch_stop(c.fw);
+            free(c.kev);
+            mcpd_flowtab_free(c.tab);
+            mcpd_report_free(c.rep);
+            return MCPD_EXIT_CANNOT_RUN;
+        }
         if (child < 0) {
             fprintf(stderr, "mcpdiag: fork: %s\n", strerror(errno));
             stop_requested = 1;
         }
     }
+    mcpd_report_begin(c.rep);
     if (duration)
         end_at = now_ns() + (int64_t)duration * 1000000000LL;
     last_flush = now_ns();

@@ -2,13 +2,16 @@
  * ip6tables-save -c), read by a helper that alone keeps root */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fwcount.h"
+#include "privs.h"
 
 #define MAX_RULES 256
 #define DUMP_MAX (512 * 1024)
@@ -163,6 +166,7 @@ mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
 {
     struct mcpd_fwwatch *w;
     int a[2], b[2], i;
+    pid_t parent;
     char *dump;
 
     if (geteuid() != 0) {
@@ -183,15 +187,32 @@ mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
     }
     w->nbase = parse_dump(w, dump, w->base, MAX_RULES);
     free(dump);
-    if (pipe(a) != 0 || pipe(b) != 0) {
+    /* Close-on-exec: COMMAND (and iptables-save) must never hold the
+     * way to a process that keeps root. */
+    if (pipe2(a, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         free(w);
         return NULL;
     }
+    if (pipe2(b, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        close(a[0]);
+        close(a[1]);
+        free(w);
+        return NULL;
+    }
+    parent = getpid();
     w->helper = fork();
     if (w->helper == 0) {
-        close(a[1]);
-        close(b[0]);
+        int keep[2];
+        /* It ends with mcpdiag, whatever mcpdiag's children do: killed
+         * when the parent goes (checked again, in case it already has). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(0);
+        keep[0] = a[0];
+        keep[1] = b[1];
+        /* Only its two pipes: not the capture, not the tracepoints. */
+        mcpd_close_fds_except(keep, 2);
         signal(SIGINT, SIG_IGN);    /* the parent decides when to stop */
         helper_loop(a[0], b[1]);
     }
@@ -253,8 +274,11 @@ mcpd_fwwatch_stop(struct mcpd_fwwatch *w)
 {
     if (w == NULL)
         return;
+    /* Its pipes reach no other process (close-on-exec), so closing ours
+     * is its end of input: it exits and is reaped here. */
     close(w->to_helper);
     close(w->from_helper);
-    waitpid(w->helper, NULL, 0);
+    while (waitpid(w->helper, NULL, 0) < 0 && errno == EINTR)
+        ;
     free(w);
 }

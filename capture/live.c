@@ -1,6 +1,7 @@
 /* \summary: live capture with libpcap: open, filter, read, write, stats */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include "dec.h"
@@ -54,6 +55,14 @@ mcpd_live_open(struct mcpd_live *lv, const char *iface, const char *filter,
         pcap_close(lv->pcap);
         lv->pcap = NULL;
         return e;
+    }
+    /* libpcap opens its socket without close-on-exec: COMMAND, run as
+     * the user, must never inherit a root capture socket. */
+    if (fcntl(pcap_fileno(lv->pcap), F_SETFD, FD_CLOEXEC) != 0) {
+        snprintf(err, errlen, "%s: close-on-exec: %s", iface,
+                 strerror(errno));
+        mcpd_live_close(lv);
+        return MCPD_LIVE_OTHER;
     }
     lv->dlt = pcap_datalink(lv->pcap);
     if (!mcpd_dlt_supported(lv->dlt)) {

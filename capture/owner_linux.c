@@ -507,7 +507,7 @@ proc_walk(struct want *w, size_t nw, enum mcpd_visibility *vis)
         return;
     }
     /* fdopendir takes the descriptor; keep rootfd for openat. */
-    dfd = dup(rootfd);
+    dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
     d = dfd < 0 ? NULL : fdopendir(dfd);
     if (d == NULL) {
         if (dfd >= 0)

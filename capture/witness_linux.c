@@ -99,7 +99,7 @@ tracefs_root(char *err, size_t errlen)
 static char *
 read_text(const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     char *buf;
     size_t n;
 
@@ -558,7 +558,7 @@ proc_comm(int32_t pid, char *buf, size_t len)
 
     buf[0] = '\0';
     snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-    f = fopen(path, "r");
+    f = fopen(path, "re");
     if (f == NULL)
         return;
     if (fgets(buf, (int)len, f))

@@ -22,7 +22,7 @@ mcpd_probe_procnet_listeners(uint16_t port,
     int f, n = 0, opened = 0;
 
     for (f = 0; f < 2; f++) {
-        FILE *fp = fopen(files[f], "r");
+        FILE *fp = fopen(files[f], "re");
         char line[512];
 
         if (fp == NULL)

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -329,6 +330,9 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
         snprintf(s->error, sizeof(s->error), "pcap: cannot poll");
         goto out;
     }
+    /* Close-on-exec, as every descriptor of ours: the probe runs tools
+     * (iptables, nft) while these are open. */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
     dlt = pcap_datalink(pc);
     /* Raw-IP injection: on loopback there is no link layer to build, and
      * the kernel routes the packet like any other (firewall included). */
@@ -338,6 +342,7 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
         snprintf(s->error, sizeof(s->error), "libnet: %.200s", lerr);
         goto out;
     }
+    fcntl(libnet_getfd(l), F_SETFD, FD_CLOEXEC);
     memset(&c, 0, sizeof(c));
     c.dst = &a->ip;
     c.dport = p->target.port;

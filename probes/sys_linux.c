@@ -90,7 +90,7 @@ collect(const char *source, const char *const argv[], uint16_t port,
     char line[1024];
     int status;
 
-    if (pipe(pipefd) != 0)
+    if (pipe2(pipefd, O_CLOEXEC) != 0)
         return n;
     pid = fork();
     if (pid < 0) {
@@ -99,7 +99,7 @@ collect(const char *source, const char *const argv[], uint16_t port,
         return n;
     }
     if (pid == 0) {
-        int devnull = open("/dev/null", 0);
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
         dup2(pipefd[1], 1);
         if (devnull >= 0)
             dup2(devnull, 2);
@@ -166,7 +166,7 @@ mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
 int
 mcpd_sys_counters(struct mcpd_kcounters *out)
 {
-    FILE *fp = fopen("/proc/net/netstat", "r");
+    FILE *fp = fopen("/proc/net/netstat", "re");
     char names[4096], values[4096];
 
     memset(out, 0, sizeof(*out));

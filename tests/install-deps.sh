@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install what building and testing mcpdiag needs on Debian/Ubuntu:
 # compilers, CMake, libpcap, libnet, cJSON, and the tools the tests drive
-# (tcpdump, iproute2, iptables, python3). Safe to run again.
+# (tcpdump, iproute2, iptables, python3, sudo). Safe to run again.
 set -eu
 
 PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
       libcurl4-openssl-dev tcpdump iproute2 iptables nftables python3 curl
-      clang libclang-rt-14-dev openssl zlib1g-dev libssl-dev chromium valgrind"
+      clang libclang-rt-14-dev openssl zlib1g-dev libssl-dev chromium valgrind
+      sudo"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then

@@ -52,6 +52,7 @@ test_target(void)
     CHECK(mcpd_target_parse("HTTP://h:5/sse#frag", &t, err) == 0);
     CHECK(strcmp(t.path, "/sse") == 0 && strcmp(t.scheme, "http") == 0);
     /* errors */
+    CHECK(mcpd_target_parse("", &t, err) == -1);
     CHECK(mcpd_target_parse("0", &t, err) == -1);
     CHECK(mcpd_target_parse("70000", &t, err) == -1);
     CHECK(mcpd_target_parse("::1:3000", &t, err) == -1);
