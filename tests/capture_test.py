@@ -457,18 +457,21 @@ def scenario_proxy():
 def scenario_as_user():
     """Under sudo the capture continues as the user and runs COMMAND as
     the user: emulate sudo's SUDO_UID/SUDO_GID for a test account."""
-    name = "mcpdtest"
+    name = "mcpdt%d" % os.getpid()
+    r = subprocess.run(["useradd", "--system", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", name],
+                       capture_output=True)
+    if r.returncode != 0:
+        print("SKIP as_user: cannot create a test user: %s" %
+              r.stderr.decode().strip())
+        return
     try:
-        pw = pwd.getpwnam(name)
-    except KeyError:
-        r = subprocess.run(["useradd", "--system", "--no-create-home",
-                            "--shell", "/usr/sbin/nologin", name],
-                           capture_output=True)
-        if r.returncode != 0:
-            print("SKIP as_user: cannot create a test user: %s" %
-                  r.stderr.decode().strip())
-            return
-        pw = pwd.getpwnam(name)
+        as_user(name, pwd.getpwnam(name))
+    finally:
+        subprocess.run(["userdel", name], capture_output=True)
+
+
+def as_user(name, pw):
     os.chmod(TMP, 0o777)
     with Netns() as ns:
         probe = os.path.join(TMP, "whoami.sh")
