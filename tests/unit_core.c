@@ -627,10 +627,10 @@ test_sanitize_edges(void)
               mcpd_text_escape(small, 0, "x", 1) == 0);
 
     /* In place, within the buffer. */
-    strcpy(s, "p\x1b]0;x\x07");
+    snprintf(s, sizeof(s), "%s", "p\x1b]0;x\x07");
     mcpd_text_sanitize(s, sizeof(s));
     test_cond("in place", strcmp(s, "p\\x1b]0;x\\x07") == 0);
-    strcpy(s, "\x9b\x9b\x9b\x9b");
+    snprintf(s, sizeof(s), "%s", "\x9b\x9b\x9b\x9b");
     mcpd_text_sanitize(s, 10);
     test_cond("in place, truncated to the buffer", strcmp(s, "\\x9b\\x9b") == 0);
 
