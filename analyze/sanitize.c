@@ -126,6 +126,13 @@ escape(unit_fn fn, char *dst, size_t cap, const char *src, size_t len)
     if (cap == 0)
         return 0;
     while (i < len) {
+        /* Printable ASCII other than '"' and '\\' is itself in both. */
+        if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\') {
+            if (o + 1 >= cap)
+                break;
+            dst[o++] = (char)s[i++];
+            continue;
+        }
         n = fn(s + i, len - i, t, &used);
         if (n > cap - 1 - o)
             break;

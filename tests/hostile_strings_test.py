@@ -120,6 +120,9 @@ def run_checked(name, args, ns=None, json_out=None, timeout=120):
     rc, so, se = run(args, ns=ns, timeout=timeout)
     check_safe(name + " stdout", so)
     check_safe(name + " stderr", se)
+    check(name + ": no sanitizer report",
+          b"Sanitizer" not in se and b"runtime error" not in se,
+          se[-600:])
     docs = []
     if json_out:
         docs = check_json(name, so, lines=(json_out == "lines"))
