@@ -179,6 +179,28 @@ mcpd_text_sanitize(char *s, size_t cap)
         free(buf);
 }
 
+char *
+mcpd_text_escape_block(const char *src, size_t len, size_t *outlen)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t o = 0, i = 0, used;
+    char *out = malloc(len * 4 + 1);
+
+    if (out == NULL)
+        return NULL;
+    while (i < len) {
+        if (s[i] == '\n' || s[i] == '\t') {
+            out[o++] = (char)s[i++];
+            continue;
+        }
+        o += text_unit(s + i, len - i, out + o, &used);
+        i += used;
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
 static void
 stream(unit_fn fn, const char *src, FILE *out)
 {

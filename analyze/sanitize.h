@@ -37,6 +37,11 @@ void mcpd_text_sanitize(char *s, size_t cap);
 /* Write s, escaped, to out (no length limit). NULL writes nothing. */
 void mcpd_text_fputs(const char *s, FILE *out);
 
+/* A whole text file (len bytes, NULs included) escaped the same way
+ * but for its newlines and tabs: a malloc'd, NUL-terminated copy and
+ * its length in *outlen; NULL when out of memory. */
+char *mcpd_text_escape_block(const char *src, size_t len, size_t *outlen);
+
 /*
  * JSON (RFC 8259): the output is always valid UTF-8 and, like text,
  * never carries a raw control or a bidi character: '"' and '\\' are

@@ -652,6 +652,15 @@ build_text(struct bundle *b, size_t *len)
     fclose(out);
     if (b->redact && buf)
         mcpd_redact((uint8_t *)buf, *len);
+    /* What the command, the capture and the probe printed is someone
+     * else's text: whoever reads the bundle gets it escaped. */
+    if (buf) {
+        size_t n;
+        char *t = mcpd_text_escape_block(buf, *len, &n);
+        free(buf);
+        buf = t;
+        *len = t ? n : 0;
+    }
     return buf;
 }
 

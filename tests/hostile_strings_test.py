@@ -24,8 +24,11 @@ with prctl(PR_SET_NAME) to a hostile name, answering with hostile
 headers, serverInfo and JSON-RPC error messages; `probe` (text, -v,
 --json; the stderr fix line); `capture` (live lines, --json, --jsonl)
 of a client renamed the same way that sends a hostile request line;
-`bundle` of it, its report.html, report.json and environment.json,
-then `bundle --inspect` and `analyze` of that bundle.
+`bundle` of it, its report.txt (which quotes what the client printed),
+report.html, report.json, environment.json and manifest.json, then
+`bundle --inspect` and `analyze` of that bundle. COMMAND's own output
+reaches the terminal as COMMAND wrote it (as it would without mcpdiag);
+everything else on bundle's stderr is checked.
 
 usage: hostile_strings_test.py MCPDIAG
 """
@@ -368,6 +371,11 @@ c.sendall(bytes.fromhex(sys.argv[2]))
 while c.recv(65536):
     pass
 c.close()
+# What the client prints is someone else's text too (report.txt keeps
+# it); the terminal gets it as the client wrote it, as without mcpdiag.
+if len(sys.argv) > 4:
+    sys.stdout.buffer.write(bytes.fromhex(sys.argv[4]) + b"\n")
+    sys.stderr.buffer.write(bytes.fromhex(sys.argv[4]) + b"\n")
 '''
 
 
@@ -404,12 +412,17 @@ class Netns:
         subprocess.run(["ip", "netns", "del", self.name])
 
 
-def client_cmd(port):
+# What the loud client prints.
+LOUD = b"said " + HOSTILE
+
+
+def client_cmd(port, loud=False):
     path = os.path.join(TMP, "client.py")
     with open(path, "w") as f:
         f.write(CLIENT)
     req = hostile_request(b"\x1b[2J\xc2\x9b\x9bhttp://u:p@h/mcp")
-    return [sys.executable, path, str(port), req.hex(), PNAME.hex()]
+    return [sys.executable, path, str(port), req.hex(), PNAME.hex()] + \
+        ([LOUD.hex()] if loud else [])
 
 
 def part_probe(ns):
@@ -460,9 +473,14 @@ def part_capture(ns):
 
 def part_bundle_live(ns):
     out = os.path.join(TMP, "live.tar.gz")
-    rc, so, se, _ = run_checked(
-        "bundle", ["bundle", "http://127.0.0.1:3001/mcp", "-o", out, "--"] +
-        client_cmd(3001), ns=ns.name, timeout=180)
+    rc, so, se = run(["bundle", "http://127.0.0.1:3001/mcp", "-o", out,
+                      "--"] + client_cmd(3001, loud=True), ns=ns.name,
+                     timeout=180)
+    check_safe("bundle stdout", so)
+    check("bundle stderr shows the client's own output as it was",
+          LOUD + b"\n" in se, se[-400:])
+    check_safe("bundle stderr, but for the client's own lines",
+               se.replace(LOUD + b"\n", b""))
     if not os.path.exists(out):
         check("bundle written", False, se[-600:])
         return
@@ -476,6 +494,11 @@ def part_bundle_live(ns):
     # The probe part of the page quotes the server's JSON-RPC error.
     check("report.html shows the server's error escaped",
           HOSTILE_TEXT.encode() in html, html[:200])
+    txt = files.get("report.txt", b"")
+    check_safe("bundle report.txt", txt)
+    check("report.txt quotes the client's output, escaped",
+          PNAME_TEXT.encode() in txt and
+          b"said " + HOSTILE_TEXT.encode() in txt, txt[-800:])
     for name in ("report.json", "environment.json", "manifest.json"):
         check_json("bundle " + name, files.get(name, b""))
         check_safe("bundle " + name, files.get(name, b""))

@@ -656,6 +656,16 @@ test_sanitize_edges(void)
         free(mem);
     }
 
+    {
+        size_t bl = 0;
+        char *b = mcpd_text_escape_block("a\n\x1b\tb\0c\xc2\x9b\n", 10,
+                                         &bl);
+        test_cond("a block keeps newlines and tabs, escapes the rest",
+                  b && bl == strlen(b) &&
+                  strcmp(b, "a\n\\x1b\tb\\x00c\\u009b\n") == 0);
+        free(b);
+    }
+
     test_cond("decode 4 bytes", mcpd_utf8_decode(
         (const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp) == 4 &&
         cp == 0x1f600);
