@@ -347,7 +347,9 @@ def serve(c):
             out = (b'{"jsonrpc":"2.0","id":' + json.dumps(rid).encode() +
                    b',"error":{"code":-32600,"message":"' + H + b'"}}')
         c.sendall(b"HTTP/1.1 " + (b"200 OK" if mode == "ok" else
-                                  b"500 Oops") + b"\r\nServer: " + H + b"\r\nX-" + H +
+                                  b"500 Oops") + b"\r\nServer: " + H +
+                  b"\r\nMcp-Session-Id: " + H + b"\r\nAllow: " + H +
+                  b"\r\nX-" + H +
                   b": " + H + b"\r\nContent-Type: application/json\r\n"
                   b"Content-Length: " + str(len(out)).encode() +
                   b"\r\nConnection: close\r\n\r\n" + out)
