@@ -11,6 +11,7 @@
 #include "reader.h"
 #ifdef HAVE_MCPD_CAPTURE
 #include "bundle.h"
+#include "sanitize.h"
 #include "tarball.h"
 #endif
 #include "report.h"
@@ -61,6 +62,15 @@ analyze_usage(FILE *out)
 }
 
 #define MAX_BUNDLES 8
+
+/* An error names files, archive members and what they hold: escaped. */
+static void
+print_err(const char *err)
+{
+    fputs("mcpdiag: ", stderr);
+    mcpd_text_fputs(err, stderr);
+    fputc('\n', stderr);
+}
 
 static void
 unlink_bundles(char (*tmp)[4096], int n)
@@ -166,7 +176,7 @@ mcpd_cmd_analyze(int argc, char **argv)
         }
         if (mcpd_bundle_extract_capture(argv[c], bundle_tmp[nbundles],
                                         sizeof(bundle_tmp[0]), err) != 0) {
-            fprintf(stderr, "mcpdiag: %s\n", err);
+            print_err(err);
             unlink_bundles(bundle_tmp, nbundles);
             return MCPD_EXIT_CANNOT_RUN;
         }
@@ -182,7 +192,7 @@ mcpd_cmd_analyze(int argc, char **argv)
         argv[bundle_arg[c]] = (char *)bundle_name[c];
     unlink_bundles(bundle_tmp, nbundles);
     if (rc != MCPD_OK) {
-        fprintf(stderr, "mcpdiag: %s\n", err);
+        print_err(err);
         return MCPD_EXIT_CANNOT_RUN;
     }
     ropts.color = mcpd_use_color(stdout, no_color);
@@ -219,7 +229,7 @@ mcpd_cmd_analyze(int argc, char **argv)
         fputc('\n', stdout);
         if (mcpd_bundle_print_environment(bundle_name[c], stdout,
                                           eerr) != 0)
-            fprintf(stderr, "mcpdiag: %s\n", eerr);
+            print_err(eerr);
     }
 #endif
     if (stop_requested)
@@ -229,7 +239,7 @@ mcpd_cmd_analyze(int argc, char **argv)
     if (rc != MCPD_OK) {
         /* As tcpdump does: everything before the damage is reported,
          * then the damage is named and the exit status says so. */
-        fprintf(stderr, "mcpdiag: %s\n", err);
+        print_err(err);
         status = MCPD_EXIT_CANNOT_RUN;
     }
     mcpd_flowtab_free(tab);

@@ -5,22 +5,55 @@
 #include <string.h>
 #include "report.h"
 #include "report_html.h"
+#include "sanitize.h"
 #include "verdict.h"
 
-/* Text into HTML (element content and quoted attributes alike). */
 static void
-esc(FILE *out, const char *s)
+esc_ascii(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
+    for (; *s; s++) {
         switch (*s) {
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '&': fputs("&amp;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default:
-            /* Control bytes from a capture would be invalid HTML. */
-            fputc((unsigned char)*s < 0x20 && *s != '\n' ? '?' : *s, out);
+        default: fputc(*s, out);
+        }
+    }
+}
+
+/* Text into HTML (element content and quoted attributes alike): first
+ * the text sanitiser (a report.json from a bundle is anybody's), then
+ * the HTML entities. Newlines are kept. */
+static void
+esc(FILE *out, const char *s)
+{
+    char buf[1024];
+    size_t n, done;
+
+    while (s && *s) {
+        n = strcspn(s, "\n");
+        for (done = 0; done < n;) {
+            /* Each pass takes at most a quarter of buf from s, so the
+             * escaped form always fits. */
+            size_t take = n - done < sizeof(buf) / 4 - 2
+                              ? n - done : sizeof(buf) / 4 - 2;
+            /* Do not split a UTF-8 sequence between passes. */
+            while (take < n - done && take > 0 &&
+                   ((unsigned char)s[done + take] & 0xc0) == 0x80)
+                take--;
+            if (take == 0)
+                take = n - done < sizeof(buf) / 4 - 2
+                           ? n - done : sizeof(buf) / 4 - 2;
+            mcpd_text_escape(buf, sizeof(buf), s + done, take);
+            esc_ascii(out, buf);
+            done += take;
+        }
+        s += n;
+        if (*s == '\n') {
+            fputc('\n', out);
+            s++;
         }
     }
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "sanitize.h"
 
 static void
 add_u64(cJSON *o, const char *key, uint64_t v)
@@ -58,26 +59,16 @@ jputc(struct jbuf *j, char c)
     }
 }
 
-/* A JSON string (RFC 8259 section 7): quote, escape, control chars. */
+/* A JSON string (RFC 8259 section 7) through the one JSON sanitiser:
+ * valid UTF-8, no raw control or bidi character. */
 static void
 jstr(struct jbuf *j, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-
     jputc(j, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            jputc(j, '\\');
-            jputc(j, (char)c);
-        } else if (c < 0x20) {
-            jraw(j, "\\u00");
-            jputc(j, hex[c >> 4]);
-            jputc(j, hex[c & 15]);
-        } else {
-            jputc(j, (char)c);
-        }
-    }
+    /* Leave room for the closing quote. */
+    if (j->n + 2 < sizeof(j->b))
+        j->n += mcpd_json_escape(j->b + j->n, sizeof(j->b) - j->n - 1, s,
+                                 strlen(s));
     jputc(j, '"');
 }
 
@@ -325,11 +316,11 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
 static void
 print_obj(struct mcpd_report *r, cJSON *o)
 {
-    char *text = cJSON_PrintUnformatted(o);
+    char *text = mcpd_json_fix(cJSON_PrintUnformatted(o));
 
     if (text) {
         fputs(text, r->out);
-        cJSON_free(text);
+        free(text);
     }
     cJSON_Delete(o);
 }
@@ -365,7 +356,7 @@ mcpd_json_begin(struct mcpd_report *r)
      * then each connection as it ends, then the tail. Memory stays
      * bounded by the connections in flight, not by the file. */
     o = head_obj(r);
-    text = cJSON_PrintUnformatted(o);
+    text = mcpd_json_fix(cJSON_PrintUnformatted(o));
     cJSON_Delete(o);
     if (text == NULL)
         return;
@@ -373,7 +364,7 @@ mcpd_json_begin(struct mcpd_report *r)
     if (n > 0 && text[n - 1] == '}')
         text[n - 1] = '\0';
     fprintf(r->out, "%s,\"connections\":[", text);
-    cJSON_free(text);
+    free(text);
 }
 
 void
@@ -494,7 +485,7 @@ mcpd_json_finish(struct mcpd_report *r, const struct mcpd_stats *st)
     /* Print the tail's members after the connections array. */
     o = cJSON_CreateObject();
     add_tail(r, o, st);
-    text = cJSON_PrintUnformatted(o);
+    text = mcpd_json_fix(cJSON_PrintUnformatted(o));
     cJSON_Delete(o);
     fputs(r->emitted ? "\n]," : "],", r->out);
     if (text) {
@@ -504,7 +495,7 @@ mcpd_json_finish(struct mcpd_report *r, const struct mcpd_stats *st)
             text[n - 1] = '\0';
             fputs(text + 1, r->out);
         }
-        cJSON_free(text);
+        free(text);
     }
     fputs("}\n", r->out);
 }

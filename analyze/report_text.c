@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "report.h"
+#include "sanitize.h"
 
 #define LADDER_WIDTH 44
 
@@ -159,10 +160,12 @@ mcpd_text_begin(struct mcpd_report *r)
         return;
     fprintf(r->out, "%smcpdiag %s%s", col(r, BOLD), r->opts.command,
             col(r, RESET));
-    if (r->input.nfiles == 1)
-        fprintf(r->out, " %s", r->input.files[0]);
-    else if (r->input.nfiles > 1)
+    if (r->input.nfiles == 1) {
+        fputc(' ', r->out);
+        mcpd_text_fputs(r->input.files[0], r->out);
+    } else if (r->input.nfiles > 1) {
         fprintf(r->out, " of %d files as one capture", r->input.nfiles);
+    }
     if (r->input.nlink_types)
         fprintf(r->out, " (%s)", r->input.link_types[0]);
     fputc('\n', r->out);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include "flow.h"
+#include "sanitize.h"
 #include "sniff.h"
 
 /* RFC 9110 methods an MCP client or a proxy sends. */
@@ -57,6 +58,8 @@ keep_request_line(struct mcpd_flow *f, const uint8_t *d, uint32_t len,
         f->http_req[o++] = (char)c;
     }
     f->http_req[o] = '\0';
+    /* The scheme part before "://" was copied as it came. */
+    mcpd_text_sanitize(f->http_req, sizeof(f->http_req));
 }
 
 void

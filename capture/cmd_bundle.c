@@ -23,6 +23,7 @@
 #include "redact.h"
 #include "report.h"
 #include "report_html.h"
+#include "sanitize.h"
 #include "tarball.h"
 
 enum {
@@ -653,13 +654,24 @@ build_text(struct bundle *b, size_t *len)
     fclose(out);
     if (b->redact && buf)
         mcpd_redact((uint8_t *)buf, *len);
+    /* What the command, the capture and the probe printed is someone
+     * else's text: whoever reads the bundle gets it escaped. */
+    if (buf) {
+        size_t n;
+        char *t = mcpd_text_escape_block(buf, *len, &n);
+        free(buf);
+        buf = t;
+        *len = t ? n : 0;
+    }
     return buf;
 }
 
+/* A bundle file's JSON: valid UTF-8, no raw control or bidi character,
+ * whatever the wire, the command or the environment put in it. */
 static char *
 json_text(cJSON *j, size_t *len)
 {
-    char *s = cJSON_Print(j);
+    char *s = mcpd_json_fix(cJSON_Print(j));
     char *t;
 
     if (s == NULL)
@@ -818,6 +830,40 @@ fail:
 
 /* ---- --inspect -------------------------------------------------------- */
 
+/* Pass every key and string of a parsed bundle file through the text
+ * sanitiser, for printing: a crafted bundle's fields may hold terminal
+ * escapes. 0, or -1 when out of memory. */
+static int
+text_tree(cJSON *j)
+{
+    cJSON *c;
+    char *t;
+    size_t n;
+
+    if (j == NULL)
+        return 0;
+    if (j->string && !(j->type & cJSON_StringIsConst)) {
+        n = strlen(j->string);
+        if ((t = malloc(4 * n + 1)) == NULL)
+            return -1;
+        mcpd_text_escape(t, 4 * n + 1, j->string, n);
+        cJSON_free(j->string);
+        j->string = t;
+    }
+    if (cJSON_IsString(j) && j->valuestring) {
+        n = strlen(j->valuestring);
+        if ((t = malloc(4 * n + 1)) == NULL)
+            return -1;
+        mcpd_text_escape(t, 4 * n + 1, j->valuestring, n);
+        cJSON_free(j->valuestring);
+        j->valuestring = t;
+    }
+    for (c = j->child; c; c = c->next)
+        if (text_tree(c) != 0)
+            return -1;
+    return 0;
+}
+
 struct member {
     char name[MCPD_TAR_NAME_LEN];
     char base[64];
@@ -904,11 +950,16 @@ inspect(const char *path, int json)
         return MCPD_EXIT_CANNOT_RUN;
     rc = mcpd_tar_walk(path, inspect_one, in, err);
     if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "mcpdiag: %s\n", err);
-        else
-            fprintf(stderr, "mcpdiag: %s: archive cut short (damaged or "
-                    "truncated download)\n", path);
+        if (rc < 0) {
+            fputs("mcpdiag: ", stderr);
+            mcpd_text_fputs(err, stderr);
+        } else {
+            fputs("mcpdiag: ", stderr);
+            mcpd_text_fputs(path, stderr);
+            fputs(": archive cut short (damaged or truncated download)",
+                  stderr);
+        }
+        fputc('\n', stderr);
         free(in->manifest);
         free(in);
         return MCPD_EXIT_CANNOT_RUN;
@@ -920,7 +971,8 @@ inspect(const char *path, int json)
         cJSON_AddStringToObject(out, "bundle", path);
         arr = cJSON_AddArrayToObject(out, "files");
     } else {
-        printf("%s: %lld bytes, %d files\n", path,
+        mcpd_text_fputs(path, stdout);
+        printf(": %lld bytes, %d files\n",
                stat(path, &st) == 0 ? (long long)st.st_size : -1LL, in->n);
         printf("  %-6s %10s  %-8s %s\n", "mode", "bytes", "sha256",
                "name");
@@ -941,8 +993,10 @@ inspect(const char *path, int json)
             cJSON_AddStringToObject(f, "check", check);
             cJSON_AddItemToArray(arr, f);
         } else {
-            printf("  %04o %12llu  %-8s %s\n", m->mode,
-                   (unsigned long long)m->size, check, m->name);
+            printf("  %04o %12llu  %-8s ", m->mode,
+                   (unsigned long long)m->size, check);
+            mcpd_text_fputs(m->name, stdout);
+            fputc('\n', stdout);
         }
     }
     if (man == NULL)
@@ -953,13 +1007,15 @@ inspect(const char *path, int json)
         man = NULL;
         cJSON_AddBoolToObject(out, "hashes_ok", bad == 0);
         {
-            char *s = cJSON_Print(out);
+            /* Valid UTF-8 and no raw control, whatever the archive
+             * holds. */
+            char *s = mcpd_json_fix(cJSON_Print(out));
             if (s)
                 printf("%s\n", s);
             free(s);
         }
         cJSON_Delete(out);
-    } else if (man) {
+    } else if (man && text_tree(man) == 0) {
         const cJSON *cap = cJSON_GetObjectItem(man, "capture");
         const cJSON *v;
         v = cJSON_GetObjectItem(man, "target");
@@ -1013,6 +1069,10 @@ mcpd_bundle_print_environment(const char *path, FILE *out, char *err)
         return -1;
     env = cJSON_Parse(data);
     free(data);
+    if (text_tree(env) != 0) {
+        cJSON_Delete(env);
+        env = NULL;
+    }
     if (env == NULL) {
         snprintf(err, MCPD_ERR_LEN, "%.100s: environment.json is not JSON",
                  path);
@@ -1529,7 +1589,7 @@ mcpd_cmd_bundle(int argc, char **argv)
             cJSON_AddItemToObject(o, "diagnosis", d ? cJSON_Duplicate(d, 1)
                                                     : cJSON_CreateNull());
         }
-        s = cJSON_Print(o);
+        s = mcpd_json_fix(cJSON_Print(o));
         if (s)
             printf("%s\n", s);
         free(s);
@@ -1538,10 +1598,14 @@ mcpd_cmd_bundle(int argc, char **argv)
         const cJSON *d = cJSON_GetObjectItem(b->report, "diagnosis");
         const cJSON *sum = cJSON_GetObjectItem(d, "summary");
         cause = diag_cause(d);
-        if (cause && !b->quiet)
-            printf("%s %s: %s\n", strcmp(cause, "ok") ? "\u2717"
-                                                       : "\u2713",
-                   cause, cJSON_IsString(sum) ? sum->valuestring : "");
+        if (cause && !b->quiet) {
+            printf("%s ", strcmp(cause, "ok") ? "\u2717" : "\u2713");
+            mcpd_text_fputs(cause, stdout);
+            fputs(": ", stdout);
+            mcpd_text_fputs(cJSON_IsString(sum) ? sum->valuestring : "",
+                            stdout);
+            fputc('\n', stdout);
+        }
         printf("bundle: %s (%lld bytes: ", outpath, (long long)size);
         for (i = 0; i < b->nfiles; i++)
             printf("%s%s", i ? ", " : "", b->files[i].name);

@@ -24,6 +24,7 @@
 #include "privs.h"
 #include "proxyenv.h"
 #include "report.h"
+#include "sanitize.h"
 #include "target.h"
 #include "witness.h"
 
@@ -514,6 +515,16 @@ witness_correlate(struct capture *c, struct mcpd_flow *f)
 /* ---- live verdict lines -------------------------------------------- */
 
 static void
+live_proc(FILE *out, const char *side, const struct mcpd_proc *p)
+{
+    fprintf(out, "  %s: pid %d ", side, p->pid);
+    mcpd_text_fputs(p->command, out);
+    fputs(" (", out);
+    mcpd_text_fputs(p->user, out);
+    fputs(")", out);
+}
+
+static void
 print_line(struct capture *c, const struct mcpd_flow *f,
            enum mcpd_verdict v)
 {
@@ -537,24 +548,26 @@ print_line(struct capture *c, const struct mcpd_flow *f,
     if (v == MCPD_V_RESET)
         fprintf(c->live_out, "  reset by %s",
                 (f->bits & MCPD_F_SRV_RST) ? "server" : "client");
+    /* Process names are the process's own choice (prctl). */
     if (f->client_proc)
-        fprintf(c->live_out, "  client: pid %d %s (%s)",
-                f->client_proc->pid, f->client_proc->command,
-                f->client_proc->user);
+        live_proc(c->live_out, "client", f->client_proc);
     if (f->server_proc)
-        fprintf(c->live_out, "  server: pid %d %s (%s)",
-                f->server_proc->pid, f->server_proc->command,
-                f->server_proc->user);
+        live_proc(c->live_out, "server", f->server_proc);
     if (f->kernel && f->kernel->rst_origin[0])
         fprintf(c->live_out, "  kernel: %s",
                 strcmp(f->kernel->rst_origin, "host") == 0
                     ? "the host's TCP stack sent the RST"
                     : "the RST did not come from the host's TCP stack "
                       "(a firewall rule)");
-    if (f->kernel && f->kernel->rst_reason[0])
-        fprintf(c->live_out, " (%s)", f->kernel->rst_reason);
-    if (f->kernel && f->kernel->rule[0])
-        fprintf(c->live_out, "  rule: %s", f->kernel->rule);
+    if (f->kernel && f->kernel->rst_reason[0]) {
+        fputs(" (", c->live_out);
+        mcpd_text_fputs(f->kernel->rst_reason, c->live_out);
+        fputs(")", c->live_out);
+    }
+    if (f->kernel && f->kernel->rule[0]) {
+        fputs("  rule: ", c->live_out);
+        mcpd_text_fputs(f->kernel->rule, c->live_out);
+    }
     if (f->kernel && f->kernel->ndrops && !f->kernel->rst_origin[0])
         fprintf(c->live_out, "  kernel: %u packet%s dropped (%s)",
                 f->kernel->drops[0].count,

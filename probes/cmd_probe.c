@@ -43,7 +43,7 @@ static const char *
 oneline(const char *in, char *buf, size_t len)
 {
     snprintf(buf, len, "%s", in ? in : "");
-    mcpd_printable(buf);
+    mcpd_text_sanitize(buf, len);
     return buf;
 }
 
@@ -156,7 +156,7 @@ mcpd_cmd_probe(int argc, char **argv)
     if (mcpd_target_parse(target, &p->target, err) != 0) {
         char shown[sizeof(arg)];
         free(p);
-        mcpd_printable(err);
+        mcpd_text_sanitize(err, sizeof(err));
         /* Echo the target without a password it may carry. */
         mcpd_target_redact(target, shown, sizeof(shown));
         return mcpd_usage_error("bad TARGET '%s': %s; give PORT, HOST:PORT, "
@@ -216,9 +216,12 @@ mcpd_cmd_probe(int argc, char **argv)
         status = MCPD_EXIT_CANNOT_RUN;
     } else if (status != MCPD_EXIT_OK) {
         /* One line: the cause, the evidence, and the first fix. */
-        mcpd_printable(p->summary);
-        fprintf(stderr, "mcpdiag: %s: %s; fix: %s\n", p->cause, p->summary,
-                p->nfix > 0 ? p->fix[0] : "see the report above");
+        fprintf(stderr, "mcpdiag: %s: ", p->cause);
+        mcpd_text_fputs(p->summary, stderr);
+        fputs("; fix: ", stderr);
+        mcpd_text_fputs(p->nfix > 0 ? p->fix[0] : "see the report above",
+                        stderr);
+        fputc('\n', stderr);
     }
     curl_global_cleanup();
     free(p);

@@ -291,17 +291,13 @@ note_rpc_error(struct mcpd_http_try *t, cJSON *msg, const struct resp *r)
         if (cJSON_IsString(m))
             snprintf(t->rpc_message, sizeof(t->rpc_message), "%s",
                      m->valuestring);
-        mcpd_printable(t->rpc_message);
+        mcpd_text_sanitize(t->rpc_message, sizeof(t->rpc_message));
     } else if (msg == NULL && r->body && t->status >= 300) {
         /* A plain-text error (Python's "Invalid Host header"): keep its
-         * first line, printable bytes only. */
-        size_t i, o = 0;
-        for (i = 0; r->body[i] && r->body[i] != '\n' &&
-                    o + 1 < sizeof(t->rpc_message) && i < 200; i++)
-            if ((unsigned char)r->body[i] >= 0x20 &&
-                (unsigned char)r->body[i] < 0x7f)
-                t->rpc_message[o++] = r->body[i];
-        t->rpc_message[o] = '\0';
+         * first line (at most 200 bytes), escaped. */
+        size_t n = strcspn(r->body, "\r\n");
+        mcpd_text_escape(t->rpc_message, sizeof(t->rpc_message), r->body,
+                         n < 200 ? n : 200);
     }
 }
 
@@ -360,8 +356,8 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     if (rc != CURLE_OK)
         snprintf(t->error, sizeof(t->error), "%s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    mcpd_printable(t->content_type);
-    mcpd_printable(t->error);
+    mcpd_text_sanitize(t->content_type, sizeof(t->content_type));
+    mcpd_text_sanitize(t->error, sizeof(t->error));
     status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
     curl_easy_cleanup(h);
     return rc;
@@ -432,9 +428,9 @@ take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
                      v->valuestring);
     }
     /* The server's own words go into a terminal and one-line messages. */
-    mcpd_printable(hs->protocol_version);
-    mcpd_printable(hs->server_name);
-    mcpd_printable(hs->server_version);
+    mcpd_text_sanitize(hs->protocol_version, sizeof(hs->protocol_version));
+    mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
+    mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
     return 1;
 }
 
@@ -525,8 +521,8 @@ stage_discover(struct mcpd_probe *p)
         if (cJSON_IsString(v))
             snprintf(hs->server_version, sizeof(hs->server_version), "%s",
                      v->valuestring);
-        mcpd_printable(hs->server_name);
-        mcpd_printable(hs->server_version);
+        mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
+        mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
         snprintf(t->meaning, sizeof(t->meaning), "a %s server",
                  MODERN_VERSION);
     } else if (t->rpc_code == -32022 || t->rpc_code == -32020) {
@@ -719,7 +715,7 @@ stage_sse(struct mcpd_probe *p)
                 cJSON_Delete(j);
                 snprintf(hs->sse_endpoint, sizeof(hs->sse_endpoint), "%s",
                          ep);
-                mcpd_printable(hs->sse_endpoint);
+                mcpd_text_sanitize(hs->sse_endpoint, sizeof(hs->sse_endpoint));
                 /* From now on the stream carries the answer. */
                 if (gr.len) {
                     gr.len = 0;

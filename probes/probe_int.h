@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "flow.h"
 #include "mcpd.h"
+#include "sanitize.h"
 #include "target.h"
 
 #define MCPD_PROBE_MAX_ADDRS      16
@@ -324,10 +325,6 @@ enum mcpd_conn_result mcpd_tcp_connect2(const struct mcpd_ip *ip,
                                         uint16_t port, double timeout,
                                         int *err_out, double *ms_out,
                                         struct mcpd_conn_detail *detail);
-
-/* Replace control bytes (a server's text may hold newlines or terminal
- * escapes) by '?', in place, so reports stay one line per item. */
-void mcpd_printable(char *s);
 
 /* Is listener l's accept queue full by the kernel's rule? 1 yes, 0 no,
  * -1 unknown (backlog not known). */

@@ -167,14 +167,6 @@ mcpd_probe_resolve(struct mcpd_probe *p)
                  "no IPv4 or IPv6 address");
 }
 
-void
-mcpd_printable(char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-}
-
 /* Called between slices of a connect's wait (the connect stage only). */
 static void (*conn_tick)(void *);
 static void *conn_tick_ctx;

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -40,8 +41,19 @@ row(const struct mcpd_probe *p, FILE *out, enum mark m, const char *stage,
         col = DIM;
         break;
     }
-    fprintf(out, "  %s%s%s %-10s %s\n", p->opts.color ? col : "", sym,
-            p->opts.color ? RESET : "", stage, text);
+    fprintf(out, "  %s%s%s %-10s ", p->opts.color ? col : "", sym,
+            p->opts.color ? RESET : "", stage);
+    mcpd_text_fputs(text, out);
+    fputc('\n', out);
+}
+
+/* A line of evidence: our label, then text from elsewhere, escaped. */
+static void
+put_line(FILE *out, const char *label, const char *text)
+{
+    fputs(label, out);
+    mcpd_text_fputs(text, out);
+    fputc('\n', out);
 }
 
 static void
@@ -194,10 +206,13 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
                 kv->k.drops[i].count == 1 ? "" : "s", kv->k.drops[i].reason,
                 mcpd_probe_kreason(kv->k.drops[i].reason),
                 kv->k.drops_matched_by ? kv->k.drops_matched_by : "?");
-    if (kv->k.rule[0])
-        fprintf(out, "  kernel: %s: firewall rule whose counter moved: %s "
-                "(matched by %s)\n", who, kv->k.rule,
+    if (kv->k.rule[0]) {
+        fprintf(out, "  kernel: %s: firewall rule whose counter moved: ",
+                who);
+        mcpd_text_fputs(kv->k.rule, out);
+        fprintf(out, " (matched by %s)\n",
                 kv->rule_matched_by ? kv->rule_matched_by : "?");
+    }
     (void)p;
 }
 
@@ -209,14 +224,16 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     const struct mcpd_probe_http *hs = &p->http;
     enum mark m;
 
-    fprintf(out, "%s%s %s%s: %s\n", p->opts.color ? (ok ? GREEN : RED) : "",
+    fprintf(out, "%s%s %s%s: ", p->opts.color ? (ok ? GREEN : RED) : "",
             ok ? (p->opts.utf8 ? "\xe2\x9c\x93" : "OK") :
             (p->opts.utf8 ? "\xe2\x9c\x97" : "FAIL"), p->cause,
-            p->opts.color ? RESET : "", p->summary);
+            p->opts.color ? RESET : "");
+    put_line(out, "", p->summary);
     if (p->opts.quiet)
         goto fixes;
-    fprintf(out, "\n%s%s%s\n", p->opts.color ? BOLD : "",
-            p->target.url, p->opts.color ? RESET : "");
+    fprintf(out, "\n%s", p->opts.color ? BOLD : "");
+    mcpd_text_fputs(p->target.url, out);
+    fprintf(out, "%s\n", p->opts.color ? RESET : "");
 
     /* 1 resolve */
     line[0] = '\0';
@@ -374,27 +391,30 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 
     if (p->opts.verbose || !ok) {
         fprintf(out, "\nEvidence\n");
-        for (i = 0; i < p->nrules; i++)
-            fprintf(out, "  %s: %s\n", p->rules[i].source, p->rules[i].text);
-        for (i = 0; i < MCPD_CLIENT_COUNT && p->proxy.nvars; i++)
-            fprintf(out, "  %-8s %s: %s\n", mcpd_client_name(i),
-                    p->proxy.client[i].proxied ? "proxied" : "direct",
-                    p->proxy.client[i].reason);
+        for (i = 0; i < p->nrules; i++) {
+            fprintf(out, "  %s: ", p->rules[i].source);
+            put_line(out, "", p->rules[i].text);
+        }
+        for (i = 0; i < MCPD_CLIENT_COUNT && p->proxy.nvars; i++) {
+            fprintf(out, "  %-8s %s: ", mcpd_client_name(i),
+                    p->proxy.client[i].proxied ? "proxied" : "direct");
+            put_line(out, "", p->proxy.client[i].reason);
+        }
         if (hs->discover.ran) {
             try_text(&hs->discover, line, sizeof(line));
-            fprintf(out, "  discover:   %s\n", line);
+            put_line(out, "  discover:   ", line);
         }
         if (hs->init.ran) {
             try_text(&hs->init, line, sizeof(line));
-            fprintf(out, "  initialize: %s\n", line);
+            put_line(out, "  initialize: ", line);
         }
         if (hs->sse_get.ran) {
             try_text(&hs->sse_get, line, sizeof(line));
-            fprintf(out, "  sse:        %s\n", line);
+            put_line(out, "  sse:        ", line);
         }
         if (hs->sse_post.ran) {
             try_text(&hs->sse_post, line, sizeof(line));
-            fprintf(out, "  sse post:   %s\n", line);
+            put_line(out, "  sse post:   ", line);
         }
         for (i = 0; i < p->naddr; i++) {
             char who[120];
@@ -417,7 +437,7 @@ fixes:
     if (p->nfix > 0) {
         fprintf(out, "\nFix\n");
         for (i = 0; i < p->nfix; i++)
-            fprintf(out, "  %s\n", p->fix[i]);
+            put_line(out, "  ", p->fix[i]);
     }
 }
 
@@ -851,12 +871,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
         cJSON_AddItemToArray(arr, cJSON_CreateString(p->fix[i]));
     cJSON_AddItemToObject(o, "stage", str_or_null(p->failed_stage));
 
-    text = cJSON_Print(root);
+    /* Valid UTF-8, no raw control or bidi character, whatever the
+     * strings above came from. */
+    text = mcpd_json_fix(cJSON_Print(root));
     cJSON_Delete(root);
     if (text == NULL)
         return -1;
     fputs(text, out);
     fputc('\n', out);
-    cJSON_free(text);
+    free(text);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "cursor.h"
 #include "dec.h"
 #include "flow.h"
+#include "sanitize.h"
 #include "verdict.h"
 
 #include "testhelp.h"
@@ -547,6 +548,131 @@ test_flow_icmp_and_eviction(void)
     mcpd_flowtab_free(t);
 }
 
+/* ---- sanitisers ----------------------------------------------------- */
+
+static const struct {
+    const char *what, *in, *text, *json;
+} hostile[] = {
+    {"plain ASCII", "POST /mcp", "POST /mcp", "POST /mcp"},
+    {"valid UTF-8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+    {"ESC and BEL (C0)", "a\x1b[2Jb\x07", "a\\x1b[2Jb\\x07",
+     "a\\u001b[2Jb\\u0007"},
+    {"newline, tab, CR", "a\nb\tc\r", "a\\x0ab\\x09c\\x0d", "a\\nb\\tc\\r"},
+    {"DEL", "a\x7f", "a\\x7f", "a\\u007f"},
+    {"raw C1 byte", "a\x9b" "31m", "a\\x9b31m", "a\\ufffd31m"},
+    {"UTF-8 C1 CSI", "a\xc2\x9b" "31m", "a\\u009b31m", "a\\u009b31m"},
+    {"UTF-8 NEL and U+009F", "\xc2\x85\xc2\x9f", "\\u0085\\u009f",
+     "\\u0085\\u009f"},
+    {"overlong ESC", "\xc0\x9b", "\\xc0\\x9b", "\\ufffd\\ufffd"},
+    {"overlong 3 bytes", "\xe0\x80\xaf", "\\xe0\\x80\\xaf",
+     "\\ufffd\\ufffd\\ufffd"},
+    {"surrogate", "\xed\xa0\x80", "\\xed\\xa0\\x80", "\\ufffd\\ufffd\\ufffd"},
+    {"above U+10FFFF", "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80",
+     "\\ufffd\\ufffd\\ufffd\\ufffd"},
+    {"F5..FF lead", "\xff\xfe", "\\xff\\xfe", "\\ufffd\\ufffd"},
+    {"truncated sequence", "x\xe2\x82", "x\\xe2\\x82", "x\\ufffd\\ufffd"},
+    {"truncated then ASCII", "\xe2\x82" "A", "\\xe2\\x82A", "\\ufffd\\ufffdA"},
+    {"line separators", "\xe2\x80\xa8\xe2\x80\xa9", "\\u2028\\u2029",
+     "\\u2028\\u2029"},
+    {"bidi override", "\xe2\x80\xae" "evil", "\\u202eevil", "\\u202eevil"},
+    {"bidi isolates", "\xe2\x81\xa6\xe2\x81\xa9", "\\u2066\\u2069",
+     "\\u2066\\u2069"},
+    {"RLM and ALM", "\xe2\x80\x8f\xd8\x9c", "\\u200f\\u061c",
+     "\\u200f\\u061c"},
+    {"quote and backslash", "\"\\", "\"\\", "\\\"\\\\"},
+};
+
+static void
+test_sanitize_table(void)
+{
+    char buf[256], what[128];
+    size_t i, n;
+
+    for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        n = mcpd_text_escape(buf, sizeof(buf), hostile[i].in,
+                             strlen(hostile[i].in));
+        snprintf(what, sizeof(what), "text: %s", hostile[i].what);
+        test_cond(what, strcmp(buf, hostile[i].text) == 0 &&
+                            n == strlen(buf));
+        mcpd_json_escape(buf, sizeof(buf), hostile[i].in,
+                         strlen(hostile[i].in));
+        snprintf(what, sizeof(what), "json: %s", hostile[i].what);
+        test_cond(what, strcmp(buf, hostile[i].json) == 0);
+    }
+}
+
+static void
+test_sanitize_edges(void)
+{
+    char small[8], s[16];
+    char *fixed, *doc;
+    FILE *f;
+    char *mem = NULL;
+    size_t memlen = 0;
+    unsigned cp;
+
+    /* Truncation never cuts an escape or a character in half. */
+    mcpd_text_escape(small, sizeof(small), "abcd\x1b", 5);
+    test_cond("text truncation keeps whole escapes",
+              strcmp(small, "abcd") == 0);
+    mcpd_text_escape(small, sizeof(small), "abcdef\xc3\xa9", 8);
+    test_cond("text truncation keeps whole characters",
+              strcmp(small, "abcdef") == 0);
+    mcpd_json_escape(small, sizeof(small), "abcd\xff", 5);
+    test_cond("json truncation keeps whole escapes",
+              strcmp(small, "abcd") == 0);
+    test_cond("zero capacity writes nothing",
+              mcpd_text_escape(small, 0, "x", 1) == 0);
+
+    /* In place, within the buffer. */
+    snprintf(s, sizeof(s), "%s", "p\x1b]0;x\x07");
+    mcpd_text_sanitize(s, sizeof(s));
+    test_cond("in place", strcmp(s, "p\\x1b]0;x\\x07") == 0);
+    snprintf(s, sizeof(s), "%s", "\x9b\x9b\x9b\x9b");
+    mcpd_text_sanitize(s, 10);
+    test_cond("in place, truncated to the buffer", strcmp(s, "\\x9b\\x9b") == 0);
+
+    /* A whole cJSON-style document. */
+    doc = strdup("{\"a\":\"x\xc2\x9b\x7f\xff\xe2\x80\xae\xc3\xa9\",\n\t\"b\":1}");
+    fixed = mcpd_json_fix(doc);
+    test_cond("json_fix rewrites what the printer left raw",
+              fixed && strcmp(fixed, "{\"a\":\"x\\u009b\\u007f\\ufffd\\u202e"
+                                     "\xc3\xa9\",\n\t\"b\":1}") == 0);
+    free(fixed);
+    test_cond("json_fix(NULL)", mcpd_json_fix(NULL) == NULL);
+
+    /* Streams. */
+    f = open_memstream(&mem, &memlen);
+    if (f) {
+        mcpd_text_fputs("n\x1b\xc2\x9b", f);
+        fputc('|', f);
+        mcpd_json_fputs("q\"\xc0", f);
+        mcpd_text_fputs(NULL, f);
+        fclose(f);
+        test_cond("streams", mem &&
+                  strcmp(mem, "n\\x1b\\u009b|\"q\\\"\\ufffd\"") == 0);
+        free(mem);
+    }
+
+    {
+        size_t bl = 0;
+        char *b = mcpd_text_escape_block("a\n\x1b\tb\0c\xc2\x9b\n", 10,
+                                         &bl);
+        test_cond("a block keeps newlines and tabs, escapes the rest",
+                  b && bl == strlen(b) &&
+                  strcmp(b, "a\n\\x1b\tb\\x00c\\u009b\n") == 0);
+        free(b);
+    }
+
+    test_cond("decode 4 bytes", mcpd_utf8_decode(
+        (const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp) == 4 &&
+        cp == 0x1f600);
+    test_cond("decode refuses a short buffer", mcpd_utf8_decode(
+        (const unsigned char *)"\xf0\x9f\x98\x80", 3, &cp) == 0);
+}
+
 int
 main(void)
 {
@@ -561,5 +687,7 @@ main(void)
     test_flow_one_sided();
     test_flow_half_open_reset_partial();
     test_flow_icmp_and_eviction();
+    test_sanitize_table();
+    test_sanitize_edges();
     return test_report();
 }

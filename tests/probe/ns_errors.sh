@@ -98,7 +98,8 @@ oneline "unknown option" 2 "unknown option '--bogus'" "probe --help" \
     "$PROBE" probe --bogus
 oneline "bad TARGET" 2 "bad TARGET 'http://\[zz'" "give PORT, HOST:PORT" \
     "$PROBE" probe 'http://[zz'
-oneline "TARGET with a newline" 2 "bad TARGET 'a?b:3'" "give PORT" \
+# The newline is shown escaped as \x0a ("\\\\" is one backslash to grep).
+oneline "TARGET with a newline" 2 "bad TARGET 'a\\\\x0ab:3'" "give PORT" \
     "$PROBE" probe "$(printf 'a\nb:3')"
 oneline "port out of range" 2 "70000" "give PORT" "$PROBE" probe 70000
 oneline "two targets" 2 "one TARGET" "quote" "$PROBE" probe 1 2
