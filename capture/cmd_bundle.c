@@ -540,6 +540,8 @@ build_report(struct bundle *b)
         cJSON *a = cJSON_CreateArray();
         for (i = 0; b->cmd_argv[i]; i++)
             cJSON_AddItemToArray(a, cJSON_CreateString(b->cmd_argv[i]));
+        if (b->redact)
+            mcpd_redact_command(a);
         cJSON_AddItemToObject(capture_obj, "client_command", a);
         if (b->cmd_ran)
             cJSON_AddNumberToObject(capture_obj, "client_status",
@@ -610,9 +612,11 @@ build_text(struct bundle *b, size_t *len)
         return NULL;
     fprintf(out, "mcpdiag bundle for %s, made %s on %s (mcpdiag %s)\n",
             b->target.url, b->created, b->host, MCPD_VERSION);
-    fprintf(out, "secrets: %s\n\n", b->redact ? "redacted (Authorization "
-            "headers, cookies, tokens (bearer, query), session ids, URL "
-            "and proxy passwords)" : "NOT REDACTED (--no-redact)");
+    fprintf(out, "redaction: %s\n\n", b->redact ? "on (credential "
+            "headers, cookies, tokens (bearer, query), session ids, API "
+            "keys, URL and proxy passwords, the command's credentials; "
+            "payload that is not HTTP/1 zero-filled)"
+            : "NOT REDACTED (--no-redact)");
     fprintf(out, "== Diagnosis ==\n");
     if (b->capture_ran)
         text_diag(out, "capture", cJSON_GetObjectItem(b->report,
