@@ -775,7 +775,8 @@ zero_binary_lines(uint8_t *b, size_t len)
  * is whole again. A gap (bytes not captured, by the snaplen or a loss)
  * or an overlap (a retransmission) becomes a line break, and the first
  * line after it, whose start is unknown, is wiped unless it starts an
- * HTTP message. What is not HTTP/1 keeps no byte: zeroed, lengths kept.
+ * HTTP message. What is not HTTP/1 keeps no byte (but a TLS record
+ * header): zeroed, lengths kept.
  */
 static long
 redact_stream(uint8_t *buf, struct seg *s, size_t n, struct dirtab *t)
@@ -812,7 +813,12 @@ redact_stream(uint8_t *buf, struct seg *s, size_t n, struct dirtab *t)
     if (peer >= 0)
         peer_tunnel = t->d[peer].tunnel;
     if (!http1_start(st, len)) {
-        cut = 0;
+        /* Not HTTP/1: zero-filled. The header of a first TLS record
+         * (type, version, length) stays, so the capture still shows
+         * that TLS was spoken (a wrong_protocol cause), nothing of
+         * what it carried. */
+        cut = len >= 5 && st[0] >= 20 && st[0] <= 23 && st[1] == 3 &&
+              st[2] <= 4 ? 5 : 0;
     } else {
         cut = http1_cut(st, len, peer_tunnel, &tunnel);
         d->tunnel = (uint8_t)tunnel;

@@ -66,7 +66,9 @@ size_t mcpd_redact_command(cJSON *args);
  * it is redacted, so a header name or value split across segments is
  * found. A stream that is not HTTP/1 (TLS, HTTP/2 including h2c, any
  * other protocol), and what follows a CONNECT, an Upgrade or an
- * HTTP/2 preface, keeps no byte: zero-filled. Returns the count, or -1
+ * HTTP/2 preface, keeps no byte: zero-filled (a TLS stream keeps its
+ * first record header, 5 bytes of type, version and length, so it is
+ * still recognised as TLS). Returns the count, or -1
  * when buf is not a pcap image (err set, MCPD_ERR_LEN).
  */
 long mcpd_redact_pcap(uint8_t *buf, size_t len, char *err);

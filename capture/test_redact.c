@@ -328,6 +328,27 @@ test_pcap_not_http1(void)
 }
 
 static void
+test_pcap_tls(void)
+{
+    static const char *const hello[] = {
+        "\x16\x03\x01\x00\x30\x01\x00\x00\x2cTLSSECRET1.sni.example",
+        "\x17\x03\x03\x00\x10TLSSECRET2", NULL,
+    };
+    struct img m = { 0 };
+    char err[256];
+
+    pcap_start(&m);
+    stream(&m, 0, 1000, hello, 65535);
+    mcpd_redact_pcap(m.b, m.len, err);
+    test_cond("tls: nothing of the records kept",
+              !contains(m.b, m.len, "TLSSECRET"));
+    test_cond("tls: the first record header kept (still TLS)",
+              contains(m.b, m.len, "\x16\x03\x01\x00\x30") &&
+              !contains(m.b, m.len, "\x17\x03\x03"));
+    free(m.b);
+}
+
+static void
 test_pcap_snaplen(void)
 {
     /* The first segment is cut by the snaplen in the middle of its
@@ -357,6 +378,7 @@ main(void)
     test_command();
     test_pcap_split();
     test_pcap_not_http1();
+    test_pcap_tls();
     test_pcap_snaplen();
     return test_report();
 }
