@@ -853,7 +853,7 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
     struct seg *segs = NULL;
     size_t nseg = 0, capseg = 0, i, j;
     uint32_t magic;
-    int swap, dlt, unknown_link;
+    int swap, dlt, unknown_link, round;
     size_t off = 24;
     long count = 0;
 
@@ -952,11 +952,19 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
     }
     if (nseg > 0)
         qsort(segs, nseg, sizeof(*segs), seg_cmp);
-    for (i = 0; i < nseg; i = j) {
-        for (j = i + 1; j < nseg && segs[j].dir == segs[i].dir; j++)
-            ;
-        count += redact_stream(buf, segs + i, j - i, &tab);
-    }
+    /* Requests first: a server's side is read knowing whether its
+     * client asked for a CONNECT or an Upgrade. */
+    for (round = 0; round < 2; round++)
+        for (i = 0; i < nseg; i = j) {
+            int request;
+            for (j = i + 1; j < nseg && segs[j].dir == segs[i].dir; j++)
+                ;
+            request = http1_start(buf + segs[i].off, segs[i].cap) &&
+                      !starts_with(buf + segs[i].off, segs[i].cap,
+                                   "HTTP/");
+            if (request == (round == 0))
+                count += redact_stream(buf, segs + i, j - i, &tab);
+        }
     free(segs);
     free(tab.d);
     free(tab.slot);

@@ -349,6 +349,34 @@ test_pcap_tls(void)
 }
 
 static void
+test_pcap_connect(void)
+{
+    static const char *const cli[] = {
+        "CONNECT 10.0.0.2:443 HTTP/1.1\r\nProxy-Authorization: Basic "
+        "PXSECRET1\r\n\r\n", "TUNNELSECRET1 printable, in the tunnel",
+        NULL,
+    };
+    static const char *const srv[] = {
+        "HTTP/1.1 200 Connection established\r\n\r\n",
+        "TUNNELSECRET2 printable, in the tunnel", NULL,
+    };
+    struct img m = { 0 };
+    char err[256];
+
+    /* The server's side first in the file: it is still read knowing
+     * its client asked for a CONNECT. */
+    pcap_start(&m);
+    stream(&m, 1, 5000, srv, 65535);
+    stream(&m, 0, 1000, cli, 65535);
+    mcpd_redact_pcap(m.b, m.len, err);
+    test_cond("connect: the tunnel keeps no byte, either way",
+              !contains(m.b, m.len, "SECRET") &&
+              contains(m.b, m.len, "CONNECT 10.0.0.2:443") &&
+              contains(m.b, m.len, "HTTP/1.1 200 Connection"));
+    free(m.b);
+}
+
+static void
 test_pcap_snaplen(void)
 {
     /* The first segment is cut by the snaplen in the middle of its
@@ -379,6 +407,7 @@ main(void)
     test_pcap_split();
     test_pcap_not_http1();
     test_pcap_tls();
+    test_pcap_connect();
     test_pcap_snaplen();
     return test_report();
 }
