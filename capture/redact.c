@@ -24,6 +24,13 @@ static const char *const secret_exact[] = {
     "pass", "pwd", "jwt", "key", "sid", NULL,
 };
 
+/* Names the fragments catch that carry no secret: a status phrase
+ * ("Unauthorized: the server wants credentials") and the challenges a
+ * server sends, which say what it wants, not what anyone holds. */
+static const char *const not_secret[] = {
+    "unauthorized", "wwwauthenticate", "proxyauthenticate", NULL,
+};
+
 /* Fragments that make a query parameter's value a secret. */
 static const char *const secret_query[] = {
     "token", "key", "secret", "pass", "pwd", "auth", "session", "sig",
@@ -44,6 +51,9 @@ mcpd_secret_name(const char *name, size_t len)
     low[n] = '\0';
     if (n == 0)
         return 0;
+    for (i = 0; not_secret[i]; i++)
+        if (strcmp(low, not_secret[i]) == 0)
+            return 0;
     for (i = 0; secret_fragments[i]; i++)
         if (strstr(low, secret_fragments[i]))
             return 1;

@@ -130,7 +130,7 @@ test_names(void)
     static const char *const no[] = {
         "Host", "Content-Type", "Content-Length", "PATH", "HOME",
         "keyboard", "connections", "verdict", "monkey", "User-Agent",
-        NULL,
+        "Unauthorized", "WWW-Authenticate", NULL,
     };
     int i;
 
@@ -397,6 +397,46 @@ test_pcap_snaplen(void)
     free(m.b);
 }
 
+/* Damaged images (bytes, lengths, sequence numbers changed at random):
+ * the redactor stays inside the buffer (run under ASan) and never
+ * changes its length. */
+static void
+test_pcap_damaged(void)
+{
+    static const char *const cli[] = {
+        "POST /mcp HTTP/1.1\r\nAuthor", "ization: Bearer DMG1\r\n\r\n",
+        "GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n", NULL,
+    };
+    static const char *const srv[] = {
+        "HTTP/1.1 101 Switching\r\n\r\n", "\x16\x03\x01\x00\x05hello",
+        NULL,
+    };
+    struct img base = { 0 }, m = { 0 };
+    uint32_t x = 12345;
+    char err[256];
+    int it, k, ok = 1;
+
+    pcap_start(&base);
+    stream(&base, 0, 1000, cli, 65535);
+    stream(&base, 1, 0xfffffff0u, srv, 65535);   /* wraps */
+    m.b = malloc(base.len);
+    if (m.b == NULL)
+        abort();
+    for (it = 0; it < 3000; it++) {
+        memcpy(m.b, base.b, base.len);
+        m.len = base.len - (it % 7 == 0 ? (size_t)(x % 64) : 0);
+        for (k = 0; k < 1 + it % 5; k++) {
+            x = x * 1103515245u + 12345u;
+            m.b[24 + (x >> 8) % (m.len - 24)] = (uint8_t)(x >> 24);
+        }
+        if (mcpd_redact_pcap(m.b, m.len, err) < 0)
+            ok = 0;
+    }
+    test_cond("damaged images: redacted, within bounds", ok);
+    free(m.b);
+    free(base.b);
+}
+
 int
 main(void)
 {
@@ -409,5 +449,6 @@ main(void)
     test_pcap_tls();
     test_pcap_connect();
     test_pcap_snaplen();
+    test_pcap_damaged();
     return test_report();
 }
