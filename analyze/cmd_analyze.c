@@ -19,7 +19,7 @@
 /* Every option, once: getopt's table and --help are built from it. */
 enum {
     OPT_JSON = 256, OPT_JSONL, OPT_PORT, OPT_NO_COLOR, OPT_MAX_FLOWS,
-    OPT_DETERMINISTIC, OPT_HANDSHAKE_TIMEOUT,
+    OPT_DETERMINISTIC, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_ARCHIVE,
 };
 
 static const struct mcpd_option analyze_options[] = {
@@ -35,6 +35,8 @@ static const struct mcpd_option analyze_options[] = {
       "connections kept in memory at once (default 150000)" },
     { "handshake-timeout", OPT_HANDSHAKE_TIMEOUT, "SECONDS",
       "silence after which an unanswered handshake is final (default 65)" },
+    { "max-archive-bytes", OPT_MAX_ARCHIVE, "BYTES",
+      "refuse a bundle that expands past BYTES (K, M, G; default 256M)" },
     { "deterministic", OPT_DETERMINISTIC, NULL,
       "fixed hash seed (for reproducible test output)" },
     { "help", 'h', NULL, "this help" },
@@ -72,13 +74,15 @@ print_err(const char *err)
     fputc('\n', stderr);
 }
 
+/* The bundles' captures, read into memory. */
 static void
-unlink_bundles(char (*tmp)[4096], int n)
+free_mem(struct mcpd_reader_mem *mem, int n)
 {
     int i;
 
-    for (i = 0; i < n; i++)
-        unlink(tmp[i]);
+    for (i = 0; mem && i < n; i++)
+        free((void *)mem[i].data);
+    free(mem);
 }
 
 int
@@ -95,9 +99,12 @@ mcpd_cmd_analyze(int argc, char **argv)
     enum mcpd_code rc;
     int c, no_color = 0, status, progress;
     struct sigaction sa;
-    char bundle_tmp[MAX_BUNDLES][4096];
+    struct mcpd_reader_mem *mem = NULL;
+#ifdef HAVE_MCPD_CAPTURE
     const char *bundle_name[MAX_BUNDLES];
-    int bundle_arg[MAX_BUNDLES], nbundles = 0;
+    int nbundles = 0;
+    uint64_t max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
+#endif
 
     memset(&ropts, 0, sizeof(ropts));
     ropts.command = "analyze";
@@ -148,6 +155,14 @@ mcpd_cmd_analyze(int argc, char **argv)
         case OPT_DETERMINISTIC:
             fcfg.seed = 0x6d637064u;
             break;
+        case OPT_MAX_ARCHIVE:
+#ifdef HAVE_MCPD_CAPTURE
+            if (mcpd_tar_parse_bytes(optarg, &max_archive) != 0)
+#endif
+                return mcpd_usage_error("--max-archive-bytes wants bytes, "
+                                        "at least 1M (K, M, G suffixes), "
+                                        "not '%s'", optarg);
+            break;
         case 'h':
             analyze_usage(stdout);
             return MCPD_EXIT_OK;
@@ -164,35 +179,39 @@ mcpd_cmd_analyze(int argc, char **argv)
                                 "for standard input)");
 
 #ifdef HAVE_MCPD_CAPTURE
-    /* A support bundle is read through the capture.pcap inside it:
-     * extracted to a private temporary file, unlinked once open. */
+    /* A support bundle is read through the capture.pcap inside it, into
+     * memory by a bounded walk of the archive: nothing is written. */
+    mem = calloc((size_t)(argc - optind), sizeof(*mem));
+    if (mem == NULL) {
+        fprintf(stderr, "mcpdiag: out of memory\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
     for (c = optind; c < argc; c++) {
+        char *data = NULL;
+        size_t len = 0;
         if (strcmp(argv[c], "-") == 0 || !mcpd_bundle_is_archive(argv[c]))
             continue;
         if (nbundles == MAX_BUNDLES) {
-            unlink_bundles(bundle_tmp, nbundles);
+            free_mem(mem, argc - optind);
             return mcpd_usage_error("at most %d bundles at once",
                                     MAX_BUNDLES);
         }
-        if (mcpd_bundle_extract_capture(argv[c], bundle_tmp[nbundles],
-                                        sizeof(bundle_tmp[0]), err) != 0) {
+        if (mcpd_bundle_load_capture(argv[c], max_archive, &data, &len,
+                                     err) != 0) {
             print_err(err);
-            unlink_bundles(bundle_tmp, nbundles);
+            free_mem(mem, argc - optind);
             return MCPD_EXIT_CANNOT_RUN;
         }
-        bundle_arg[nbundles] = c;
-        bundle_name[nbundles] = argv[c];
-        argv[c] = bundle_tmp[nbundles++];
+        mem[c - optind].data = data;
+        mem[c - optind].len = len;
+        bundle_name[nbundles++] = argv[c];
     }
 #endif
-    rc = mcpd_reader_open(&rd, (const char *const *)&argv[optind],
-                          argc - optind, &info, err);
-    /* The report names the bundle, not the temporary file. */
-    for (c = 0; c < nbundles; c++)
-        argv[bundle_arg[c]] = (char *)bundle_name[c];
-    unlink_bundles(bundle_tmp, nbundles);
+    rc = mcpd_reader_open_mem(&rd, (const char *const *)&argv[optind], mem,
+                              argc - optind, &info, err);
     if (rc != MCPD_OK) {
         print_err(err);
+        free_mem(mem, argc - optind);
         return MCPD_EXIT_CANNOT_RUN;
     }
     ropts.color = mcpd_use_color(stdout, no_color);
@@ -203,6 +222,7 @@ mcpd_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "mcpdiag: out of memory\n");
         mcpd_report_free(rep);
         mcpd_reader_close(rd);
+        free_mem(mem, argc - optind);
         return MCPD_EXIT_CANNOT_RUN;
     }
 
@@ -227,8 +247,8 @@ mcpd_cmd_analyze(int argc, char **argv)
                 !ropts.quiet; c++) {
         char eerr[MCPD_ERR_LEN];
         fputc('\n', stdout);
-        if (mcpd_bundle_print_environment(bundle_name[c], stdout,
-                                          eerr) != 0)
+        if (mcpd_bundle_print_environment(bundle_name[c], max_archive,
+                                          stdout, eerr) != 0)
             print_err(eerr);
     }
 #endif
@@ -245,6 +265,7 @@ mcpd_cmd_analyze(int argc, char **argv)
     mcpd_flowtab_free(tab);
     mcpd_report_free(rep);
     mcpd_reader_close(rd);
+    free_mem(mem, argc - optind);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "mcpdiag: writing the report: %s\n",
                 strerror(errno));

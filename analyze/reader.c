@@ -23,6 +23,7 @@ struct source {
     struct mcpd_pcapng *ng;  /* the fallback reader, once in use */
     FILE *ng_file;           /* the file the fallback reads */
     const char *name;
+    const struct mcpd_reader_mem *mem;  /* read from memory, or NULL */
     int dlt;                 /* link type (libpcap: the file's) */
     off_t size;              /* bytes, 0 when unknown (a pipe) */
     uint64_t consumed;       /* packets handed out so far */
@@ -77,6 +78,14 @@ enum mcpd_code
 mcpd_reader_open(struct mcpd_reader **out, const char *const *files,
                  int nfiles, struct mcpd_input_info *info, char *err)
 {
+    return mcpd_reader_open_mem(out, files, NULL, nfiles, info, err);
+}
+
+enum mcpd_code
+mcpd_reader_open_mem(struct mcpd_reader **out, const char *const *files,
+                     const struct mcpd_reader_mem *mem, int nfiles,
+                     struct mcpd_input_info *info, char *err)
+{
     struct mcpd_reader *rd = calloc(1, sizeof(*rd));
     char perr[PCAP_ERRBUF_SIZE];
     int i, j;
@@ -96,7 +105,10 @@ mcpd_reader_open(struct mcpd_reader **out, const char *const *files,
         struct stat sb;
 
         s->name = files[i];
-        if (strcmp(files[i], "-") != 0) {
+        s->mem = mem && mem[i].data ? &mem[i] : NULL;
+        if (s->mem) {
+            s->size = (off_t)s->mem->len;
+        } else if (strcmp(files[i], "-") != 0) {
             if (stat(files[i], &sb) != 0) {
                 snprintf(err, MCPD_ERR_LEN, "%s: %s", files[i],
                          strerror(errno));
@@ -114,8 +126,18 @@ mcpd_reader_open(struct mcpd_reader **out, const char *const *files,
             s->size = S_ISREG(sb.st_mode) ? sb.st_size : 0;
         }
         perr[0] = '\0';
-        s->pcap = pcap_open_offline_with_tstamp_precision(
-            files[i], PCAP_TSTAMP_PRECISION_NANO, perr);
+        if (s->mem) {
+            /* The FILE is libpcap's once opened: pcap_close closes it. */
+            FILE *f = fmemopen((void *)s->mem->data, s->mem->len, "rb");
+            if (f == NULL)
+                snprintf(perr, sizeof(perr), "%s", strerror(errno));
+            else if ((s->pcap = pcap_fopen_offline_with_tstamp_precision(
+                          f, PCAP_TSTAMP_PRECISION_NANO, perr)) == NULL)
+                fclose(f);
+        } else {
+            s->pcap = pcap_open_offline_with_tstamp_precision(
+                files[i], PCAP_TSTAMP_PRECISION_NANO, perr);
+        }
         rd->n = i + 1;
         if (s->pcap == NULL) {
             open_error(files[i], perr, err);
@@ -163,9 +185,12 @@ switch_to_pcapng(struct source *s, char *err)
     struct mcpd_pcapng_packet pkt;
     uint64_t skip;
 
-    if (strcmp(s->name, "-") == 0)
+    if (s->mem)
+        s->ng_file = fmemopen((void *)s->mem->data, s->mem->len, "rb");
+    else if (strcmp(s->name, "-") == 0)
         return -1;
-    s->ng_file = fopen(s->name, "rbe");
+    else
+        s->ng_file = fopen(s->name, "rbe");
     if (s->ng_file == NULL || mcpd_pcapng_open(&s->ng, s->ng_file, err) != 0)
         return -1;
     for (skip = 0; skip < s->consumed; skip++)

@@ -30,6 +30,23 @@ enum mcpd_code mcpd_reader_run(struct mcpd_reader *rd,
                                volatile sig_atomic_t *stop, int progress,
                                char *err);
 
+/*
+ * The same, where some files are already in memory (a bundle's
+ * capture.pcap, read from its archive): mem[i].data, when not NULL, is
+ * read in place of opening files[i], which names it in messages. The
+ * memory must outlive the reader.
+ */
+struct mcpd_reader_mem {
+    const void *data;
+    size_t len;
+};
+enum mcpd_code mcpd_reader_open_mem(struct mcpd_reader **out,
+                                    const char *const *files,
+                                    const struct mcpd_reader_mem *mem,
+                                    int nfiles,
+                                    struct mcpd_input_info *info,
+                                    char *err);
+
 void mcpd_reader_close(struct mcpd_reader *rd);
 
 #endif

@@ -4,6 +4,7 @@
 #define MCPD_BUNDLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "target.h"
@@ -46,9 +47,10 @@ cJSON *mcpd_environment_collect(const struct mcpd_target *t, int redact);
 
 /*
  * `mcpdiag analyze BUNDLE.tar.gz`: print the environment stored in the
- * bundle, in a few lines, after the verdicts. 0, or -1 with err
- * (MCPD_ERR_LEN) set.
+ * bundle, in a few lines, after the verdicts; the archive is read with
+ * at most max_bytes uncompressed. 0, or -1 with err (MCPD_ERR_LEN) set.
  */
-int mcpd_bundle_print_environment(const char *path, FILE *out, char *err);
+int mcpd_bundle_print_environment(const char *path, uint64_t max_bytes,
+                                  FILE *out, char *err);
 
 #endif

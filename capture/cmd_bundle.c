@@ -28,7 +28,7 @@
 
 enum {
     OPT_FULL = 256, OPT_NO_REDACT, OPT_MAX_SIZE, OPT_INSPECT, OPT_TIMEOUT,
-    OPT_NO_COLOR, OPT_JSON,
+    OPT_NO_COLOR, OPT_JSON, OPT_MAX_ARCHIVE,
 };
 
 static const struct mcpd_option bundle_options[] = {
@@ -43,6 +43,9 @@ static const struct mcpd_option bundle_options[] = {
       "capture is cut" },
     { "inspect", OPT_INSPECT, "FILE",
       "list what a bundle holds and check its hashes, without extracting" },
+    { "max-archive-bytes", OPT_MAX_ARCHIVE, "BYTES",
+      "--inspect: refuse an archive that expands past BYTES (K, M, G; "
+      "default 256M)" },
     { "timeout", OPT_TIMEOUT, "SECONDS",
       "probe: for each connect and answer (default 3)" },
     { "json", OPT_JSON, NULL, "one JSON document on stdout at the end" },
@@ -543,6 +546,8 @@ build_report(struct bundle *b)
         cJSON *a = cJSON_CreateArray();
         for (i = 0; b->cmd_argv[i]; i++)
             cJSON_AddItemToArray(a, cJSON_CreateString(b->cmd_argv[i]));
+        if (b->redact)
+            mcpd_redact_command(a);
         cJSON_AddItemToObject(capture_obj, "client_command", a);
         if (b->cmd_ran)
             cJSON_AddNumberToObject(capture_obj, "client_status",
@@ -613,9 +618,11 @@ build_text(struct bundle *b, size_t *len)
         return NULL;
     fprintf(out, "mcpdiag bundle for %s, made %s on %s (mcpdiag %s)\n",
             b->target.url, b->created, b->host, MCPD_VERSION);
-    fprintf(out, "secrets: %s\n\n", b->redact ? "redacted (Authorization "
-            "headers, cookies, tokens (bearer, query), session ids, URL "
-            "and proxy passwords)" : "NOT REDACTED (--no-redact)");
+    fprintf(out, "redaction: %s\n\n", b->redact ? "on (credential "
+            "headers, cookies, tokens (bearer, query), session ids, API "
+            "keys, URL and proxy passwords, the command's credentials; "
+            "payload that is not HTTP/1 zero-filled)"
+            : "NOT REDACTED (--no-redact)");
     fprintf(out, "== Diagnosis ==\n");
     if (b->capture_ran)
         text_diag(out, "capture", cJSON_GetObjectItem(b->report,
@@ -938,7 +945,7 @@ manifest_sha(const cJSON *man, const char *base)
 }
 
 static int
-inspect(const char *path, int json)
+inspect(const char *path, int json, uint64_t max_bytes)
 {
     struct inspect *in = calloc(1, sizeof(*in));
     char err[MCPD_ERR_LEN];
@@ -948,7 +955,7 @@ inspect(const char *path, int json)
 
     if (in == NULL)
         return MCPD_EXIT_CANNOT_RUN;
-    rc = mcpd_tar_walk(path, inspect_one, in, err);
+    rc = mcpd_tar_walk(path, max_bytes, inspect_one, in, err);
     if (rc != 0) {
         if (rc < 0) {
             fputs("mcpdiag: ", stderr);
@@ -1057,7 +1064,8 @@ inspect(const char *path, int json)
 /* Print the environment stored in a bundle, in a few lines, next to
  * the verdicts of its capture. 0, or -1 with err set. */
 int
-mcpd_bundle_print_environment(const char *path, FILE *out, char *err)
+mcpd_bundle_print_environment(const char *path, uint64_t max_bytes,
+                              FILE *out, char *err)
 {
     char *data = NULL;
     size_t len = 0;
@@ -1065,7 +1073,7 @@ mcpd_bundle_print_environment(const char *path, FILE *out, char *err)
     int n = 0;
 
     if (mcpd_tar_slurp(path, "environment.json", &data, &len, 8u << 20,
-                       err) != 0)
+                       max_bytes, err) != 0)
         return -1;
     env = cJSON_Parse(data);
     free(data);
@@ -1325,6 +1333,7 @@ mcpd_cmd_bundle(int argc, char **argv)
     char err[MCPD_ERR_LEN], dir[256] = "", pcap[300] = "";
     char outpath[4096], topdir[128];
     const char *out_opt = NULL, *inspect_path = NULL;
+    uint64_t max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
     int opt, status = MCPD_EXIT_OK, i, no_color = 0;
     size_t len, others = 0;
     unsigned long long budget;
@@ -1360,6 +1369,14 @@ mcpd_cmd_bundle(int argc, char **argv)
                 }
                 break;
             case OPT_INSPECT: inspect_path = optarg; break;
+            case OPT_MAX_ARCHIVE:
+                if (mcpd_tar_parse_bytes(optarg, &max_archive) != 0) {
+                    free(b);
+                    return mcpd_usage_error("--max-archive-bytes wants "
+                                            "bytes, at least 1M (K, M, G "
+                                            "suffixes), not '%s'", optarg);
+                }
+                break;
             case OPT_TIMEOUT: {
                 char *end;
                 errno = 0;
@@ -1412,7 +1429,7 @@ mcpd_cmd_bundle(int argc, char **argv)
         if (extra)
             return mcpd_usage_error("--inspect takes only the bundle to "
                                     "read");
-        return inspect(inspect_path, json);
+        return inspect(inspect_path, json, max_archive);
     }
     if (mcpd_target_parse(b->target_text, &b->target, err) != 0) {
         free(b);

@@ -23,7 +23,9 @@ struct tar_reader {
     gzFile gz;
     uint64_t left;           /* data bytes of the entry not yet read */
     uint64_t pad;            /* zero bytes after it, to the block */
+    uint64_t budget;         /* uncompressed bytes it may still read */
     int damaged;
+    int over;                /* the budget ran out: a bomb, not damage */
 };
 
 static void
@@ -201,22 +203,31 @@ printable(char *s)
             *s = '?';
 }
 
+/* Every uncompressed byte read is counted against the budget, so no
+ * archive makes us inflate more than it allows, whatever it says. */
 static int
-gz_get(gzFile gz, void *buf, size_t n)
+gz_get(struct tar_reader *r, void *buf, size_t n)
 {
-    int got = gzread(gz, buf, (unsigned)n);
+    int got;
 
+    if (n > r->budget) {
+        r->over = 1;
+        return -1;
+    }
+    got = gzread(r->gz, buf, (unsigned)n);
+    if (got > 0)
+        r->budget -= (uint64_t)got;
     return got == (int)n ? 0 : -1;
 }
 
 static int
-skip_bytes(gzFile gz, uint64_t n)
+skip_bytes(struct tar_reader *r, uint64_t n)
 {
-    unsigned char buf[4096];
+    unsigned char buf[65536];
 
     while (n > 0) {
         size_t chunk = n > sizeof(buf) ? sizeof(buf) : (size_t)n;
-        if (gz_get(gz, buf, chunk) != 0)
+        if (gz_get(r, buf, chunk) != 0)
             return -1;
         n -= chunk;
     }
@@ -235,17 +246,61 @@ mcpd_tar_entry_read(struct mcpd_tar_entry *e, void *buf, size_t n)
         n = (size_t)r->left;
     if (n > (1u << 30))
         n = 1u << 30;
+    if (n > r->budget) {
+        r->over = 1;
+        r->damaged = 1;
+        return -1;
+    }
     got = gzread(r->gz, buf, (unsigned)n);
     if (got <= 0) {
         r->damaged = 1;
         return -1;
     }
     r->left -= (uint64_t)got;
+    r->budget -= (uint64_t)got;
     return got;
 }
 
+static void
+over_budget(const char *path, uint64_t max, char *err)
+{
+    snprintf(err, MCPD_ERR_LEN, "%.100s: archive expands past %llu MiB: "
+             "not an mcpdiag bundle, or a compression bomb "
+             "(--max-archive-bytes raises the limit)", path,
+             (unsigned long long)(max >> 20));
+}
+
 int
-mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err)
+mcpd_tar_parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v, mul = 1;
+
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1ULL << 10;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1ULL << 20;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1ULL << 30;
+    else if (*end != '\0')
+        return -1;
+    if (mul != 1 && end[1] != '\0')
+        return -1;
+    if (v > (1ULL << 42) / mul)
+        return -1;
+    *out = v * mul;
+    return *out >= (1ULL << 20) ? 0 : -1;
+}
+
+int
+mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
+              void *ctx, char *err)
 {
     struct tar_reader r;
     unsigned char h[BLOCK];
@@ -253,6 +308,7 @@ mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err)
     int fd, n, rc = 0;
 
     memset(&r, 0, sizeof(r));
+    r.budget = max_bytes;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path, strerror(errno));
@@ -264,18 +320,25 @@ mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err)
         snprintf(err, MCPD_ERR_LEN, "%.100s: cannot read", path);
         return -1;
     }
+    gzbuffer(r.gz, 128 * 1024);
     for (n = 0;; n++) {
         uint64_t size, mode, mtime, sum;
         static const unsigned char zero[BLOCK];
         char nm[101], pre[156];
 
         if (n >= MCPD_TAR_MAX_ENTRIES) {
-            snprintf(err, MCPD_ERR_LEN, "%.100s: more than %d members: not a "
-                     "bundle", path, MCPD_TAR_MAX_ENTRIES);
+            snprintf(err, MCPD_ERR_LEN, "%.100s: archive has more than %d "
+                     "members: not an mcpdiag bundle", path,
+                     MCPD_TAR_MAX_ENTRIES);
             rc = -1;
             break;
         }
-        if (gz_get(r.gz, h, BLOCK) != 0) {
+        if (gz_get(&r, h, BLOCK) != 0) {
+            if (r.over) {
+                over_budget(path, max_bytes, err);
+                rc = -1;
+                break;
+            }
             snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path,
                      n ? "archive cut "
                      "short (truncated download?)" : "not a tar.gz "
@@ -315,11 +378,28 @@ mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err)
                                                                    : size;
         r.left = size;
         r.pad = size % BLOCK ? BLOCK - size % BLOCK : 0;
+        /* A member bigger than what is left is refused before a byte
+         * of it is inflated. */
+        if (size + r.pad > r.budget) {
+            over_budget(path, max_bytes, err);
+            rc = -1;
+            break;
+        }
         e.priv = &r;
         rc = fn(ctx, &e);
+        if (r.over) {
+            over_budget(path, max_bytes, err);
+            rc = -1;
+            break;
+        }
         if (rc != 0)
             break;
-        if (r.damaged || skip_bytes(r.gz, r.left + r.pad) != 0) {
+        if (r.damaged || skip_bytes(&r, r.left + r.pad) != 0) {
+            if (r.over) {
+                over_budget(path, max_bytes, err);
+                rc = -1;
+                break;
+            }
             snprintf(err, MCPD_ERR_LEN,
                      "%.100s: archive cut short inside %.100s",
                      path, e.name);
@@ -373,7 +453,7 @@ slurp_one(void *ctx, struct mcpd_tar_entry *e)
 
 int
 mcpd_tar_slurp(const char *path, const char *base, char **data,
-               size_t *len, size_t max, char *err)
+               size_t *len, size_t max, uint64_t max_bytes, char *err)
 {
     struct slurp s;
     int rc;
@@ -381,7 +461,7 @@ mcpd_tar_slurp(const char *path, const char *base, char **data,
     memset(&s, 0, sizeof(s));
     s.base = base;
     s.max = max;
-    rc = mcpd_tar_walk(path, slurp_one, &s, err);
+    rc = mcpd_tar_walk(path, max_bytes, slurp_one, &s, err);
     if (rc == 1) {
         *data = s.data;
         *len = s.len;
@@ -409,83 +489,18 @@ mcpd_bundle_is_archive(const char *path)
     return ok;
 }
 
-struct extract {
-    int fd;
-    int found;
-    char msg[MCPD_ERR_LEN];
-};
-
-static int
-extract_one(void *ctx, struct mcpd_tar_entry *e)
-{
-    struct extract *x = ctx;
-    char buf[65536];
-    long got;
-
-    if (e->type != '0' || strcmp(e->base, "capture.pcap") != 0)
-        return 0;
-    x->found = 1;
-    while ((got = mcpd_tar_entry_read(e, buf, sizeof(buf))) > 0) {
-        const char *p = buf;
-        while (got > 0) {
-            ssize_t w = write(x->fd, p, (size_t)got);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                snprintf(x->msg, sizeof(x->msg), "writing the temporary "
-                         "capture: %.100s", strerror(errno));
-                return 2;
-            }
-            p += w;
-            got -= w;
-        }
-    }
-    if (got < 0) {
-        snprintf(x->msg, sizeof(x->msg), "archive cut short inside %.100s",
-                 e->name);
-        return 2;
-    }
-    return 1;
-}
-
 int
-mcpd_bundle_extract_capture(const char *path, char *tmp_path, size_t len,
-                            char *err)
+mcpd_bundle_load_capture(const char *path, uint64_t max_bytes, char **data,
+                         size_t *len, char *err)
 {
-    struct extract x;
-    const char *dir = getenv("TMPDIR");
-    int rc;
-
-    if (dir == NULL || *dir != '/')
-        dir = "/tmp";
-    if ((size_t)snprintf(tmp_path, len, "%s/mcpdiag-capture-XXXXXX",
-                         dir) >= len) {
-        snprintf(err, MCPD_ERR_LEN, "TMPDIR is too long");
-        return -1;
-    }
-    memset(&x, 0, sizeof(x));
-    /* mkstemp: 0600, O_EXCL, so no one else's file or link is used. */
-    x.fd = mkostemp(tmp_path, O_CLOEXEC);
-    if (x.fd < 0) {
-        snprintf(err, MCPD_ERR_LEN, "cannot create a temporary file in "
-                 "%.100s: %.100s", dir, strerror(errno));
-        return -1;
-    }
-    rc = mcpd_tar_walk(path, extract_one, &x, err);
-    if (close(x.fd) != 0 && rc == 1) {
-        snprintf(x.msg, sizeof(x.msg), "writing the temporary capture: %.100s",
-                 strerror(errno));
-        rc = 2;
-    }
-    if (rc == 1)
+    if (mcpd_tar_slurp(path, "capture.pcap", data, len,
+                       max_bytes > SIZE_MAX - 1 ? SIZE_MAX - 1
+                                                : (size_t)max_bytes,
+                       max_bytes, err) == 0)
         return 0;
-    unlink(tmp_path);
-    if (rc == 2)
-        snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path, x.msg);
-    else if (rc == 0)
+    if (strstr(err, "no capture.pcap inside"))
         snprintf(err, MCPD_ERR_LEN, "%.100s: no capture.pcap inside: not an "
                  "mcpdiag bundle (the probe-only bundles made without "
                  "root have none)", path);
-    tmp_path[0] = '\0';
     return -1;
 }

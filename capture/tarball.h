@@ -7,8 +7,11 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Limits a hostile archive cannot push us past. */
-#define MCPD_TAR_MAX_ENTRIES 4096
+/* Limits a hostile archive cannot push us past: members, and (by
+ * default; --max-archive-bytes) uncompressed bytes read, a few times
+ * the largest bundle mcpdiag writes by default (50 MiB). */
+#define MCPD_TAR_MAX_ENTRIES 256
+#define MCPD_TAR_DEFAULT_MAX_BYTES (256ULL << 20)
 #define MCPD_TAR_NAME_LEN 257    /* prefix + '/' + name + NUL */
 
 struct mcpd_tar_writer;
@@ -53,30 +56,38 @@ long mcpd_tar_entry_read(struct mcpd_tar_entry *e, void *buf, size_t n);
 typedef int (*mcpd_tar_fn)(void *ctx, struct mcpd_tar_entry *e);
 
 /*
- * Walk every member of a .tar.gz (or plain .tar). Returns 0 at the end
- * of the archive, the callback's non-zero value when it stopped, or -1
- * with err set when the file is unreadable or not a tar archive.
+ * Walk every member of a .tar.gz (or plain .tar), as a stream: nothing
+ * is written anywhere. At most max_bytes uncompressed bytes are read
+ * (headers, data and what is skipped) and MCPD_TAR_MAX_ENTRIES members.
+ * Returns 0 at the end of the archive, the callback's non-zero value
+ * when it stopped, or -1 with err set when the file is unreadable, not
+ * a tar archive or past a limit ("FILE: archive expands past N MiB:
+ * ...").
  */
-int mcpd_tar_walk(const char *path, mcpd_tar_fn fn, void *ctx, char *err);
+int mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
+                  void *ctx, char *err);
+
+/* "256M", "1G", "300000000": at least 1 MiB. 0, or -1. */
+int mcpd_tar_parse_bytes(const char *s, uint64_t *out);
 
 /*
  * The member whose last path component is `base`, read into a new
- * NUL-terminated buffer (free it) of at most `max` bytes. 0, or -1 with
- * err set (missing, too big, damaged).
+ * NUL-terminated buffer (free it) of at most `max` bytes, the walk
+ * bounded by max_bytes. 0, or -1 with err set (missing, too big,
+ * damaged).
  */
 int mcpd_tar_slurp(const char *path, const char *base, char **data,
-                   size_t *len, size_t max, char *err);
+                   size_t *len, size_t max, uint64_t max_bytes, char *err);
 
 /* True when the file starts with the gzip magic (a bundle candidate). */
 int mcpd_bundle_is_archive(const char *path);
 
 /*
- * `mcpdiag analyze BUNDLE.tar.gz`: extract the bundle's capture.pcap to
- * a new private (0600) temporary file and put its name in tmp_path
- * (`len` bytes); the caller unlinks it. 0, or -1 with err
- * (MCPD_ERR_LEN) set to one line.
+ * `mcpdiag analyze BUNDLE.tar.gz`: the bundle's capture.pcap, read into
+ * memory (free it) by a walk bounded by max_bytes; never written to
+ * disk. 0, or -1 with err (MCPD_ERR_LEN) set to one line.
  */
-int mcpd_bundle_extract_capture(const char *path, char *tmp_path,
-                                size_t len, char *err);
+int mcpd_bundle_load_capture(const char *path, uint64_t max_bytes,
+                             char **data, size_t *len, char *err);
 
 #endif
