@@ -9,6 +9,7 @@
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
 #include "capture/bundle.h"
+#include "capture/privs.h"
 #endif
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"
@@ -53,8 +54,18 @@ main(int argc, char **argv)
                pcap_lib_version(), cJSON_Version());
         return MCPD_EXIT_OK;
     }
-    if (strcmp(cmd, "analyze") == 0)
+    if (strcmp(cmd, "analyze") == 0) {
+#ifdef HAVE_MCPD_CAPTURE
+        /* Reading files needs no privilege: under sudo, read them as
+         * the user who ran it, never as root. */
+        char err[256];
+        if (mcpd_leave_sudo_root(err, sizeof(err)) != 0) {
+            fprintf(stderr, "mcpdiag: %s\n", err);
+            return MCPD_EXIT_CANNOT_RUN;
+        }
+#endif
         return mcpd_cmd_analyze(argc - 1, argv + 1);
+    }
 #ifdef HAVE_MCPD_PROBES
     if (strcmp(cmd, "probe") == 0)
         return mcpd_cmd_probe(argc - 1, argv + 1);

@@ -1429,6 +1429,10 @@ mcpd_cmd_bundle(int argc, char **argv)
         if (extra)
             return mcpd_usage_error("--inspect takes only the bundle to "
                                     "read");
+        if (mcpd_leave_sudo_root(err, sizeof(err)) != 0) {
+            fprintf(stderr, "mcpdiag: %s\n", err);
+            return MCPD_EXIT_CANNOT_RUN;
+        }
         return inspect(inspect_path, json, max_archive);
     }
     if (mcpd_target_parse(b->target_text, &b->target, err) != 0) {

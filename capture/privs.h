@@ -58,6 +58,15 @@ int mcpd_create_output(const char *path, const struct mcpd_user *u,
  */
 void mcpd_close_fds_except(const int *keep, int nkeep);
 
+/*
+ * Under sudo, become the user who ran sudo for good (as
+ * mcpd_drop_privileges does), for commands that need no privilege at
+ * all: reading a capture or a bundle must not let a sudoers rule for
+ * mcpdiag read root's files. Without sudo nothing changes. Returns 0,
+ * or -1 with err set (the caller must stop).
+ */
+int mcpd_leave_sudo_root(char *err, size_t errlen);
+
 /* True when the process still holds root or any capability. */
 int mcpd_still_privileged(void);
 

@@ -285,3 +285,15 @@ mcpd_still_privileged(void)
     fclose(f);
     return priv;
 }
+
+int
+mcpd_leave_sudo_root(char *err, size_t errlen)
+{
+    struct mcpd_user u;
+
+    if (mcpd_user_resolve(NULL, &u, err, errlen) != 0)
+        return -1;
+    if (!u.from_sudo)
+        return 0;
+    return mcpd_drop_privileges(&u, err, errlen);
+}

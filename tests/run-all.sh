@@ -18,6 +18,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 set +e
+# The tests run as root and say themselves when a run is under sudo; a
+# suite started with sudo must not make every command act for its user.
+unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 # Read only by sanitized binaries: harmless to the normal pass.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

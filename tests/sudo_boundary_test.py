@@ -389,6 +389,29 @@ def check_args(s):
            "rc=%s count=%s err=%r" % (rc, n, err[-800:]))
 
 
+def check_read(s):
+    """analyze and bundle --inspect read files as the user who ran sudo:
+    a sudoers rule for mcpdiag is no way to read root's files."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "pcaps", "closed-http-nano.pcap")
+    secret = os.path.join(TMP, "root-only.pcap")
+    mine = os.path.join(user_dir(s, "read"), "mine.pcap")
+    for path, owner in ((secret, 0), (mine, pwd.getpwnam(s.user).pw_uid)):
+        shutil.copyfile(src, path)
+        os.chown(path, owner, -1)
+        os.chmod(path, 0o600)
+    rc, out, err, _ = as_user(s, ["analyze", secret])
+    expect("sudo analyze of a root-only file: exit 3, permission denied",
+           rc == 3 and "ermission denied" in err and "CLOSED" not in out,
+           "rc=%s err=%r" % (rc, err))
+    rc, out, err, _ = as_user(s, ["bundle", "--inspect", secret])
+    expect("sudo bundle --inspect of a root-only file: exit 3",
+           rc == 3 and "ermission denied" in err, "rc=%s err=%r" % (rc, err))
+    rc, out, err, _ = as_user(s, ["analyze", mine])
+    expect("sudo analyze of the user's own file works",
+           rc == 0 and "CLOSED" in out, "rc=%s err=%r" % (rc, err))
+
+
 def main():
     global EXE, TMP, PY
     if len(sys.argv) != 2:
@@ -425,6 +448,7 @@ def main():
             check_write(s)
             check_grandchild(s, helper_ran)
             check_args(s)
+            check_read(s)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     if failures:
