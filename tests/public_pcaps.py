@@ -35,6 +35,13 @@ EXPECT = {
          "server": {"addr": "125.190.109.199", "port": 80},
          "verdict": "CLOSED"},
     ],
+    # A SYN answered by a bare ACK (ack 0, not ISN+1), then the client's
+    # RST: the client rejected the answer (answer_rejected).
+    "zeek/tcp/syn-then-ack-then-rst.pcap": [
+        {"client": {"addr": "1.1.1.1", "port": 13131},
+         "server": {"addr": "1.1.1.2", "port": 31313},
+         "verdict": "HALF_OPEN", "reset_by": "client"},
+    ],
 }
 
 
