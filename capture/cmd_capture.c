@@ -689,6 +689,7 @@ proxy_findings(struct capture *c)
 {
     const struct mcpd_report *r = c->rep;
     uint64_t to_target = 0, to_proxy = 0, proxy_failed = 0;
+    const struct mcpd_flow *answered = NULL;   /* the proxy's HTTP error */
     char summary[512], fix0[256], fix1[256];
     const char *fixes[3];
     uint32_t i;
@@ -702,8 +703,13 @@ proxy_findings(struct capture *c)
         if (s->ep.port == c->target.port)
             to_target += s->total;
         else if (mcpd_proxy_env_has_port(&c->proxy, s->ep.port)) {
+            int k;
             to_proxy += s->total;
             proxy_failed += bad;
+            for (k = 0; k < MCPD_C_COUNT && answered == NULL; k++)
+                if (s->example[k] && s->example[k]->http_status >= 400 &&
+                    s->example[k]->srv_sniff == MCPD_SNIFF_HTTP_RESP)
+                    answered = s->example[k];
         }
     }
     if (to_proxy == 0)
@@ -716,7 +722,17 @@ proxy_findings(struct capture *c)
              c->proxy.var);
     fixes[0] = fix0;
     fixes[1] = fix1;
-    if (proxy_failed) {
+    if (answered) {
+        /* The proxy answered: its status is the evidence, not silence. */
+        snprintf(summary, sizeof(summary),
+                 "the client went to the proxy %.160s (from %s), and the "
+                 "proxy answered %.32s with HTTP %u instead of forwarding "
+                 "it to %.100s:%u", c->proxy.hostport, c->proxy.var,
+                 answered->http_req[0] ? answered->http_req : "the request",
+                 answered->http_status, c->target.host, c->target.port);
+        mcpd_report_add_finding(c->rep, MCPD_C_PROXY_IN_PATH, to_proxy,
+                                summary, fixes, 2);
+    } else if (proxy_failed) {
         snprintf(summary, sizeof(summary),
                  "the client went to the proxy %.200s (from %s) and the proxy "
                  "did not answer%s", c->proxy.hostport, c->proxy.var,
