@@ -557,7 +557,12 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
             snprintf(val, sizeof(val), "%u", f->http_status);
         else if (KEY("statusmeaning"))
             snprintf(val, sizeof(val), "%s",
-                     http_status_meaning(f->http_status));
+                     strstr(f->http_req, "://") &&
+                             (f->http_status == 403 || f->http_status == 407)
+                         ? "a proxy (the request names an absolute URL) "
+                           "refused to forward it: its access rules, or "
+                           "(407) it wants proxy credentials"
+                         : http_status_meaning(f->http_status));
         else if (KEY("icmp"))
             snprintf(val, sizeof(val), "%s (type %u code %u)",
                      mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
