@@ -214,6 +214,110 @@ def scenario_proxy_403():
                adoc and adoc["diagnosis"])
 
 
+HTTP_OK = r'''
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+while True:
+    c, _ = s.accept(); c.recv(65536)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+              b"Connection: close\r\n\r\n{}")
+    c.close()
+'''
+
+
+HOLD_CLIENT = r'''
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+c.sendall(b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+data = b""
+while b"\r\n\r\n{}" not in data:
+    d = c.recv(4096)
+    if not d:
+        break
+    data += d
+time.sleep(1)
+c.close()
+sys.exit(0 if data.startswith(b"HTTP/1.1 200") else 1)
+'''
+
+
+def http_ok(ns, port):
+    path = os.path.join(TMP, "http_ok.py")
+    with open(path, "w") as f:
+        f.write(HTTP_OK)
+    return ns.start([sys.executable, path, str(port)], port)
+
+
+def scenario_follow_proxy():
+    """The proxy variable is set by the command (env ...), not in
+    capture's own environment: the dead proxy is still found."""
+    with Netns() as ns:
+        http_ok(ns, 3000)
+        rc, doc, err, pcap = capture(
+            ns, "http://127.0.0.1:3000/mcp",
+            ["env", "http_proxy=http://127.0.0.1:9"] + CURL +
+            ["http://127.0.0.1:3000/mcp"])
+        ports = sorted(c["server"]["port"] for c in (doc or {}).get(
+            "connections", []))
+        expect("follow: the command's proxy connection is captured",
+               ports == [9], "ports %r rc=%d %s" % (ports, rc, err[-300:]))
+        expect("follow: proxy_unreachable from the command's environment",
+               doc and doc["diagnosis"]["cause"] == "proxy_unreachable" and
+               rc == 1, "rc=%d %r" % (rc, doc and doc["diagnosis"]))
+
+
+def scenario_follow_port():
+    """A command that connects to another port than the target: its
+    connection is in the report; another program's is not."""
+    with Netns() as ns:
+        http_ok(ns, 4000)
+        pcap = os.path.join(TMP, "follow-port.pcap")
+        # A grandchild (sh -> python) that holds its connection a second
+        # after the answer: without the kernel witness, capture finds a
+        # connection's process while its socket exists (sock_diag).
+        client = os.path.join(TMP, "hold_client.py")
+        with open(client, "w") as f:
+            f.write(HOLD_CLIENT)
+        cmd = ["sh", "-c", "sleep 0.5; %s %s 4000; sleep 0.2" % (
+            sys.executable, client)]
+        e = dict(os.environ, LC_ALL="C", NO_COLOR="1")
+        p = subprocess.Popen(["ip", "netns", "exec", ns.name, EXE,
+                              "capture", "--json", "-w",
+                              pcap, "--"] + cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=e)
+        line = p.stderr.readline().decode()     # "mcpdiag capture on ..."
+        # Another program, outside the command's tree, meanwhile.
+        sh(ns.name, "curl", "-s", "-m", "2", "http://127.0.0.1:5000/",
+           check=False)
+        out, err = p.communicate(timeout=60)
+        try:
+            doc = json.loads(out)
+        except ValueError:
+            doc = None
+        ports = sorted(c["server"]["port"] for c in (doc or {}).get(
+            "connections", []))
+        expect("follow: the command's connection to 4000 is reported, the "
+               "other program's to 5000 is not", ports == [4000],
+               "ports %r (%s) %s" % (ports, line.strip(),
+                                     err.decode()[-300:]))
+        expect("follow: healthy command, exit 0", p.returncode == 0,
+               "rc=%d" % p.returncode)
+
+
+def scenario_command_failed():
+    """Every connection healthy, but the command failed: exit 1."""
+    with Netns() as ns:
+        http_ok(ns, 3000)
+        rc, doc, err, pcap = capture(
+            ns, "http://127.0.0.1:3000/mcp",
+            ["sh", "-c", "curl -s -o /dev/null http://127.0.0.1:3000/mcp; "
+             "exit 3"])
+        expect("failed command: exit 1 though the connection is healthy",
+               rc == 1 and doc and doc["diagnosis"]["cause"] == "ok" and
+               "failed" in err, "rc=%d %s" % (rc, err[-300:]))
+
+
 def main():
     global EXE, TMP
     EXE = os.path.abspath(sys.argv[1])
