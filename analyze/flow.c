@@ -615,11 +615,19 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
         return;
     }
 
-    /* Does this segment's data continue the stream exactly? (Read before
-     * count_payload moves the mark.) A SYN's data is not walked. */
-    in_order = !syn &&
-               (!(f->bits & (from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ)) ||
-                p->seq == (from_client ? f->cli_hi : f->srv_hi));
+    /* Does this segment's data continue the stream exactly (1), repeat
+     * what was seen (-1: a retransmission, nothing new), or leave a gap
+     * or overlap (0)? Read before count_payload moves the mark. A SYN's
+     * data is not walked. */
+    if (syn)
+        in_order = 0;
+    else if (!(f->bits & (from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ)))
+        in_order = 1;
+    else {
+        uint32_t hi = from_client ? f->cli_hi : f->srv_hi;
+        in_order = p->seq == hi ? 1
+                   : !seq_after(p->seq + p->payload_len, hi) ? -1 : 0;
+    }
     switch (from_client * 2 + syn) {
     case 3:
         /* Client SYN: first one or a retransmission (same ISN). */
@@ -680,7 +688,7 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
         mcpd_sniff_payload(f, from_client, p->payload, p->payload_cap);
     if (p->payload_len > 0 || f->stream)
         mcpd_sniff_stream(f, from_client, in_order, p->ts_ns, p->payload,
-                          p->payload_cap, p->payload_len,
+                          p->payload_cap, in_order < 0 ? 0 : p->payload_len,
                           (fl & (MCPD_TH_FIN | MCPD_TH_RST)) != 0);
 
     if (fin)

@@ -18,7 +18,8 @@ void mcpd_sniff_payload(struct mcpd_flow *f, int from_client,
  * Follow one side of the stream beyond its first bytes (every segment):
  * TLS records (handshake progress, plaintext alerts) and HTTP responses
  * (complete or not). `in_order` says the segment continues the stream
- * exactly; `len` is its payload length, `cap` of which were captured;
+ * exactly (0: after a gap; a retransmission is passed with len 0); `len`
+ * is its payload length, `cap` of which were captured;
  * `closing` says it carries FIN or RST.
  */
 void mcpd_sniff_stream(struct mcpd_flow *f, int from_client, int in_order,
