@@ -9,7 +9,10 @@ in network namespaces:
   the record and the diagnosis names the proxy;
 - curl http:// to the TLS port: wrong_protocol, exit 1;
 - and, so the TLS rule cannot pass by always failing, curl -k to the same
-  server: ok, exit 0.
+  server: ok, exit 0; the same two with Node's built-in fetch;
+- following the command: a proxy variable set by `env` in the command, a
+  connection to another port than the target (and not another program's),
+  and a failed command with healthy connections (exit 1).
 
 Each time `analyze` of the -w file must give the same cause.
 
@@ -151,6 +154,34 @@ def scenario_tls_untrusted():
         expect("self-signed TLS: the summary says who is not trusted",
                doc and "certificate" in doc["diagnosis"]["summary"],
                doc and doc["diagnosis"]["summary"])
+
+
+NODE_FETCH = ("fetch(process.argv[1], {signal: AbortSignal.timeout(5000)})"
+              ".then(r => r.text()).then(t => console.log(t.length))"
+              ".catch(e => { console.error(String(e.cause || e));"
+              " process.exit(1); })")
+
+
+def scenario_tls_untrusted_node():
+    """Node's built-in fetch (what the MCP TypeScript SDK uses) closes
+    the handshake without an alert: the same cause."""
+    if shutil.which("node") is None:
+        print("SKIP part: no node")
+        return
+    with Netns() as ns:
+        tls_server(ns)
+        rc, doc, err, pcap = capture(
+            ns, "https://127.0.0.1:3443/mcp",
+            ["node", "-e", NODE_FETCH, "https://127.0.0.1:3443/mcp"])
+        check_cause("self-signed TLS, node fetch", rc, doc, err, pcap,
+                    "tls_untrusted")
+        # Told to trust it, the same client completes the handshake.
+        rc, doc, err, pcap = capture(
+            ns, "https://127.0.0.1:3443/mcp",
+            ["node", "-e", NODE_FETCH, "https://127.0.0.1:3443/mcp"],
+            env={"NODE_TLS_REJECT_UNAUTHORIZED": "0"})
+        check_cause("TLS, node fetch told to trust it", rc, doc, err, pcap,
+                    "ok", want_rc=0)
 
 
 def scenario_tls_trusted():
