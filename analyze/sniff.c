@@ -153,10 +153,10 @@ stream_of(struct mcpd_flow *f)
     return f->stream;
 }
 
-/* One whole record header (and up to two body bytes) of side `d`. */
+/* One record's header `h` (and up to two body bytes) from one side. */
 static void
-tls_record(struct mcpd_flow *f, struct mcpd_stream *s, int from_client,
-           const uint8_t *h, uint16_t rlen)
+tls_record(struct mcpd_stream *s, int from_client, const uint8_t *h,
+           uint16_t rlen)
 {
     struct mcpd_tls_dir *d = &s->tls[from_client ? 0 : 1];
 
@@ -186,7 +186,6 @@ tls_record(struct mcpd_flow *f, struct mcpd_stream *s, int from_client,
             d->app_long++;
         break;
     }
-    (void)f;
 }
 
 static int
@@ -203,8 +202,8 @@ tls_header_ok(const uint8_t *h)
  * (TLS stacks write whole records).
  */
 static void
-tls_walk(struct mcpd_flow *f, struct mcpd_stream *s, int from_client,
-         int in_order, const uint8_t *data, uint32_t cap, uint32_t len)
+tls_walk(struct mcpd_stream *s, int from_client, int in_order,
+         const uint8_t *data, uint32_t cap, uint32_t len)
 {
     struct mcpd_tls_dir *d = &s->tls[from_client ? 0 : 1];
     uint32_t off = 0;
@@ -254,7 +253,7 @@ tls_walk(struct mcpd_flow *f, struct mcpd_stream *s, int from_client,
                     d->lost = 1;   /* body bytes cut off */
                 return;            /* else: continues in the next one */
             }
-            tls_record(f, s, from_client, d->hdr, rlen);
+            tls_record(s, from_client, d->hdr, rlen);
             d->skip = (uint16_t)(rlen - want);
             d->have = 0;
         }
@@ -477,7 +476,7 @@ mcpd_sniff_stream(struct mcpd_flow *f, int from_client, int in_order,
         keep_first(s, data, cap);
     if ((from_client ? f->cli_sniff : f->srv_sniff) == MCPD_SNIFF_TLS ||
         (!from_client && f->cli_sniff == MCPD_SNIFF_TLS)) {
-        tls_walk(f, s, from_client, in_order, data, cap, len);
+        tls_walk(s, from_client, in_order, data, cap, len);
         return;
     }
     if (f->cli_sniff != MCPD_SNIFF_HTTP_REQ)
