@@ -35,8 +35,10 @@ enum mcpd_dec_status {
 #define MCPD_TH_ACK 0x10
 #define MCPD_TH_URG 0x20
 
-/* Bytes of TCP payload kept for protocol sniffing (HTTP, TLS). */
-#define MCPD_SNIFF_LEN 64
+/* Bytes of TCP payload kept for protocol sniffing (HTTP, TLS): enough
+ * for the status line and headers of a typical HTTP response. capture
+ * looks at no more, so that it and analyze of its file agree. */
+#define MCPD_SNIFF_LEN 384
 
 /* What the decoder found in one packet; valid only for the call. */
 struct mcpd_packet {

@@ -19,8 +19,47 @@ typedef long (*link_fn)(struct mcpd_cursor *c,
 #define ETHERTYPE_QINQ  0x88a8   /* IEEE 802.1ad service tag */
 #define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard QinQ */
 #define MAX_VLAN_TAGS   4
+#define ETHERTYPE_MPLS  0x8847   /* RFC 3032 unicast */
+#define ETHERTYPE_MPLS_MC 0x8849 /* RFC 5332 multicast */
+#define MAX_MPLS_LABELS 8
 
-/* Ethernet II (IEEE 802.3), walking 802.1Q/802.1ad tags. */
+/*
+ * An MPLS label stack (RFC 3032 section 2.1): 4-byte entries until the
+ * one with the bottom-of-stack bit. The payload type is not written
+ * anywhere; the IP version nibble tells IPv4 from IPv6 (as tcpdump and
+ * Wireshark guess it). Returns the offset of the IP header or -1.
+ */
+static long
+mpls_stack(struct mcpd_cursor *c, size_t off, enum mcpd_dec_status *status)
+{
+    int n;
+
+    for (n = 0; n < MAX_MPLS_LABELS; n++) {
+        uint8_t bos = cur_u8(c, off + 2) & 1;
+        off += 4;
+        if (c->truncated) {
+            *status = MCPD_DEC_TRUNCATED;
+            return -1;
+        }
+        if (bos) {
+            uint8_t v = cur_u8(c, off) >> 4;
+            if (c->truncated) {
+                *status = MCPD_DEC_TRUNCATED;
+                return -1;
+            }
+            if (v != 4 && v != 6) {
+                *status = MCPD_DEC_SKIP;   /* pseudowire, ... */
+                return -1;
+            }
+            return (long)off;
+        }
+    }
+    *status = MCPD_DEC_INVALID;
+    return -1;
+}
+
+/* Ethernet II (IEEE 802.3), walking 802.1Q/802.1ad tags and MPLS
+ * labels. */
 static long
 link_ethernet(struct mcpd_cursor *c, enum mcpd_dec_status *status)
 {
@@ -42,6 +81,8 @@ link_ethernet(struct mcpd_cursor *c, enum mcpd_dec_status *status)
         *status = MCPD_DEC_TRUNCATED;
         return -1;
     }
+    if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MC)
+        return mpls_stack(c, off + 2, status);
     if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6) {
         *status = MCPD_DEC_SKIP;
         return -1;

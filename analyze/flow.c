@@ -284,6 +284,7 @@ flow_destroy(struct mcpd_flowtab *t, struct mcpd_flow *f)
     free(f->client_proc);
     free(f->server_proc);
     free(f->kernel);
+    free(f->stream);
     free(f);
 }
 
@@ -333,6 +334,8 @@ mcpd_flow_verdict(const struct mcpd_flow *f)
     }
     if (f->bits & MCPD_F_SYNACK)
         return MCPD_V_HALF_OPEN;
+    if (mcpd_flow_answer_rejected(f))
+        return MCPD_V_HALF_OPEN;
     if (f->bits & MCPD_F_SRV_RST)
         return MCPD_V_REFUSED;
     if (f->bits & MCPD_F_ICMP)
@@ -359,6 +362,27 @@ int
 mcpd_flow_no_response(const struct mcpd_flow *f)
 {
     return f->cli_bytes > 0 && mcpd_flow_server_bytes(f) == 0;
+}
+
+int
+mcpd_flow_abortive_close(const struct mcpd_flow *f)
+{
+    return (f->bits & MCPD_F_HS) && (f->bits & MCPD_F_CLI_RST) &&
+           !(f->bits & MCPD_F_SRV_RST) && f->stream &&
+           f->cli_sniff == MCPD_SNIFF_HTTP_REQ &&
+           f->srv_sniff == MCPD_SNIFF_HTTP_RESP &&
+           (f->stream->http == MCPD_HTTP_COMPLETE ||
+            f->stream->http == MCPD_HTTP_STREAM);
+}
+
+int
+mcpd_flow_answer_rejected(const struct mcpd_flow *f)
+{
+    /* RFC 9293 3.10.7.3: in SYN-SENT, an ACK that does not acknowledge
+     * the SYN gets a RST (RFC 5961 4: the challenge ACK of a server
+     * that still holds an older connection on the same 4-tuple). */
+    return f->bad_ack && (f->bits & MCPD_F_CLI_RST) &&
+           !(f->bits & (MCPD_F_SYNACK | MCPD_F_HS));
 }
 
 /* ---- emission ----------------------------------------------------- */
@@ -576,6 +600,7 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
     int syn = (fl & MCPD_TH_SYN) != 0, ack = (fl & MCPD_TH_ACK) != 0;
     int rst = (fl & MCPD_TH_RST) != 0, fin = (fl & MCPD_TH_FIN) != 0;
     int ended = (f->bits & MCPD_F_ENDED) != 0;
+    int in_order;
 
     f->t_last = p->ts_ns;
     add_step(f, p->ts_ns, from_client ? MCPD_C2S : MCPD_S2C, fl,
@@ -590,6 +615,19 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
         return;
     }
 
+    /* Does this segment's data continue the stream exactly (1), repeat
+     * what was seen (-1: a retransmission, nothing new), or leave a gap
+     * or overlap (0)? Read before count_payload moves the mark. A SYN's
+     * data is not walked. */
+    if (syn)
+        in_order = 0;
+    else if (!(f->bits & (from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ)))
+        in_order = 1;
+    else {
+        uint32_t hi = from_client ? f->cli_hi : f->srv_hi;
+        in_order = p->seq == hi ? 1
+                   : !seq_after(p->seq + p->payload_len, hi) ? -1 : 0;
+    }
     switch (from_client * 2 + syn) {
     case 3:
         /* Client SYN: first one or a retransmission (same ISN). */
@@ -637,12 +675,21 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
             (p->payload_len > 0 || fin)) {
             f->bits |= MCPD_F_HS | MCPD_F_HS_INFER;
         }
+        if (ack && !rst && !fin && p->payload_len == 0 &&
+            (f->bits & MCPD_F_SYN) && !(f->bits & MCPD_F_SYN_INFER) &&
+            !(f->bits & (MCPD_F_SYNACK | MCPD_F_HS)) &&
+            p->ack != f->cli_isn + 1)
+            f->bad_ack = 1;
         count_payload(f, 0, p->seq, p->payload_len);
         break;
     }
 
     if (p->payload_cap > 0)
         mcpd_sniff_payload(f, from_client, p->payload, p->payload_cap);
+    if (p->payload_len > 0 || f->stream)
+        mcpd_sniff_stream(f, from_client, in_order, p->ts_ns, p->payload,
+                          p->payload_cap, in_order < 0 ? 0 : p->payload_len,
+                          (fl & (MCPD_TH_FIN | MCPD_TH_RST)) != 0);
 
     if (fin)
         f->bits |= from_client ? MCPD_F_CLI_FIN : MCPD_F_SRV_FIN;

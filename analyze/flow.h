@@ -48,6 +48,50 @@ enum mcpd_sniff {
 
 #define MCPD_REQ_LEN 32
 
+/* TLS record layer of one direction (RFC 8446 5.1, RFC 5246 6.2). */
+struct mcpd_tls_dir {
+    uint16_t skip;           /* body bytes of the current record to come */
+    uint8_t hdr[7];          /* record header and first two body bytes */
+    uint8_t have;            /* bytes in hdr */
+    uint8_t lost;            /* a gap or a cut payload: walk stopped */
+    uint8_t ccs;             /* change_cipher_spec sent: alerts encrypted */
+    uint8_t finished;        /* a handshake record after its CCS (1.2) */
+    uint8_t app;             /* application_data records (saturating) */
+    uint8_t app_long;        /* ...not the size of an encrypted alert */
+    uint8_t first_hs;        /* first handshake message type + 1 */
+};
+
+/* Where the server's HTTP response stands (struct mcpd_stream.http). */
+enum mcpd_http_state {
+    MCPD_HTTP_IDLE = 0,      /* no response yet, or a request pending */
+    MCPD_HTTP_BODY,          /* Content-Length body, body_left to come */
+    MCPD_HTTP_CHUNKED,       /* chunked body, until "0\r\n\r\n" */
+    MCPD_HTTP_UNTIL_CLOSE,   /* no length: the body ends at the FIN */
+    MCPD_HTTP_STREAM,        /* text/event-stream: open until closed */
+    MCPD_HTTP_COMPLETE,      /* the response was received whole */
+    MCPD_HTTP_UNKNOWN        /* headers cut or split: cannot tell */
+};
+
+/*
+ * What the payload of a connection says beyond its first bytes (sniff.c).
+ * Allocated at a connection's first payload byte, so SYN floods and
+ * handshake-only captures do not pay for it.
+ */
+struct mcpd_stream {
+    struct mcpd_tls_dir tls[2];     /* [0] client, [1] server */
+    uint8_t alert_from;      /* plaintext TLS alert: 1 client, 2 server */
+    uint8_t alert_level;
+    uint8_t alert_desc;
+    uint8_t http;            /* enum mcpd_http_state */
+    uint8_t www_auth;        /* a response carried WWW-Authenticate */
+    uint8_t req_http1;       /* the first request line says HTTP/1.x */
+    uint8_t tail[5];         /* last server bytes (chunked terminator) */
+    uint32_t body_left;      /* MCPD_HTTP_BODY: bytes still to come */
+    uint32_t cli_data_us;    /* first client payload, us after t_first */
+    uint32_t srv_close_us;   /* server's first FIN or RST, 0: none */
+    char srv_first[24];      /* printable start of the server's bytes */
+};
+
 /* What the kernel said about a connection (live capture, Linux, root). */
 #define MCPD_KDROPS 4
 struct mcpd_kernel {
@@ -114,9 +158,11 @@ struct mcpd_flow {
     int64_t t_syn_last;      /* last SYN sent before the SYN-ACK, ns */
     uint32_t cli_isn;        /* client's initial sequence number */
     uint8_t announced;       /* verdict already announced (live) */
+    uint8_t bad_ack;         /* SYN answered by an ACK of something else */
     struct mcpd_proc *client_proc;  /* set by capture; freed with flow */
     struct mcpd_proc *server_proc;
     struct mcpd_kernel *kernel;     /* set by capture's witness */
+    struct mcpd_stream *stream;     /* payload state, NULL before data */
     char http_req[MCPD_REQ_LEN]; /* "POST /mcp", query removed */
     struct mcpd_step steps[MCPD_LADDER_STEPS];
 };
@@ -246,5 +292,16 @@ uint64_t mcpd_flow_server_bytes(const struct mcpd_flow *flow);
 
 /* Client sent data and the server none: "no_response". */
 int mcpd_flow_no_response(const struct mcpd_flow *flow);
+
+/*
+ * A RESET by the client after a complete HTTP exchange (the response
+ * received whole, or an event stream the client ended): an abortive
+ * close, healthy.
+ */
+int mcpd_flow_abortive_close(const struct mcpd_flow *flow);
+
+/* The server answered the SYN with a bare ACK acknowledging something
+ * else, and the client rejected it (RST): no SYN-ACK. */
+int mcpd_flow_answer_rejected(const struct mcpd_flow *flow);
 
 #endif

@@ -132,6 +132,7 @@ copy_flow(const struct mcpd_flow *f)
     c->client_proc = dup_or_null(f->client_proc, sizeof(*f->client_proc));
     c->server_proc = dup_or_null(f->server_proc, sizeof(*f->server_proc));
     c->kernel = dup_or_null(f->kernel, sizeof(*f->kernel));
+    c->stream = dup_or_null(f->stream, sizeof(*f->stream));
     return c;
 }
 
@@ -143,6 +144,7 @@ free_flow_copy(struct mcpd_flow *c)
     free(c->client_proc);
     free(c->server_proc);
     free(c->kernel);
+    free(c->stream);
     free(c);
 }
 
@@ -156,6 +158,8 @@ mcpd_report_flow(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
     (void)why;
     r->emitted++;
     r->verdicts[f->verdict]++;
+    if (mcpd_flow_abortive_close(f))
+        r->abortive++;
     s = server_slot(r, &f->srv);
     if (s == NULL) {
         r->other_server_conns++;
@@ -316,9 +320,15 @@ mcpd_report_finish(struct mcpd_report *r, const struct mcpd_stats *st)
     else
         mcpd_json_finish(r, st);
     fflush(r->out);
-    for (v = 0; v < MCPD_V_COUNT; v++)
-        if (r->verdicts[v] && !mcpd_verdict_ok((enum mcpd_verdict)v))
+    for (v = 0; v < MCPD_V_COUNT; v++) {
+        uint64_t n = r->verdicts[v];
+        /* A client's RST after a complete exchange is an abortive
+         * close, not a failure. */
+        if (v == MCPD_V_RESET)
+            n -= r->abortive;
+        if (n && !mcpd_verdict_ok((enum mcpd_verdict)v))
             healthy = 0;
+    }
     if (r->nfindings > 0 && r->findings[0].cause != MCPD_C_OK)
         healthy = 0;
     return healthy ? 0 : 1;

@@ -54,6 +54,7 @@ struct mcpd_report {
     struct mcpd_input_info input;
     uint64_t emitted;
     uint64_t verdicts[MCPD_V_COUNT];
+    uint64_t abortive;             /* RESETs that are abortive closes */
     struct mcpd_server *servers;   /* MCPD_MAX_SERVERS slots */
     uint32_t nservers;
     uint64_t other_server_conns;   /* beyond MCPD_MAX_SERVERS */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "report.h"
 #include "sanitize.h"
+#include "sniff.h"
 
 static void
 add_u64(cJSON *o, const char *key, uint64_t v)
@@ -260,6 +261,7 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
     jstrkey(j, "verdict", mcpd_verdict_name(v));
     jstrkey(j, "reset_by", (f->bits & MCPD_F_SRV_RST) ? "server"
                            : (f->bits & MCPD_F_CLI_RST) ? "client" : NULL);
+    jbool(j, "abortive_close", mcpd_flow_abortive_close(f));
     jkey(j, "icmp");
     if (f->bits & MCPD_F_ICMP) {
         jraw(j, "{");
@@ -305,6 +307,17 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
         ju64(j, "http_status", f->http_status);
     else
         jstrkey(j, "http_status", NULL);
+    if (f->stream && f->stream->alert_from) {
+        jkey(j, "tls_alert");
+        jraw(j, "{");
+        jstrkey(j, "from", f->stream->alert_from == 1 ? "client" : "server");
+        ju64(j, "level", f->stream->alert_level);
+        ju64(j, "description", f->stream->alert_desc);
+        jstrkey(j, "name", mcpd_tls_alert_name(f->stream->alert_desc));
+        jraw(j, "}");
+    } else {
+        jstrkey(j, "tls_alert", NULL);
+    }
     jraw(j, "}");
     jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
     jproc(j, "process", f->client_proc);

@@ -271,6 +271,11 @@ server_table(struct mcpd_report *r)
     if (r->other_server_conns)
         fprintf(r->out, "  %-28s %6" PRIu64 "\n", "(other servers)",
                 r->other_server_conns);
+    if (r->abortive)
+        fprintf(r->out, "  %" PRIu64 " RESET%s by the client after a "
+                "complete HTTP exchange: abortive close%s, healthy\n",
+                r->abortive, r->abortive == 1 ? "" : "s",
+                r->abortive == 1 ? "" : "s");
 }
 
 static void

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "flow.h"
+#include "sniff.h"
 #include "verdict.h"
 
 struct verdict_row {
@@ -20,7 +21,8 @@ static const struct verdict_row verdict_table[MCPD_V_COUNT] = {
     [MCPD_V_TIMEOUT] = { "TIMEOUT", 0,
         "the SYN got no answer at all: no SYN-ACK, RST or ICMP" },
     [MCPD_V_HALF_OPEN] = { "HALF_OPEN", 0,
-        "the server sent SYN-ACK but the handshake never completed" },
+        "the server answered the SYN (a SYN-ACK, or a bare ACK the client "
+        "rejected with RST) but the handshake never completed" },
     [MCPD_V_RESET] = { "RESET", 0,
         "the connection was established, then reset" },
     [MCPD_V_CLOSED] = { "CLOSED", 1,
@@ -168,6 +170,60 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
      * its value are not in the connection record). */
     [MCPD_C_PROXY_IN_PATH] = { "proxy_in_path", 92, "", { NULL } },
     [MCPD_C_PROXY_UNREACHABLE] = { "proxy_unreachable", 93, "", { NULL } },
+    [MCPD_C_TLS_UNTRUSTED] = { "tls_untrusted", 79,
+        "{hostport} speaks TLS, and the client gave up the handshake right "
+        "after the server's certificate{tlsalert}: it does not trust that "
+        "certificate (self-signed, or signed by a CA the client does not "
+        "know)",
+        { "openssl s_client -connect {hostport} -showcerts </dev/null   "
+          "# who signed the certificate",
+          "give the client the CA: NODE_EXTRA_CA_CERTS=ca.pem (Node), "
+          "SSL_CERT_FILE=ca.pem (Python), curl --cacert ca.pem",
+          "or serve plain http:// on loopback" } },
+    [MCPD_C_TLS_HANDSHAKE_FAILED] = { "tls_handshake_failed", 77,
+        "the TLS handshake with {hostport} failed: {tlsalert2}",
+        { "openssl s_client -connect {hostport} </dev/null   # the "
+          "server's side of the handshake",
+          "compare the TLS versions, ciphers and client certificate both "
+          "sides expect" } },
+    [MCPD_C_PORT_IN_USE_BY_OTHER] = { "port_in_use_by_other", 81,
+        "{hostport} is held by a program that does not speak HTTP: the "
+        "client sent {req} and the server's first bytes are not HTTP "
+        "(\"{srvfirst}\")",
+        { "ss -ltnp 'sport = :{port}'   # which program holds the port",
+          "run the MCP server on a free port and point the client there, "
+          "or stop the program that holds {port} if it is not needed" } },
+    [MCPD_C_AUTH_REQUIRED] = { "auth_required", 68,
+        "{hostport} wants credentials: it answered {req} with HTTP "
+        "{status}{wwwauth}",
+        { "curl -si http://{hostport}/.well-known/oauth-protected-resource"
+          "   # the authorization server (MCP authorization)",
+          "give the client the token it needs (Authorization: Bearer ...)"
+          } },
+    [MCPD_C_GATEWAY_ERROR] = { "gateway_error", 69,
+        "{hostport} is a gateway that answered {req} with HTTP {status}: "
+        "it could not get an answer from the server behind it",
+        { "ss -ltnp 'sport = :{port}'   # which proxy answers (nginx, "
+          "haproxy, ...)",
+          "check the proxy's upstream address and that the MCP server "
+          "behind it runs; read the proxy's error log" } },
+    [MCPD_C_WRONG_PATH] = { "wrong_path", 67,
+        "{hostport} has no MCP endpoint where the client looked: it "
+        "answered {req} with HTTP {status} (the capture cannot tell "
+        "which path is right)",
+        { "mcpdiag probe http://{hostport}/mcp   # tries the usual paths "
+          "(/mcp, /sse, /) and names the one that speaks MCP",
+          "check the server's log or docs for its endpoint path" } },
+    [MCPD_C_ANSWER_REJECTED] = { "answer_rejected", 62,
+        "{hostport} answered the SYN with a bare ACK acknowledging "
+        "something else (no SYN-ACK), and the client rejected it with "
+        "RST: the server still holds an older connection from the same "
+        "client port (a stale connection, TIME_WAIT reuse), or a "
+        "middlebox answered for it",
+        { "ss -tan 'dport = :{port} or sport = :{port}'   # an old "
+          "connection on that 4-tuple",
+          "a retried SYN after the RST usually succeeds; if none does, "
+          "look for a NAT or load balancer rewriting the connection" } },
     [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
         "the capture has no complete handshake to judge: start it "
         "before the client connects",
@@ -278,19 +334,110 @@ kernel_dropped(const struct mcpd_kernel *k, const char *reason)
     return 0;
 }
 
+/* The server closed with FIN within a second of the client's first
+ * bytes, having sent none: not a server that is busy (a RST stays
+ * server_reset). */
+#define QUICK_CLOSE_US 1000000u
+
+static int
+closed_silently(const struct mcpd_flow *f)
+{
+    const struct mcpd_stream *s = f->stream;
+
+    return s && (f->bits & MCPD_F_SRV_FIN) && !(f->bits & MCPD_F_SRV_RST) &&
+           s->srv_close_us && s->cli_data_us &&
+           mcpd_flow_server_bytes(f) == 0 &&
+           s->srv_close_us - s->cli_data_us < QUICK_CLOSE_US;
+}
+
+/* The server's first record was not a TLS server's (an echo of the
+ * ClientHello, for one). */
+static int
+tls_server_is_other(const struct mcpd_flow *f)
+{
+    return f->srv_sniff == MCPD_SNIFF_OTHER ||
+           f->srv_sniff == MCPD_SNIFF_HTTP_RESP ||
+           (f->srv_sniff == MCPD_SNIFF_TLS && f->stream &&
+            f->stream->tls[1].first_hs != 0 &&
+            f->stream->tls[1].first_hs != 2 + 1);
+}
+
+/* A TLS client: how far the handshake got. MCPD_C_OK when it went
+ * through, or when the packets cannot tell. */
+static enum mcpd_cause
+tls_cause(const struct mcpd_flow *f)
+{
+    const struct mcpd_stream *s = f->stream;
+    const struct mcpd_tls_dir *c, *sv;
+
+    if (tls_server_is_other(f) || closed_silently(f))
+        return MCPD_C_WRONG_PROTOCOL;
+    if (s == NULL || f->srv_sniff != MCPD_SNIFF_TLS)
+        return MCPD_C_OK;
+    c = &s->tls[0];
+    sv = &s->tls[1];
+    if (s->alert_from == 1 && (mcpd_tls_alert_is_cert(s->alert_desc) ||
+                               s->alert_desc == 0 || s->alert_desc == 90))
+        return sv->first_hs ? MCPD_C_TLS_UNTRUSTED
+                            : MCPD_C_TLS_HANDSHAKE_FAILED;
+    if (s->alert_from)
+        return MCPD_C_TLS_HANDSHAKE_FAILED;
+    /* Done: the client's encrypted Finished (TLS 1.2: a handshake record
+     * after its change_cipher_spec; 1.3: an application_data record that
+     * is not the size of an encrypted alert). */
+    if (c->finished || c->app_long)
+        return MCPD_C_OK;
+    if (c->lost || sv->lost || sv->first_hs == 0)
+        return MCPD_C_OK;
+    /* The server sent its hello and certificate, and the client closed
+     * without going on. */
+    if (f->bits & (MCPD_F_CLI_FIN | MCPD_F_CLI_RST))
+        return (f->bits & MCPD_F_SRV_RST) && !(f->bits & MCPD_F_CLI_RST)
+                   ? MCPD_C_TLS_HANDSHAKE_FAILED : MCPD_C_TLS_UNTRUSTED;
+    if (f->bits & (MCPD_F_SRV_FIN | MCPD_F_SRV_RST))
+        return MCPD_C_TLS_HANDSHAKE_FAILED;
+    return MCPD_C_OK;
+}
+
+/* An HTTP status of 400 or more: which cause it supports. */
+static enum mcpd_cause
+http_status_cause(const struct mcpd_flow *f)
+{
+    unsigned st = f->http_status;
+
+    if (st == 401 || (st == 403 && f->stream && f->stream->www_auth))
+        return MCPD_C_AUTH_REQUIRED;
+    if (st == 502 || st == 503 || st == 504)
+        return MCPD_C_GATEWAY_ERROR;
+    if ((st == 404 || st == 405) && strncmp(f->http_req, "POST ", 5) == 0)
+        return MCPD_C_WRONG_PATH;
+    return MCPD_C_HTTP_ERROR;
+}
+
 enum mcpd_cause
 mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
 {
     enum mcpd_verdict v = (enum mcpd_verdict)f->verdict;
 
     if (f->bits & MCPD_F_HS) {
-        if ((f->cli_sniff == MCPD_SNIFF_TLS &&
-             f->srv_sniff == MCPD_SNIFF_HTTP_RESP) ||
-            (f->cli_sniff == MCPD_SNIFF_HTTP_REQ &&
-             f->srv_sniff == MCPD_SNIFF_TLS))
-            return MCPD_C_WRONG_PROTOCOL;
+        if (f->cli_sniff == MCPD_SNIFF_TLS) {
+            enum mcpd_cause c = tls_cause(f);
+            if (c != MCPD_C_OK)
+                return c;
+        }
+        if (f->cli_sniff == MCPD_SNIFF_HTTP_REQ) {
+            if (f->srv_sniff == MCPD_SNIFF_TLS)
+                return MCPD_C_WRONG_PROTOCOL;
+            if (f->srv_sniff == MCPD_SNIFF_OTHER && f->stream &&
+                f->stream->req_http1)
+                return MCPD_C_PORT_IN_USE_BY_OTHER;
+            if (closed_silently(f))
+                return MCPD_C_WRONG_PROTOCOL;
+        }
         if (f->srv_sniff == MCPD_SNIFF_HTTP_RESP && f->http_status >= 400)
-            return MCPD_C_HTTP_ERROR;
+            return http_status_cause(f);
+        if (mcpd_flow_abortive_close(f))
+            return MCPD_C_OK;
     }
     switch (v) {
     case MCPD_V_REFUSED:
@@ -311,7 +458,8 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
         return port_has_success ? MCPD_C_LISTEN_QUEUE_OVERFLOW
                                 : MCPD_C_FIREWALL_DROP;
     case MCPD_V_HALF_OPEN:
-        return MCPD_C_HANDSHAKE_INCOMPLETE;
+        return mcpd_flow_answer_rejected(f) ? MCPD_C_ANSWER_REJECTED
+                                            : MCPD_C_HANDSHAKE_INCOMPLETE;
     case MCPD_V_RESET:
     case MCPD_V_PARTIAL:
         if (f->bits & MCPD_F_SRV_RST)
@@ -343,6 +491,31 @@ append(char *buf, size_t len, size_t at, const char *s)
     memcpy(buf + at, s, n);
     buf[at + n] = '\0';
     return at + n;
+}
+
+/* What each side spoke, for wrong_protocol. */
+static void
+proto_text(const struct mcpd_flow *f, char *val, size_t len)
+{
+    const struct mcpd_stream *s = f->stream;
+    unsigned ms = s && s->srv_close_us > s->cli_data_us
+                      ? (s->srv_close_us - s->cli_data_us + 999) / 1000 : 0;
+
+    if (f->cli_sniff == MCPD_SNIFF_TLS && closed_silently(f))
+        snprintf(val, len, "the client sent a TLS ClientHello (https://) "
+                 "and the server closed the connection %u ms later "
+                 "without a TLS answer", ms);
+    else if (f->cli_sniff == MCPD_SNIFF_TLS)
+        snprintf(val, len, "the client sent TLS (https://) and the server "
+                 "answered %s", f->srv_sniff == MCPD_SNIFF_HTTP_RESP
+                 ? "plain HTTP" : "something that is not TLS");
+    else if (f->srv_sniff == MCPD_SNIFF_TLS)
+        snprintf(val, len, "the client sent plain HTTP and the server "
+                 "answered TLS");
+    else
+        snprintf(val, len, "the client sent plain HTTP and the server "
+                 "closed the connection %u ms later without a byte of "
+                 "answer (a TLS port, or not an HTTP server)", ms);
 }
 
 /* Expand {placeholders} in tmpl from the example connection. */
@@ -384,7 +557,12 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
             snprintf(val, sizeof(val), "%u", f->http_status);
         else if (KEY("statusmeaning"))
             snprintf(val, sizeof(val), "%s",
-                     http_status_meaning(f->http_status));
+                     strstr(f->http_req, "://") &&
+                             (f->http_status == 403 || f->http_status == 407)
+                         ? "a proxy (the request names an absolute URL) "
+                           "refused to forward it: its access rules, or "
+                           "(407) it wants proxy credentials"
+                         : http_status_meaning(f->http_status));
         else if (KEY("icmp"))
             snprintf(val, sizeof(val), "%s (type %u code %u)",
                      mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
@@ -417,12 +595,27 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
         } else if (KEY("icmpfrom"))
             snprintf(val, sizeof(val), "%s", icmpfrom);
         else if (KEY("proto"))
+            proto_text(f, val, sizeof(val));
+        else if (KEY("tlsalert") || KEY("tlsalert2")) {
+            const struct mcpd_stream *s = f->stream;
+            if (s && s->alert_from)
+                snprintf(val, sizeof(val), "%sTLS alert %s (%u) from the "
+                         "%s%s", KEY("tlsalert") ? " (" : "",
+                         mcpd_tls_alert_name(s->alert_desc), s->alert_desc,
+                         s->alert_from == 1 ? "client" : "server",
+                         KEY("tlsalert") ? ")" : "");
+            else if (KEY("tlsalert2"))
+                snprintf(val, sizeof(val), "%s",
+                         (f->bits & MCPD_F_SRV_RST) ? "the server reset the "
+                         "connection during the handshake" : "the server "
+                         "closed the connection during the handshake");
+        } else if (KEY("srvfirst"))
             snprintf(val, sizeof(val), "%s",
-                     f->cli_sniff == MCPD_SNIFF_TLS
-                         ? "the client sent TLS (https://) and the "
-                           "server answered plain HTTP"
-                         : "the client sent plain HTTP and the server "
-                           "answered TLS");
+                     f->stream ? f->stream->srv_first : "");
+        else if (KEY("wwwauth"))
+            snprintf(val, sizeof(val), "%s",
+                     f->stream && f->stream->www_auth
+                         ? " and a WWW-Authenticate header" : "");
         else {
             char c[2] = { *tmpl++, '\0' };
             at = append(out, len, at, c);

@@ -68,6 +68,7 @@ static const struct mcpd_option capture_options[] = {
 #define KEV_INDEX 16384          /* slots of the port-pair indexes */
 #define LOOKUPS_PER_SECOND 50
 #define GRACE_NS (500LL * 1000000)
+#define CMD_SOCKETS 256          /* command's connections remembered */
 
 struct capture {
     struct mcpd_target target;
@@ -99,6 +100,12 @@ struct capture {
     int32_t last_pid;               /* user_of_pid's one-entry cache */
     uint32_t last_uid;
     char last_user[32];
+    /* -- COMMAND: follow its process tree, whatever the port. */
+    pid_t cmd_pid;                  /* the command; 0: none */
+    int cmd_env;                    /* proxy variables read from it */
+    struct mcpd_endpoint ours[CMD_SOCKETS];  /* its client sockets */
+    int nours;
+    uint64_t healthy;               /* answered connections, cause ok */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -183,6 +190,142 @@ listener_for(const struct capture *c, const struct mcpd_endpoint *srv)
 }
 
 /* A new connection: name its client process while the socket exists. */
+/* ---- following the command --------------------------------------- */
+
+/* Is `pid` the command or a descendant? (Walks /proc/PID/stat parents.) */
+static int
+in_command_tree(const struct capture *c, long pid)
+{
+    int depth;
+
+    for (depth = 0; depth < 64 && pid > 1; depth++) {
+        char path[64], buf[512], *close;
+        size_t n;
+        FILE *f;
+
+        if (pid == (long)c->cmd_pid)
+            return 1;
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        if ((f = fopen(path, "r")) == NULL)
+            return 0;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and ')' */
+        close = strrchr(buf, ')');
+        if (close == NULL || sscanf(close + 1, " %*c %ld", &pid) != 1)
+            return 0;
+    }
+    return 0;
+}
+
+/*
+ * The environment COMMAND starts with: ours, changed by a leading
+ * `env [-i] [-u NAME] NAME=VALUE... PROGRAM` (the usual way to give a
+ * client a proxy variable). Later changes (a shell's export) are read
+ * from /proc/PID/environ while the command runs.
+ */
+static void
+command_proxy_env(struct capture *c, char **argv)
+{
+    extern char **environ;
+    char *block = NULL;
+    size_t len = 0, cap = 0;
+    char **a;
+    int clear = 0;
+    const char *base;
+
+    if (argv == NULL || argv[0] == NULL)
+        return;
+    base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (strcmp(base, "env") != 0)
+        return;
+    for (a = argv + 1; *a && **a == '-'; a++) {
+        if (strcmp(*a, "-i") == 0 || strcmp(*a, "-") == 0 ||
+            strcmp(*a, "--ignore-environment") == 0)
+            clear = 1;
+        else if (strcmp(*a, "-u") == 0 && a[1])
+            a++;     /* unsetting: the variable is simply not added */
+    }
+    {
+        /* Ours (unless -i), then the assignments: a later NAME wins in
+         * block_get's first-match only if it comes first, so put the
+         * assignments first. */
+        char **lists[2] = { a, clear ? NULL : environ };
+        int l;
+        for (l = 0; l < 2; l++) {
+            char **v;
+            for (v = lists[l]; v && *v; v++) {
+                size_t n;
+                if (l == 0 && strchr(*v, '=') == NULL)
+                    break;       /* the program: assignments end */
+                n = strlen(*v) + 1;
+                if (len + n > cap) {
+                    char *nb = realloc(block, (cap = (len + n) * 2));
+                    if (nb == NULL) {
+                        free(block);
+                        return;
+                    }
+                    block = nb;
+                }
+                memcpy(block + len, *v, n);
+                len += n;
+            }
+        }
+    }
+    if (block)
+        mcpd_proxy_env_read_block(&c->proxy, &c->target, block, len);
+    free(block);
+}
+
+static int
+is_watched_port(const struct capture *c, uint16_t port)
+{
+    return port == c->target.port || mcpd_proxy_env_has_port(&c->proxy, port);
+}
+
+/*
+ * With a command, the filter takes every TCP connection; keep the ones
+ * to the target and proxy ports and the ones the command's process
+ * tree made. Without one, the filter already chose.
+ */
+static int
+flow_is_ours(const struct capture *c, const struct mcpd_flow *f)
+{
+    int i;
+
+    if (c->cmd_pid == 0 || is_watched_port(c, f->srv.port))
+        return 1;
+    for (i = 0; i < c->nours && i < CMD_SOCKETS; i++)
+        if (c->ours[i].port == f->cli.port &&
+            mcpd_ip_cmp(&c->ours[i].ip, &f->cli.ip) == 0)
+            return 1;
+    /* The kernel witness names the caller of connect(), even one that
+     * is gone by now: the command itself, or a descendant still alive. */
+    return f->client_proc && f->client_proc->pid > 0 &&
+           in_command_tree(c, f->client_proc->pid);
+}
+
+/* A new connection while a command runs: whose is it? Its process's
+ * environment holds the proxy variables the command really used. */
+static void
+follow_new_flow(struct capture *c, struct mcpd_flow *f)
+{
+    struct mcpd_owner o;
+    char err[MCPD_ERR_LEN];
+
+    if (is_watched_port(c, f->srv.port) && c->cmd_env)
+        return;
+    if (mcpd_owner_lookup(&f->cli, &f->srv, &o, err) != 1 || o.pid <= 0 ||
+        !in_command_tree(c, o.pid))
+        return;
+    if (!c->cmd_env &&
+        mcpd_proxy_env_read_pid(&c->proxy, &c->target, o.pid) == 0)
+        c->cmd_env = 1;
+    if (!is_watched_port(c, f->srv.port))
+        c->ours[c->nours++ % CMD_SOCKETS] = f->cli;
+}
+
 static void
 on_new_flow(void *ctx, struct mcpd_flow *f)
 {
@@ -194,6 +337,8 @@ on_new_flow(void *ctx, struct mcpd_flow *f)
 
     if (l && l->owner.pid > 0)
         f->server_proc = proc_from_owner(&l->owner, "listener");
+    if (c->cmd_pid > 0)
+        follow_new_flow(c, f);
     if (c->witness)
         return;     /* the kernel names every client, even short-lived */
     /* Under a flood, looking every socket up would cost more than the
@@ -581,6 +726,8 @@ static void
 on_early(void *ctx, struct mcpd_flow *f, enum mcpd_verdict v)
 {
     witness_correlate(ctx, f);
+    if (!flow_is_ours(ctx, f))
+        return;
     print_line(ctx, f, v);
 }
 
@@ -594,6 +741,12 @@ on_final(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
     free(f->kernel);
     f->kernel = NULL;
     witness_correlate(c, f);
+    if (!flow_is_ours(c, f))
+        return;     /* another program's connection (following a command) */
+    if ((mcpd_verdict_ok((enum mcpd_verdict)f->verdict) ||
+         mcpd_flow_abortive_close(f)) && mcpd_flow_server_bytes(f) > 0 &&
+        mcpd_flow_cause(f, 1) == MCPD_C_OK)
+        c->healthy++;
     if (!f->announced)
         print_line(c, f, (enum mcpd_verdict)f->verdict);
     mcpd_report_flow(c->rep, f, why);
@@ -723,13 +876,18 @@ parse_seconds(const char *opt, const char *arg, int *out)
     return 0;
 }
 
-/* The BPF filter: the target port, the proxy ports, ICMP errors. */
+/* The BPF filter: the target port, the proxy ports, ICMP errors; with a
+ * command, every TCP connection (its own are picked by process). */
 static void
 build_filter(const struct capture *c, char *buf, size_t len)
 {
     size_t at;
     int i;
 
+    if (c->cmd_pid) {
+        snprintf(buf, len, "tcp or icmp or icmp6");
+        return;
+    }
     at = (size_t)snprintf(buf, len, "tcp port %u", c->target.port);
     for (i = 0; i < c->proxy.nports && at < len; i++)
         if (c->proxy.ports[i] != c->target.port)
@@ -748,6 +906,7 @@ proxy_findings(struct capture *c)
 {
     const struct mcpd_report *r = c->rep;
     uint64_t to_target = 0, to_proxy = 0, proxy_failed = 0;
+    const struct mcpd_flow *answered = NULL;   /* the proxy's HTTP error */
     char summary[512], fix0[256], fix1[256];
     const char *fixes[3];
     uint32_t i;
@@ -761,8 +920,13 @@ proxy_findings(struct capture *c)
         if (s->ep.port == c->target.port)
             to_target += s->total;
         else if (mcpd_proxy_env_has_port(&c->proxy, s->ep.port)) {
+            int k;
             to_proxy += s->total;
             proxy_failed += bad;
+            for (k = 0; k < MCPD_C_COUNT && answered == NULL; k++)
+                if (s->example[k] && s->example[k]->http_status >= 400 &&
+                    s->example[k]->srv_sniff == MCPD_SNIFF_HTTP_RESP)
+                    answered = s->example[k];
         }
     }
     if (to_proxy == 0)
@@ -775,7 +939,17 @@ proxy_findings(struct capture *c)
              c->proxy.var);
     fixes[0] = fix0;
     fixes[1] = fix1;
-    if (proxy_failed) {
+    if (answered) {
+        /* The proxy answered: its status is the evidence, not silence. */
+        snprintf(summary, sizeof(summary),
+                 "the client went to the proxy %.160s (from %s), and the "
+                 "proxy answered %.32s with HTTP %u instead of forwarding "
+                 "it to %.100s:%u", c->proxy.hostport, c->proxy.var,
+                 answered->http_req[0] ? answered->http_req : "the request",
+                 answered->http_status, c->target.host, c->target.port);
+        mcpd_report_add_finding(c->rep, MCPD_C_PROXY_IN_PATH, to_proxy,
+                                summary, fixes, 2);
+    } else if (proxy_failed) {
         snprintf(summary, sizeof(summary),
                  "the client went to the proxy %.200s (from %s) and the proxy "
                  "did not answer%s", c->proxy.hostport, c->proxy.var,
@@ -809,7 +983,7 @@ mcpd_cmd_capture(int argc, char **argv)
     char **cmd_argv = NULL;
     int opt, passive = 0, duration = 0, syn_timeout = 3, timeout = 5;
     int no_color = 0, wfd = -1, status, child_status = -1, live_err;
-    int no_witness = 0, snaplen = MCPD_LIVE_SNAPLEN;
+    int no_witness = 0, snaplen = MCPD_LIVE_SNAPLEN, cmd_done = 0;
     int64_t end_at = 0, last_flush;
     pid_t child = 0;
     uint64_t recv = 0, drop = 0, ifdrop = 0;
@@ -895,6 +1069,10 @@ mcpd_cmd_capture(int argc, char **argv)
         return MCPD_EXIT_USAGE;
     }
     mcpd_proxy_env_read(&c.proxy, &c.target);
+    if (cmd_argv) {
+        c.cmd_pid = -1;     /* follow it: its pid comes with the fork */
+        command_proxy_env(&c, cmd_argv);
+    }
 
     /* Everything that needs root happens here, before the drop. */
     build_filter(&c, filter, sizeof(filter));
@@ -1004,6 +1182,8 @@ mcpd_cmd_capture(int argc, char **argv)
         if (child < 0) {
             fprintf(stderr, "mcpdiag: fork: %s\n", strerror(errno));
             stop_requested = 1;
+        } else if (cmd_argv) {
+            c.cmd_pid = child;
         }
     }
     mcpd_report_begin(c.rep);
@@ -1028,10 +1208,15 @@ mcpd_cmd_capture(int argc, char **argv)
             mcpd_live_flush(&c.live);
             last_flush = now;
         }
+        /* The command's own proxy variables (after its exec), until a
+         * connection of its tree names the process that used them. */
+        if (c.cmd_pid > 0 && child > 0 && !c.cmd_env)
+            mcpd_proxy_env_read_pid(&c.proxy, &c.target, child);
         if (child > 0 && child_exited) {
             child_exited = 0;
             if (waitpid(child, &child_status, WNOHANG) == child) {
                 child = 0;
+                cmd_done = 1;
                 end_at = now + GRACE_NS;
             }
         }
@@ -1060,6 +1245,19 @@ mcpd_cmd_capture(int argc, char **argv)
                     cmd_argv[0], WTERMSIG(child_status));
     }
     status = mcpd_report_finish(c.rep, mcpd_flow_stats(c.tab));
+    /* A command that failed, or that had no answered connection, is a
+     * problem even when every connection seen looks healthy. */
+    if (cmd_argv && cmd_done && status == 0 &&
+        !(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0)) {
+        status = 1;
+        fprintf(stderr, "mcpdiag: exit 1: %s failed%s\n", cmd_argv[0],
+                c.rep->emitted ? ", though the connections seen look "
+                                 "healthy" : " and made no TCP connection");
+    } else if (cmd_argv && status == 0 && c.healthy == 0) {
+        status = 1;
+        fprintf(stderr, "mcpdiag: exit 1: %s had no answered connection "
+                "(no healthy exchange seen)\n", cmd_argv[0]);
+    }
     if (!ropts.quiet) {
         if (c.unattributed && ropts.verbose)
             fprintf(stderr, "mcpdiag: %llu client sockets were gone before "

@@ -67,8 +67,26 @@ mcpd_proxy_env_has_port(const struct mcpd_proxy_env *p, uint16_t port)
     return 0;
 }
 
-void
-mcpd_proxy_env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t)
+/* One variable of an environment block "A=1\0B=2\0...", or NULL. */
+static const char *
+block_get(const char *block, size_t len, const char *name)
+{
+    size_t n = strlen(name), at = 0;
+
+    while (at < len) {
+        const char *e = block + at;
+        size_t el = strnlen(e, len - at);
+        if (el > n && memcmp(e, name, n) == 0 && e[n] == '=')
+            return e + n + 1;
+        at += el + 1;
+    }
+    return NULL;
+}
+
+/* From `block` when given (a process's environment), else ours. */
+static void
+env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t,
+         const char *block, size_t blen)
 {
     static const char *const all[] = {
         "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
@@ -86,14 +104,16 @@ mcpd_proxy_env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t)
 
     memset(p, 0, sizeof(*p));
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        const char *v = getenv(all[i]);
+        const char *v = block ? block_get(block, blen, all[i])
+                              : getenv(all[i]);
         if (v && *v && proxy_hostport(v, host, sizeof(host), &port) == 0 &&
             !mcpd_proxy_env_has_port(p, port) &&
             p->nports < MCPD_PROXY_MAX_PORTS)
             p->ports[p->nports++] = port;
     }
     for (i = 0; i < 4; i++) {
-        const char *v = getenv(order[i]);
+        const char *v = block ? block_get(block, blen, order[i])
+                              : getenv(order[i]);
         if (v && *v && proxy_hostport(v, host, sizeof(host), &port) == 0) {
             snprintf(p->var, sizeof(p->var), "%s", order[i]);
             snprintf(p->hostport, sizeof(p->hostport),
@@ -101,4 +121,46 @@ mcpd_proxy_env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t)
             break;
         }
     }
+}
+
+void
+mcpd_proxy_env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t)
+{
+    env_read(p, t, NULL, 0);
+}
+
+void
+mcpd_proxy_env_read_block(struct mcpd_proxy_env *p,
+                          const struct mcpd_target *t, const char *block,
+                          size_t len)
+{
+    env_read(p, t, block, len);
+}
+
+int
+mcpd_proxy_env_read_pid(struct mcpd_proxy_env *p,
+                        const struct mcpd_target *t, long pid)
+{
+    char path[64], *block;
+    size_t len = 0, cap = 65536;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    block = malloc(cap + 1);
+    if (block)
+        len = fread(block, 1, cap, f);
+    fclose(f);
+    if (block == NULL)
+        return -1;
+    block[len] = '\0';
+    if (len == 0) {
+        /* a zombie, or the kernel's own: nothing to learn */
+        free(block);
+        return -1;
+    }
+    env_read(p, t, block, len);
+    free(block);
+    return 0;
 }

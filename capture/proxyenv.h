@@ -2,6 +2,7 @@
 #ifndef MCPD_PROXYENV_H
 #define MCPD_PROXYENV_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "target.h"
 
@@ -23,6 +24,19 @@ struct mcpd_proxy_env {
  */
 void mcpd_proxy_env_read(struct mcpd_proxy_env *p,
                          const struct mcpd_target *t);
+
+/*
+ * The same, from the environment of process `pid` (/proc/PID/environ on
+ * Linux): what a command the capture runs really sees. -1 when it
+ * cannot be read (gone, another user's); `p` is then left alone.
+ */
+int mcpd_proxy_env_read_pid(struct mcpd_proxy_env *p,
+                            const struct mcpd_target *t, long pid);
+
+/* The same, from an environment block "A=1\0B=2\0..." of `len` bytes. */
+void mcpd_proxy_env_read_block(struct mcpd_proxy_env *p,
+                               const struct mcpd_target *t,
+                               const char *block, size_t len);
 
 int mcpd_proxy_env_has_port(const struct mcpd_proxy_env *p, uint16_t port);
 

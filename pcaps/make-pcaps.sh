@@ -10,6 +10,7 @@
 # (tcpdump -nn -tt -r).  Run as root; re-runnable; leaves no netns, rules or processes.
 #
 # usage: sudo ./make-pcaps.sh           (writes into the directory of this script)
+#        sudo ./make-pcaps.sh causes    (only the "causes above TCP" section; keeps the rest)
 set -euo pipefail
 OUT=$(cd "$(dirname "$0")" && pwd)
 export LC_ALL=C TZ=UTC
@@ -221,6 +222,64 @@ def cmd_raw_syn(src, dst, sport, dport):
     r.sendto(ip + tcp, (dst, 0))
     r.close()
 
+def cmd_keepalive_server(addr, port, ready):
+    """answers one request with 200 + Content-Length and keeps the connection open"""
+    ls = listener(addr, int(port))
+    touch(ready)
+    c, _ = ls.accept()
+    recv_until(c, b"\r\n\r\n")
+    body = b'{"jsonrpc":"2.0","id":1,"result":{}}'
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    try:
+        while c.recv(4096):
+            pass
+    except Exception as e:
+        print("server:", type(e).__name__, e)
+    c.close()
+    ls.close()
+
+def cmd_abortive_client(addr, port):
+    """POST, read the whole response (Content-Length), then close with RST
+    (SO_LINGER {1,0}), as an HTTP client pool does when it drops a connection"""
+    s = socket.create_connection((addr, int(port)), timeout=3)
+    s.sendall(b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 2\r\n\r\n{}")
+    buf = recv_until(s, b"\r\n\r\n")
+    head, _, body = buf.partition(b"\r\n\r\n")
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(body) < n:
+        body += s.recv(4096)
+    linger0(s)
+    s.close()
+
+def cmd_stale_server(addr, port, ready):
+    """accepts connections and keeps them (the server side of a stale connection)"""
+    ls = listener(addr, int(port))
+    touch(ready)
+    keep = []
+    while True:
+        c, _ = ls.accept()
+        keep.append(c)
+
+def cmd_stale_client(addr, port, sport, step):
+    """step 1: connect from SPORT and vanish (its RST is dropped by the script's
+    OUTPUT rule), leaving the server's end ESTABLISHED; step 2: connect again
+    from SPORT: the server answers the SYN with a challenge ACK (RFC 5961), the
+    client's kernel answers that with RST; give up before the SYN is retried"""
+    s = socket.socket(fam(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(sport)))
+    s.settimeout(0.5 if step == "2" else 3)
+    try:
+        s.connect((addr, int(port)))
+        print("connect: connected")
+    except Exception as e:
+        print("connect:", type(e).__name__, e)
+    if step == "1":
+        linger0(s)
+    s.close()
+
 def cmd_listen(addr, port, ready):
     """plain listener that never accepts (kernel does the handshake)"""
     ls = listener(addr, int(port))
@@ -329,9 +388,14 @@ def parse_ip(p):
 def main():
     path, spec = sys.argv[1], json.loads(sys.argv[2])
     lt, frames = read_pcap(path)
-    conns, order = {}, []
-    def conn(a, ap, b, bp):
-        k = frozenset([(a, ap), (b, bp)])
+    conns, order, gen = {}, [], {}
+    def conn(a, ap, b, bp, syn=False):
+        t = frozenset([(a, ap), (b, bp)])
+        # a SYN after a RST on the same 4-tuple starts a new connection
+        if syn and (t, gen.get(t, 0)) in conns and \
+                any(x[0] == "tcp" and x[2] & 0x04 for x in conns[(t, gen[t])]["pk"]):
+            gen[t] += 1
+        k = (t, gen.setdefault(t, 0))
         if k not in conns:
             conns[k] = {"pk": []}
             order.append(k)
@@ -344,7 +408,7 @@ def main():
         if proto == 6:
             sp, dp, _, _, offf, fl = struct.unpack("!HHIIBB", l4[:14])
             pay = len(l4) - (offf >> 4) * 4
-            conn(s, sp, d, dp)["pk"].append(("tcp", (s, sp), fl, pay))
+            conn(s, sp, d, dp, fl & 0x12 == 0x02)["pk"].append(("tcp", (s, sp), fl, pay))
         elif (v, proto) in ((4, 1), (6, 58)):
             t, c = l4[0], l4[1]
             if (v == 4 and t != 3) or (v == 6 and t != 1):
@@ -358,8 +422,8 @@ def main():
     for k, sp in zip(order, spec):
         pk = conns[k]["pk"]
         srv = (sp["server"]["addr"], sp["server"]["port"])
-        assert srv in k, (path, srv, k)
-        cli = [e for e in k if e != srv][0]
+        assert srv in k[0], (path, srv, k)
+        cli = [e for e in k[0] if e != srv][0]
         tcp = [x for x in pk if x[0] == "tcp"]
         fromc = lambda x: x[1] == cli
         syns = [x for x in tcp if fromc(x) and x[2] & 0x12 == 0x02]
@@ -379,6 +443,9 @@ def main():
             v = "CLOSED"
         elif hs:
             v = "ESTABLISHED"
+        elif any(not fromc(x) and x[2] & 0x17 == 0x10 for x in tcp) and \
+                any(fromc(x) for x in rsts):
+            v = "HALF_OPEN"     # a bare ACK answered the SYN; the client reset
         elif any(not fromc(x) for x in rsts):
             v = "REFUSED"
         elif icmp:
@@ -389,7 +456,7 @@ def main():
         if "syn_count" in sp:
             assert len(syns) == sp["syn_count"], (path, "syn_count", len(syns), sp["syn_count"])
         if "reset_by" in sp:
-            first = [x for x in tcp[synack[0]:] if x[2] & 0x04][0]
+            first = [x for x in tcp[(synack or [0])[0]:] if x[2] & 0x04][0]
             assert ("client" if fromc(first) else "server") == sp["reset_by"], (path, "reset_by")
         if "icmp" in sp:
             i = icmp[0]
@@ -398,14 +465,17 @@ def main():
             nr = sum(x[3] for x in tcp if fromc(x)) > 0 and sum(x[3] for x in tcp if not fromc(x)) == 0
             assert nr == sp["no_response"], (path, "no_response", nr)
         e = {"verdict": sp["verdict"], "client": {"addr": cli[0], "port": cli[1]}, "server": sp["server"]}
-        for key in ("syn_count", "reset_by", "icmp", "no_response"):
+        for key in ("syn_count", "reset_by", "icmp", "no_response", "abortive_close"):
             if key in sp:
                 e[key] = sp[key]
         out.append(e)
     verdicts = {}
     for e in out:
         verdicts[e["verdict"]] = verdicts.get(e["verdict"], 0) + 1
-    ok = all(e["verdict"] in ("ESTABLISHED", "CLOSED") for e in out)
+    # "fails": a hand-written reason why a connection healthy at the TCP level
+    # failed above it (TLS, not HTTP, an HTTP error): the exit status is 1
+    ok = all(e["verdict"] in ("ESTABLISHED", "CLOSED") or e.get("abortive_close")
+             for e in out) and not any(sp.get("fails") for sp in spec)
     text = '{\n  "args": ["--port", "3000"],\n  "exit": %d,\n  "summary": %s,\n  "connections": [\n%s\n  ]\n}\n' % (
         0 if ok else 1, json.dumps({"connections": len(out), "verdicts": verdicts}),
         ",\n".join("    " + json.dumps(e) for e in out))
@@ -419,7 +489,7 @@ PY
 }
 # ---------------------------------------------------------------- plumbing
 need() { command -v "$1" >/dev/null || { echo "missing $1" >&2; exit 1; }; }
-for t in ip tcpdump iptables ip6tables nft python3 curl; do need "$t"; done
+for t in ip tcpdump iptables ip6tables nft python3 curl openssl socat tinyproxy ss; do need "$t"; done
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 
 TAG="mcpd-gold-$$"
@@ -501,9 +571,16 @@ S6='{"addr": "::1", "port": 3000}'
 SVJ='{"addr": "192.0.2.2", "port": 3000}'
 
 write_helpers_gold_py; write_helpers_relay_py; write_helpers_expect_py
+ONLY=${1:-}
+CAUSES="tls-untrusted http-to-tls echo-http proxy-403 answer-rejected abortive-close"
+if [ -z "$ONLY" ]; then
 # everything below is regenerated: drop the previous run's outputs first
 rm -f "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/*.expect.json "$OUT"/*.txt
+else
+    for b in $CAUSES; do rm -f "$OUT/$b".*; done
+fi
 
+if [ -z "$ONLY" ]; then
 # ---------------------------------------------------------------- scenarios
 # refused-v4 / refused-v6: nothing listens on 3000, kernel answers SYN with RST|ACK
 for v in 4 6; do
@@ -692,6 +769,85 @@ py "$CL" connect 192.0.2.2 3000 1
 cap_stop; vlan_teardown
 expect qinq-refused.pcap "[{\"verdict\": \"REFUSED\", \"server\": $SVJ, \"syn_count\": 1}]"
 
+fi   # [ -z "$ONLY" ]
+
+# ---------------------------------------------------------------- causes above TCP
+# Real peers: openssl s_server with a self-signed certificate, curl, a socat
+# echo, tinyproxy answering 403; the verdicts are TCP's (written by hand), the
+# diagnosis each must give is in tests/golden_causes.txt.
+listening() {           # listening NS PORT: poll up to 10 s for a listener
+    local i
+    for i in $(seq 1 1000); do
+        [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+        sleep 0.01
+    done
+    echo "nothing listens on $2 in $1" >&2; exit 1
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout "$WORK/key.pem" -out "$WORK/crt.pem" -days 2 -subj /CN=localhost 2>/dev/null
+tls_server() {          # tls_server NS: openssl s_server on 3000, self-signed
+    ip netns exec "$1" openssl s_server -quiet -www -accept 3000 \
+        -key "$WORK/key.pem" -cert "$WORK/crt.pem" </dev/null >/dev/null 2>&1 &
+    BG=$!; PIDS+=("$BG"); listening "$1" 3000
+}
+CURLE=(curl --noproxy '*' -sS --max-time 3 -o /dev/null)
+
+# tls-untrusted: curl https:// (no -k) to a self-signed certificate: curl sends a
+# TLS alert right after the server's certificate, the server closes, curl resets
+newns; tls_server "$NS"; srv=$BG
+cap_start "$NS" tls-untrusted.pcap
+ip netns exec "$NS" "${CURLE[@]}" https://127.0.0.1:3000/mcp || true
+cap_stop; stop "$srv"; delns "$NS"
+expect tls-untrusted.pcap "[{\"verdict\": \"RESET\", \"server\": $S4, \"syn_count\": 1, \"reset_by\": \"client\", \"no_response\": false}]"
+
+# http-to-tls: curl http:// to the same TLS server
+newns; tls_server "$NS"; srv=$BG
+cap_start "$NS" http-to-tls.pcap
+ip netns exec "$NS" "${CURLE[@]}" http://127.0.0.1:3000/mcp || true
+cap_stop; stop "$srv"; delns "$NS"
+expect http-to-tls.pcap "[{\"verdict\": \"CLOSED\", \"server\": $S4, \"syn_count\": 1, \"fails\": \"the TLS server closed on a plain-HTTP request\"}]"
+
+# echo-http: a socat echo holds the port; curl's request comes back to it
+newns
+ip netns exec "$NS" socat TCP-LISTEN:3000,reuseaddr PIPE & srv=$!; PIDS+=("$srv"); listening "$NS" 3000
+cap_start "$NS" echo-http.pcap
+ip netns exec "$NS" "${CURLE[@]}" http://127.0.0.1:3000/mcp || true
+cap_stop; stop "$srv"; delns "$NS"
+expect echo-http.pcap "[{\"verdict\": \"CLOSED\", \"server\": $S4, \"syn_count\": 1, \"no_response\": false, \"fails\": \"the answer is the request echoed, not HTTP\"}]"
+
+# proxy-403: tinyproxy on 3000 allows only 192.0.2.200, so curl (-x) gets 403
+newns
+printf 'Port 3000\nListen 127.0.0.1\nTimeout 10\nAllow 192.0.2.200\nUser nobody\nGroup nogroup\nMaxClients 4\n' > "$WORK/tinyproxy.conf"
+ip netns exec "$NS" tinyproxy -d -c "$WORK/tinyproxy.conf" >/dev/null 2>&1 & srv=$!; PIDS+=("$srv"); listening "$NS" 3000
+cap_start "$NS" proxy-403.pcap
+ip netns exec "$NS" curl -sS --max-time 3 -o /dev/null -x http://127.0.0.1:3000 http://127.0.0.1:4000/mcp || true
+cap_stop; stop "$srv"; delns "$NS"
+expect proxy-403.pcap "[{\"verdict\": \"CLOSED\", \"server\": $S4, \"syn_count\": 1, \"no_response\": false, \"fails\": \"the proxy answered 403\"}]"
+
+# answer-rejected: the server still holds a connection from 127.0.0.1:40002 (the
+# client's RST was dropped in OUTPUT); a new SYN from that port gets the server's
+# challenge ACK, which the client's kernel answers with RST; Linux then resends
+# the SYN at once (same ISN) and that one connects: a second connection
+newns
+bgpy "$NS" stale-server 127.0.0.1 3000 "$WORK/st1"; srv=$BG; waitfile "$WORK/st1"
+ip netns exec "$NS" iptables -A OUTPUT -p tcp --sport 40002 --tcp-flags RST RST -j DROP
+py "$NS" stale-client 127.0.0.1 3000 40002 1
+ip netns exec "$NS" iptables -D OUTPUT -p tcp --sport 40002 --tcp-flags RST RST -j DROP
+cap_start "$NS" answer-rejected.pcap
+py "$NS" stale-client 127.0.0.1 3000 40002 2
+cap_stop; stop "$srv"; delns "$NS"
+expect answer-rejected.pcap "[{\"verdict\": \"HALF_OPEN\", \"client\": {\"addr\": \"127.0.0.1\", \"port\": 40002}, \"server\": $S4, \"syn_count\": 1, \"reset_by\": \"client\"}, {\"verdict\": \"CLOSED\", \"client\": {\"addr\": \"127.0.0.1\", \"port\": 40002}, \"server\": $S4, \"syn_count\": 1, \"no_response\": false}]"
+
+# abortive-close: the client reads a whole 200 response (Content-Length), then
+# drops the kept-alive connection with RST: healthy
+newns
+bgpy "$NS" keepalive-server 127.0.0.1 3000 "$WORK/ka1"; srv=$BG; waitfile "$WORK/ka1"
+cap_start "$NS" abortive-close.pcap
+py "$NS" abortive-client 127.0.0.1 3000
+wait "$srv" || true; cap_stop; delns "$NS"
+expect abortive-close.pcap "[{\"verdict\": \"RESET\", \"server\": $S4, \"syn_count\": 1, \"reset_by\": \"client\", \"no_response\": false, \"abortive_close\": true}]"
+
+if [ -z "$ONLY" ]; then
 # ---------------------------------------------------------------- re-encodings
 # same packets, other link types / file formats; expectations are identical by construction
 REENC="refused-v4 closed-http reject-icmp6-port closed-v6 drop-v4"
@@ -704,6 +860,8 @@ for f in $(python3 "$OUT/reencode.py" "$OUT/closed-http-nano.pcap" --only be,pca
     cp "$OUT/closed-http-nano.expect.json" "${f%.pcap*}.expect.json"
 done
 
+fi   # [ -z "$ONLY" ]
+
 # ---------------------------------------------------------------- text dumps + checks
 cd "$OUT"
 for f in *.pcap *.pcapng; do
@@ -711,6 +869,7 @@ for f in *.pcap *.pcapng; do
     tcpdump -nn -tt $e -r "$f" > "${f%.pcap*}.txt" 2>/dev/null
     [ -f "${f%.pcap*}.expect.json" ] || { echo "no expectation for $f" >&2; exit 1; }
 done
+if [ -z "$ONLY" ]; then   # the re-encodings hold the same packets
 for b in $REENC closed-http-nano; do
     n=$(tcpdump -r "$b.pcap" 2>/dev/null | wc -l)
     for f in "$b"-*.pcap "$b"-ng.pcapng; do
@@ -719,4 +878,5 @@ for b in $REENC closed-http-nano; do
         [ "$n" = "$m" ] || { echo "$f: $m packets, $b.pcap has $n" >&2; exit 1; }
     done
 done
+fi
 echo "done: $(ls *.pcap *.pcapng | wc -l) capture files in $OUT ($(du -sk --apparent-size . | cut -f1) KB)"

@@ -45,8 +45,9 @@ import tempfile
 import time
 
 # Documented cap: with the default --max-flows 150000 mcpdiag's peak RSS
-# stays under 80 MiB whatever the capture (measured: 61 MiB, RelWithDebInfo,
-# 2-core VM; ~345 bytes per connection held plus ~10 MiB of buffers).
+# stays under 80 MiB whatever the capture (measured: 69 MiB, RelWithDebInfo,
+# 2-core VM; ~350 bytes per connection held plus ~16 MiB of buffers, the
+# read-ahead ring keeping 384 payload bytes of each packet).
 RSS_CAP_MIB = 80
 DEFAULT_MAX_FLOWS = 150000
 PORTS_PER_ADDR = 50000          # as in flood_gen.c

@@ -343,6 +343,7 @@ struct sink {
     int n;
     struct mcpd_flow flows[MAX_EMITTED];
     enum mcpd_emit_why why[MAX_EMITTED];
+    enum mcpd_cause cause[MAX_EMITTED];   /* computed while it lives */
 };
 
 static void
@@ -352,7 +353,9 @@ sink_emit(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
 
     if (s->n < MAX_EMITTED) {
         s->flows[s->n] = *f;
+        s->flows[s->n].stream = NULL;   /* the tracker frees it */
         s->why[s->n] = why;
+        s->cause[s->n] = mcpd_flow_cause(f, 0);
     }
     s->n++;
 }
@@ -389,6 +392,25 @@ feed(struct mcpd_flowtab *t, int64_t ms, uint32_t src, uint16_t sport,
 
 #define C LO, 40000, LO, 3000
 #define S LO, 3000, LO, 40000
+
+/* Feed one segment carrying `data` (len bytes, all captured). */
+static void
+feed_data(struct mcpd_flowtab *t, int64_t ms, uint32_t src, uint16_t sport,
+          uint32_t dst, uint16_t dport, uint32_t seq, uint32_t ack,
+          uint8_t fl, const void *data, uint16_t len)
+{
+    uint8_t buf[2048];
+    struct seg s = { src, dst, sport, dport, seq, ack, fl, len };
+    struct mcpd_packet p;
+    size_t n = build_eth_tcp(buf, &s);
+    enum mcpd_dec_status st;
+
+    memcpy(buf + 54, data, len);
+    memset(&p, 0, sizeof(p));
+    p.ts_ns = ms * 1000000LL;
+    st = mcpd_decode(DLT_EN10MB, buf, (uint32_t)n, (uint32_t)n, &p);
+    mcpd_flow_packet(t, st, &p);
+}
 
 static void
 test_flow_refused_and_reuse(void)
@@ -673,6 +695,217 @@ test_sanitize_edges(void)
         (const unsigned char *)"\xf0\x9f\x98\x80", 3, &cp) == 0);
 }
 
+/* ---- causes above TCP (sniff.c, verdict.c) ------------------------ */
+
+static void
+test_decode_mpls(void)
+{
+    uint8_t frame[256], buf[300];
+    struct seg s = { LO, LO, 40000, 3000, 7, 0, MCPD_TH_SYN, 0 };
+    struct mcpd_packet p;
+    size_t n = build_eth_tcp(frame, &s), ip_len = n - 14;
+    int i;
+
+    /* VLAN, then two MPLS labels, the second with bottom-of-stack. */
+    memcpy(buf, frame, 12);
+    put16(buf + 12, 0x8100);
+    put16(buf + 14, 7);
+    put16(buf + 16, 0x8847);
+    put32(buf + 18, (100u << 12) | 64);
+    put32(buf + 22, (29u << 12) | 0x100 | 64);
+    memcpy(buf + 26, frame + 14, ip_len);
+    test_cond("MPLS behind VLAN decodes", mcpd_decode(DLT_EN10MB, buf,
+              (uint32_t)(26 + ip_len), (uint32_t)(26 + ip_len), &p) ==
+              MCPD_DEC_TCP && p.dport == 3000);
+    buf[26] = 0x00;     /* not IPv4/IPv6 after the stack: a pseudowire */
+    test_cond("MPLS payload that is not IP skipped", mcpd_decode(DLT_EN10MB,
+              buf, (uint32_t)(26 + ip_len), (uint32_t)(26 + ip_len), &p) ==
+              MCPD_DEC_SKIP);
+    test_cond("MPLS stack cut short", mcpd_decode(DLT_EN10MB, buf, 24, 60,
+                                                  &p) == MCPD_DEC_TRUNCATED);
+    put16(buf + 12, 0x8847);
+    for (i = 0; i < 12; i++)
+        put32(buf + 14 + 4 * i, 64);     /* never bottom of stack */
+    test_cond("MPLS label flood", mcpd_decode(DLT_EN10MB, buf, 80, 80, &p) ==
+                                      MCPD_DEC_INVALID);
+}
+
+/* Handshake of C/S at ms 0..2: client ISN 100, server ISN 500. */
+static void
+open_conn(struct mcpd_flowtab *t)
+{
+    feed(t, 0, C, 100, 0, MCPD_TH_SYN, 0);
+    feed(t, 1, S, 500, 101, MCPD_TH_SYN | MCPD_TH_ACK, 0);
+    feed(t, 2, C, 101, 501, MCPD_TH_ACK, 0);
+}
+
+#define PA (MCPD_TH_PSH | MCPD_TH_ACK)
+#define FA (MCPD_TH_FIN | MCPD_TH_ACK)
+
+static void
+test_causes_tls(void)
+{
+    static const uint8_t hello[] = { 22, 3, 1, 0, 4, 1, 0, 0, 0 };
+    static const uint8_t shello[] = { 22, 3, 3, 0, 4, 2, 0, 0, 0 };
+    static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 48 };
+    uint8_t fin13[6 + 5 + 53];
+    uint8_t enc12[6 + 5 + 40 + 5 + 26];
+    struct sink s;
+    struct mcpd_flowtab *t = new_tab(&s, 0);
+
+    /* The client's unknown_ca alert after the server's hello. */
+    open_conn(t);
+    feed_data(t, 3, C, 101, 501, PA, hello, sizeof(hello));
+    feed_data(t, 4, S, 501, 110, PA, shello, sizeof(shello));
+    feed_data(t, 5, C, 110, 510, PA, alert, 5);        /* header ... */
+    feed_data(t, 6, C, 115, 510, PA, alert + 5, 2);    /* ... then body */
+    feed(t, 7, C, 117, 510, FA, 0);
+    feed(t, 8, S, 510, 118, FA, 0);
+    test_cond("TLS alert unknown_ca split over segments: tls_untrusted",
+              s.n == 1 && s.cause[0] == MCPD_C_TLS_UNTRUSTED);
+
+    /* TLS 1.3: change_cipher_spec and an encrypted Finished: ok. */
+    memset(fin13, 0, sizeof(fin13));
+    memcpy(fin13, "\x14\x03\x03\x00\x01\x01\x17\x03\x03\x00\x35", 11);
+    open_conn(t);
+    feed_data(t, 13, C, 101, 501, PA, hello, sizeof(hello));
+    feed_data(t, 14, S, 501, 110, PA, shello, sizeof(shello));
+    feed_data(t, 15, C, 110, 510, PA, fin13, sizeof(fin13));
+    feed(t, 16, C, 110 + sizeof(fin13), 510, FA, 0);
+    feed(t, 17, S, 510, 111 + sizeof(fin13), FA, 0);
+    test_cond("TLS 1.3 Finished: ok", s.n == 2 && s.cause[1] == MCPD_C_OK);
+
+    /* TLS 1.2: after its CCS the client's alert is encrypted, not read
+     * as a plaintext one (close_notify at the end of a good session). */
+    memset(enc12, 0x55, sizeof(enc12));
+    memcpy(enc12, "\x14\x03\x03\x00\x01\x01\x16\x03\x03\x00\x28", 11);
+    memcpy(enc12 + 11 + 40, "\x15\x03\x03\x00\x1a", 5);
+    open_conn(t);
+    feed_data(t, 23, C, 101, 501, PA, hello, sizeof(hello));
+    feed_data(t, 24, S, 501, 110, PA, shello, sizeof(shello));
+    feed_data(t, 25, C, 110, 510, PA, enc12, sizeof(enc12));
+    feed(t, 26, C, 110 + sizeof(enc12), 510, FA, 0);
+    feed(t, 27, S, 510, 111 + sizeof(enc12), FA, 0);
+    test_cond("TLS 1.2 encrypted alert after CCS: ok", s.n == 3 &&
+              s.cause[2] == MCPD_C_OK);
+
+    /* The client closes right after the server's hello, no alert. */
+    open_conn(t);
+    feed_data(t, 33, C, 101, 501, PA, hello, sizeof(hello));
+    feed_data(t, 34, S, 501, 110, PA, shello, sizeof(shello));
+    feed(t, 35, C, 110, 510, FA, 0);
+    feed(t, 36, S, 510, 111, FA, 0);
+    test_cond("client closes after the certificate: tls_untrusted",
+              s.n == 4 && s.cause[3] == MCPD_C_TLS_UNTRUSTED);
+
+    /* The server closes at once on the ClientHello: wrong_protocol. */
+    open_conn(t);
+    feed_data(t, 43, C, 101, 501, PA, hello, sizeof(hello));
+    feed(t, 44, S, 501, 110, FA, 0);
+    feed(t, 45, C, 110, 502, FA, 0);
+    test_cond("ClientHello answered by a FIN: wrong_protocol", s.n == 5 &&
+              s.cause[4] == MCPD_C_WRONG_PROTOCOL);
+    mcpd_flowtab_free(t);
+}
+
+/* One request/response exchange; `resp` then `more` from the server,
+ * then the client's RST. Returns the cause. */
+static enum mcpd_cause
+http_exchange(const char *req, const char *resp, const char *more,
+              int retransmit)
+{
+    struct sink s;
+    struct mcpd_flowtab *t = new_tab(&s, 0);
+    uint16_t rl = (uint16_t)strlen(req), pl = (uint16_t)strlen(resp);
+    uint16_t ml = more ? (uint16_t)strlen(more) : 0;
+    enum mcpd_cause c;
+
+    open_conn(t);
+    feed_data(t, 3, C, 101, 501, PA, req, rl);
+    feed_data(t, 4, S, 501, 101 + rl, PA, resp, pl);
+    if (retransmit)
+        feed_data(t, 5, S, 501, 101 + rl, PA, resp, pl);
+    if (more)
+        feed_data(t, 6, S, 501 + pl, 101 + rl, PA, more, ml);
+    feed(t, 7, C, 101 + rl, 0, MCPD_TH_RST, 0);
+    c = s.n == 1 && s.flows[0].verdict == MCPD_V_RESET ? s.cause[0]
+                                                       : MCPD_C_COUNT;
+    mcpd_flowtab_free(t);
+    return c;
+}
+
+static void
+test_causes_http(void)
+{
+    const char *post = "POST /mcp HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *get = "GET /mcp HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    test_cond("chunked response complete, client RST: abortive close, ok",
+              http_exchange(post, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                            "chunked\r\n\r\n2\r\n{}\r\n", "0\r\n\r\n", 0) ==
+                  MCPD_C_OK);
+    test_cond("chunked response cut, client RST: client_reset",
+              http_exchange(post, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                            "chunked\r\n\r\n2\r\n{}\r\n", NULL, 0) ==
+                  MCPD_C_CLIENT_RESET);
+    test_cond("Content-Length met over two segments and a retransmission: "
+              "ok", http_exchange(post, "HTTP/1.1 200 OK\r\nContent-Length:"
+                                  " 4\r\n\r\n{}", "{}", 1) == MCPD_C_OK);
+    test_cond("Content-Length not met: client_reset",
+              http_exchange(post, "HTTP/1.1 200 OK\r\ncontent-length: 9\r\n"
+                            "\r\n{}", NULL, 0) == MCPD_C_CLIENT_RESET);
+    test_cond("event stream the client ended: ok",
+              http_exchange(get, "HTTP/1.1 200 OK\r\nContent-Type: "
+                            "text/event-stream\r\n\r\n", "data: 1\n\n", 0)
+                  == MCPD_C_OK);
+    test_cond("401: auth_required",
+              http_exchange(post, "HTTP/1.1 401 Unauthorized\r\n\r\n", NULL,
+                            0) == MCPD_C_AUTH_REQUIRED);
+    test_cond("403 with WWW-Authenticate: auth_required",
+              http_exchange(post, "HTTP/1.1 403 Forbidden\r\nwww-authenticate"
+                            ": Bearer error=\"insufficient_scope\"\r\n\r\n",
+                            NULL, 0) == MCPD_C_AUTH_REQUIRED);
+    test_cond("403 alone: http_error",
+              http_exchange(post, "HTTP/1.1 403 Forbidden\r\n\r\n", NULL, 0)
+                  == MCPD_C_HTTP_ERROR);
+    test_cond("503: gateway_error",
+              http_exchange(post, "HTTP/1.1 503 Service Unavailable\r\n\r\n",
+                            NULL, 0) == MCPD_C_GATEWAY_ERROR);
+    test_cond("404 to a POST: wrong_path",
+              http_exchange(post, "HTTP/1.1 404 Not Found\r\n\r\n", NULL, 0)
+                  == MCPD_C_WRONG_PATH);
+    test_cond("405 to a GET: http_error, not wrong_path",
+              http_exchange(get, "HTTP/1.1 405 Method Not Allowed\r\n\r\n",
+                            NULL, 0) == MCPD_C_HTTP_ERROR);
+    test_cond("an HTTP/1.1 request answered by its echo: "
+              "port_in_use_by_other",
+              http_exchange(post, post, NULL, 0) ==
+                  MCPD_C_PORT_IN_USE_BY_OTHER);
+}
+
+static void
+test_causes_bare_ack(void)
+{
+    struct sink s;
+    struct mcpd_flowtab *t = new_tab(&s, 0);
+
+    /* A challenge ACK (ack of something else), then the client's RST. */
+    feed(t, 0, C, 100, 0, MCPD_TH_SYN, 0);
+    feed(t, 1, S, 900, 7777, MCPD_TH_ACK, 0);
+    feed(t, 2, C, 7777, 0, MCPD_TH_RST, 0);
+    test_cond("SYN, bare ACK, client RST: HALF_OPEN, answer_rejected",
+              s.n == 1 && s.flows[0].verdict == MCPD_V_HALF_OPEN &&
+              s.cause[0] == MCPD_C_ANSWER_REJECTED);
+    /* The retried SYN (same ISN) connects: a new, healthy record. */
+    feed(t, 3, C, 100, 0, MCPD_TH_SYN, 0);
+    feed(t, 4, S, 500, 101, MCPD_TH_SYN | MCPD_TH_ACK, 0);
+    feed(t, 5, C, 101, 501, MCPD_TH_ACK, 0);
+    mcpd_flow_flush(t);
+    test_cond("the retry is a new connection", s.n == 2 &&
+              s.flows[1].verdict == MCPD_V_ESTABLISHED);
+    mcpd_flowtab_free(t);
+}
+
 int
 main(void)
 {
@@ -689,5 +922,9 @@ main(void)
     test_flow_icmp_and_eviction();
     test_sanitize_table();
     test_sanitize_edges();
+    test_decode_mpls();
+    test_causes_tls();
+    test_causes_http();
+    test_causes_bare_ack();
     return test_report();
 }
