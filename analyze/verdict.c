@@ -399,6 +399,18 @@ tls_cause(const struct mcpd_flow *f)
     return MCPD_C_OK;
 }
 
+/*
+ * A GET answered 405 is how a Streamable HTTP server says it offers no
+ * standalone SSE stream (MCP transports: "MUST either return
+ * Content-Type: text/event-stream ... or else return HTTP 405"), and the
+ * SDK clients go on without one: a healthy session shows it.
+ */
+static int
+no_standalone_stream(const struct mcpd_flow *f)
+{
+    return f->http_status == 405 && strncmp(f->http_req, "GET ", 4) == 0;
+}
+
 /* An HTTP status of 400 or more: which cause it supports. */
 static enum mcpd_cause
 http_status_cause(const struct mcpd_flow *f)
@@ -434,7 +446,8 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
             if (closed_silently(f))
                 return MCPD_C_WRONG_PROTOCOL;
         }
-        if (f->srv_sniff == MCPD_SNIFF_HTTP_RESP && f->http_status >= 400)
+        if (f->srv_sniff == MCPD_SNIFF_HTTP_RESP && f->http_status >= 400 &&
+            !no_standalone_stream(f))
             return http_status_cause(f);
         if (mcpd_flow_abortive_close(f))
             return MCPD_C_OK;
