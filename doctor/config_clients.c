@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,13 +268,63 @@ mcpd_doc_which(const char *cmd, const char *path, const char *cwd,
 
 /* ---- reading files ---- */
 
+/*
+ * open(2) with the rights of the user who ran sudo, when run under sudo
+ * (the probes want root; reading files must not: a sudoers rule for
+ * mcpdiag must not let `--config /root/...` show root's files). The
+ * effective ids and groups are the user's for the open only. Without
+ * sudo, a plain open.
+ */
+static int
+open_as_user(const char *path, int flags)
+{
+    const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+    gid_t groups[64], saved[64];
+    int ng = 64, ns, fd, e;
+    unsigned long uid, gid;
+    struct passwd *pw;
+    char *end1, *end2;
+
+    if (geteuid() != 0 || su == NULL || sg == NULL)
+        return open(path, flags);
+    uid = strtoul(su, &end1, 10);
+    gid = strtoul(sg, &end2, 10);
+    if (*su == '\0' || *sg == '\0' || *end1 || *end2 || uid == 0)
+        return open(path, flags);
+    pw = getpwuid((uid_t)uid);
+    if (pw == NULL || getgrouplist(pw->pw_name, (gid_t)gid, groups,
+                                   &ng) < 0) {
+        groups[0] = (gid_t)gid;
+        ng = 1;
+    }
+    ns = getgroups(64, saved);
+    if (ns < 0 || setgroups((size_t)ng, groups) != 0 ||
+        setegid((gid_t)gid) != 0 || seteuid((uid_t)uid) != 0) {
+        if (ns >= 0)
+            (void)setgroups((size_t)ns, saved);
+        (void)setegid(0);
+        errno = EPERM;
+        return -1;
+    }
+    fd = open(path, flags);
+    e = errno;
+    /* Back to root for the probes; failing that, go on with less. */
+    if (seteuid(0) == 0) {
+        (void)setegid(0);
+        (void)setgroups((size_t)ns, saved);
+    }
+    errno = e;
+    return fd;
+}
+
 /* The file's bytes (bounded), malloc'd; NULL with err set. A missing
  * file gives NULL with *missing = 1 and no error. */
 static char *
 slurp(const char *path, size_t *len, int *missing, char *err,
       size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open_as_user(path,
+                          O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     char *buf;
     size_t n = 0;

@@ -311,6 +311,26 @@ def main():
         r, secs, watch = doctor(empty, empty, ["--config", ok])
         expect("all healthy: exit 0", r.returncode == 0,
                r.stdout.decode() + r.stderr.decode())
+        # Under sudo, files are read as the user who ran it: a root-only
+        # file is refused, one the user may read is read.
+        secret = os.path.join(tmp, "root-only.json")
+        with open(secret, "w") as f:
+            f.write('{"mcpServers": {"root-secret-name": '
+                    '{"url": "http://127.0.0.1:3000/mcp"}}}')
+        os.chmod(secret, 0o600)
+        os.chmod(tmp, 0o755)
+        os.chmod(ok, 0o644)
+        r, secs, watch = doctor(empty, empty,
+                                ["--json", "--config", secret,
+                                 "--config", ok],
+                                {"SUDO_UID": "65534", "SUDO_GID": "65534"})
+        sd = json.loads(r.stdout or b"{}")
+        sf = {f["path"]: f for f in sd.get("files", [])}
+        expect("sudo: a root-only --config file is not read",
+               "Permission denied" in (sf.get(secret, {}).get("error") or "")
+               and b"root-secret-name" not in r.stdout, sf.get(secret))
+        expect("sudo: a file the user may read is read",
+               sf.get(ok, {}).get("servers") == 1, sf.get(ok))
         r, secs, watch = doctor(empty, empty, [])
         expect("nothing configured: exit 3 with one line",
                r.returncode == 3 and r.stderr.count(b"\n") == 1,
