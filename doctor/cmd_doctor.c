@@ -722,6 +722,56 @@ report_json(const struct mcpd_doctor *d, FILE *out)
     return 0;
 }
 
+/* Discovery, and every check that needs no network. */
+static void
+prepare(struct mcpd_doctor *d, char **configs, int nconfigs)
+{
+    int i;
+
+    mcpd_doc_discover(d, configs, nconfigs, getenv_fn);
+    for (i = 0; i < d->nsrv; i++) {
+        struct mcpd_dserver *s = &d->srv[i];
+        if (s->disabled && !s->cause[0]) {
+            snprintf(s->cause, sizeof(s->cause), "disabled");
+            snprintf(s->summary, sizeof(s->summary), "turned off in the "
+                     "config: not checked");
+        } else if (s->transport == MCPD_DT_STDIO) {
+            check_stdio(d, s);
+        }
+    }
+}
+
+char *
+mcpd_doctor_list_json(size_t *len)
+{
+    struct mcpd_doctor *d = calloc(1, sizeof(*d));
+    char *text = NULL;
+    size_t tl = 0;
+    FILE *f;
+
+    if (d)
+        d->srv = calloc(MCPD_DOC_MAX_SERVERS, sizeof(*d->srv));
+    if (d == NULL || d->srv == NULL) {
+        free(d);
+        return NULL;
+    }
+    prepare(d, NULL, 0);
+    f = open_memstream(&text, &tl);
+    if (f != NULL) {
+        if (report_json(d, f) != 0)
+            tl = 0;
+        fclose(f);
+    }
+    mcpd_doc_free(d);
+    free(d);
+    if (tl == 0) {
+        free(text);
+        return NULL;
+    }
+    *len = tl;
+    return text;
+}
+
 int
 mcpd_cmd_doctor(int argc, char **argv)
 {
@@ -801,17 +851,7 @@ mcpd_cmd_doctor(int argc, char **argv)
     }
     /* A probe child that dies early must not kill us with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
-    mcpd_doc_discover(d, configs, nconfigs, getenv_fn);
-    for (i = 0; i < d->nsrv; i++) {
-        struct mcpd_dserver *s = &d->srv[i];
-        if (s->disabled && !s->cause[0]) {
-            snprintf(s->cause, sizeof(s->cause), "disabled");
-            snprintf(s->summary, sizeof(s->summary), "turned off in the "
-                     "config: not checked");
-        } else if (s->transport == MCPD_DT_STDIO) {
-            check_stdio(d, s);
-        }
-    }
+    prepare(d, configs, nconfigs);
     /* Every probe step has its timeout; a whole probe is a few dozen
      * of them at most. */
     run_probes(d, exe, timeout, 30.0 * t + 30.0, jobs);

@@ -832,7 +832,8 @@ find_home(struct mcpd_doctor *d, mcpd_denv_fn env)
     const char *h = env("HOME"), *su = env("SUDO_UID");
     struct passwd *pw = NULL;
 
-    if (getuid() == 0 && su != NULL && *su) {
+    /* Also after privileges were dropped (bundle --from-config). */
+    if (su != NULL && *su) {
         char *end;
         unsigned long uid = strtoul(su, &end, 10);
         if (*end == '\0')

@@ -10,4 +10,15 @@
  */
 int mcpd_cmd_doctor(int argc, char **argv);
 
+#include <stddef.h>
+
+/*
+ * The servers of every client's config, as `doctor --json` lists them
+ * but without probing (stdio commands are looked up; unset variables
+ * named): for `bundle --from-config`. Header and variable values are
+ * never in it; URLs are redacted. Returns a malloc'd JSON document and
+ * its length in *len, or NULL when out of memory.
+ */
+char *mcpd_doctor_list_json(size_t *len);
+
 #endif

@@ -300,6 +300,37 @@ def main():
         expect("text: token nowhere", TOKEN not in out + err and
                not watch.seen, watch.seen[:1])
 
+        # bundle --from-config: the server list, redacted, in the bundle.
+        tarball = os.path.join(tmp, "b.tar.gz")
+        env = {"HOME": home, "PATH": "/usr/bin:/bin", "LC_ALL": "C",
+               "NO_COLOR": "1", "DOCTOR_TOKEN": TOKEN}
+        r = subprocess.run([shutil.which("ip"), "netns", "exec", NS, EXE,
+                            "bundle", "127.0.0.1:3000", "-o", tarball,
+                            "--from-config", "--timeout", "2"], cwd=proj,
+                           env=env, capture_output=True, timeout=120)
+        import tarfile
+        names, blob, listed = [], b"", {}
+        try:
+            with tarfile.open(tarball) as tf:
+                for m in tf.getmembers():
+                    names.append(os.path.basename(m.name))
+                    data = tf.extractfile(m).read() if m.isfile() else b""
+                    blob += data
+                    if m.name.endswith("/servers.json"):
+                        listed = json.loads(data)
+        except (OSError, tarfile.TarError, ValueError) as e:
+            print("   bundle: %s %s" % (e, r.stderr[-500:]))
+        expect("bundle --from-config: servers.json in the bundle",
+               "servers.json" in names and
+               len(listed.get("servers", [])) == len(want) - 1, names)
+        cp = [x for x in listed.get("servers", [])
+              if (x["client"], x["name"]) == ("codex", "private")]
+        expect("bundle: headers by name only",
+               cp and cp[0]["headers"][0]["set"] is True and
+               cp[0]["probe"] is None, cp)
+        expect("bundle: token in no file of the bundle",
+               blob and TOKEN.encode() not in blob)
+
         # All healthy: exit 0.
         ok = os.path.join(tmp, "ok.json")
         with open(ok, "w") as f:
