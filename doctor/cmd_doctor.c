@@ -425,6 +425,38 @@ job_finish(struct job *j, int status)
     mcpd_text_sanitize(s->summary, sizeof(s->summary));
 }
 
+/* A control byte in the URL or a header would split a request line (no
+ * client sends that either): say so instead of probing. */
+static int
+has_ctl(const char *v)
+{
+    for (; v && *v; v++)
+        if (((unsigned char)*v < ' ' && *v != '\t') || *v == 0x7f)
+            return 1;
+    return 0;
+}
+
+static int
+sendable(struct mcpd_dserver *s)
+{
+    int h;
+    const char *bad = has_ctl(s->url) ? "the URL" : NULL;
+
+    for (h = 0; bad == NULL && h < s->nhdr; h++)
+        if (has_ctl(s->hdr[h].name) || has_ctl(s->hdr[h].value) ||
+            strchr(s->hdr[h].name, ':') || s->hdr[h].name[0] == '\0')
+            bad = "a header";
+    if (bad == NULL)
+        return 1;
+    snprintf(s->cause, sizeof(s->cause), "config_invalid");
+    snprintf(s->summary, sizeof(s->summary), "%s holds a control "
+             "character (a line break?) or a bad header name: no HTTP "
+             "request can carry it", bad);
+    snprintf(s->fix, sizeof(s->fix), "remove the line break or control "
+             "character from the entry in %s", s->file);
+    return 0;
+}
+
 /* Probe every remote server, `jobs` at a time. */
 static void
 run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
@@ -438,7 +470,7 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
         while (nrun < jobs && next < d->nsrv) {
             struct mcpd_dserver *s = &d->srv[next++];
             if (s->disabled || s->transport == MCPD_DT_STDIO ||
-                s->url == NULL)
+                s->url == NULL || !sendable(s))
                 continue;
             if (job_start(&run[nrun], s, exe, timeout) == 0)
                 nrun++;
@@ -543,9 +575,13 @@ cell(FILE *out, const char *s, int width, int last)
     mcpd_text_escape(buf, sizeof(buf), s, strlen(s));
     n = strlen(buf);
     if (!last && width > 1 && n > (size_t)width) {
-        buf[width - 1] = '~';       /* cut: the detail has all of it */
-        buf[width] = '\0';
-        n = (size_t)width;
+        /* Cut (the detail has all of it), never inside a character. */
+        size_t cut = (size_t)width - 1;
+        while (cut > 0 && ((unsigned char)buf[cut] & 0xc0) == 0x80)
+            cut--;
+        buf[cut] = '~';
+        buf[cut + 1] = '\0';
+        n = cut + 1;
     }
     fputs(buf, out);
     if (!last)
@@ -884,9 +920,14 @@ mcpd_cmd_doctor(int argc, char **argv)
                 "the output file or pipe\n", strerror(errno));
         status = MCPD_EXIT_CANNOT_RUN;
     } else if (status != MCPD_EXIT_OK) {
-        fprintf(stderr, "mcpdiag: %d of %d servers with a problem, %d "
-                "config file%s unreadable; see the report above\n", nfail,
-                d->nsrv, file_errors, file_errors == 1 ? "" : "s");
+        if (file_errors)
+            fprintf(stderr, "mcpdiag: %d of %d servers with a problem, "
+                    "%d config file%s unreadable; see the report above\n",
+                    nfail, d->nsrv, file_errors,
+                    file_errors == 1 ? "" : "s");
+        else
+            fprintf(stderr, "mcpdiag: %d of %d servers with a problem; "
+                    "see the report above\n", nfail, d->nsrv);
     }
     mcpd_doc_free(d);
     free(d);

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#define MCPD_DOC_FILE_MAX     (4u << 20)  /* bytes read of one config */
+#define MCPD_DOC_FILE_MAX     (16u << 20) /* bytes read of one config
+                                          * (~/.claude.json grows) */
 #define MCPD_DOC_MAX_SERVERS  128         /* servers checked in one run */
 #define MCPD_DOC_MAX_FILES    64          /* config files looked at */
 #define MCPD_DOC_MAX_HDRS     16          /* headers kept per server */

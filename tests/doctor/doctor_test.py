@@ -161,7 +161,10 @@ def main():
         with open(extra, "w") as f:
             json.dump({"mcpServers": {"literal-token": {
                 "url": "http://127.0.0.1:3005/mcp?api_key=" + TOKEN,
-                "headers": {"Authorization": "Bearer " + TOKEN}}}}, f)
+                "headers": {"Authorization": "Bearer " + TOKEN}},
+                "split-header": {
+                    "url": "http://127.0.0.1:3000/mcp",
+                    "headers": {"X-A": "b\r\nAuthorization: x"}}}}, f)
         missing = os.path.join(tmp, "no-such.json")
 
         r, secs, watch = doctor(home, proj, ["--json", "--timeout", "2",
@@ -199,6 +202,7 @@ def main():
             ("codex", "wrong-path"): None,   # 404 at the configured path
             ("codex", "local tool"): "command_not_found",
             ("config", "literal-token"): "ok",
+            ("config", "split-header"): "config_invalid",
         }
         for key, cause in want.items():
             s = srv.get(key)
@@ -322,7 +326,7 @@ def main():
             print("   bundle: %s %s" % (e, r.stderr[-500:]))
         expect("bundle --from-config: servers.json in the bundle",
                "servers.json" in names and
-               len(listed.get("servers", [])) == len(want) - 1, names)
+               len(listed.get("servers", [])) == len(want) - 2, names)
         cp = [x for x in listed.get("servers", [])
               if (x["client"], x["name"]) == ("codex", "private")]
         expect("bundle: headers by name only",
