@@ -36,6 +36,8 @@ static const struct mcpd_option doctor_options[] = {
     { "timeout", OPT_TIMEOUT, "SECONDS",
       "per step of each probe (default 3), as for probe" },
     { "jobs", OPT_JOBS, "N", "servers probed at a time (1-16, default 4)" },
+    { "verbose", 'v', NULL, "details for every server, healthy ones too" },
+    { "quiet", 'q', NULL, "the table only, no details" },
     { "no-color", OPT_NO_COLOR, NULL,
       "no colour (also when NO_COLOR is set)" },
     { "help", 'h', NULL, "this help" },
@@ -597,7 +599,8 @@ target_of(const struct mcpd_dserver *s)
 }
 
 static void
-report_text(const struct mcpd_doctor *d, FILE *out, int color)
+report_text(const struct mcpd_doctor *d, FILE *out, int color,
+            int verbosity)
 {
     static const int cap[5] = { 14, 24, 9, 48, 22 };
     int w[5] = { 6, 4, 9, 6, 5 }, i, k, nfail = 0;
@@ -648,12 +651,12 @@ report_text(const struct mcpd_doctor *d, FILE *out, int color)
     if (d->skipped)
         fprintf(out, "(%d more servers not checked: at most %d per run)\n",
                 d->skipped, MCPD_DOC_MAX_SERVERS);
-    for (i = 0; i < d->nsrv; i++) {
+    for (i = 0; i < d->nsrv && verbosity >= 0; i++) {
         const struct mcpd_dserver *s = &d->srv[i];
-        if (!failing(s))
+        if (!failing(s) && verbosity < 1)
             continue;
         fputc('\n', out);
-        fprintf(out, "%s%s%s ", bad, s->cause, off);
+        fprintf(out, "%s%s%s ", failing(s) ? bad : good, s->cause, off);
         mcpd_text_fputs(s->client, out);
         fputc('/', out);
         mcpd_text_fputs(s->name, out);
@@ -672,9 +675,12 @@ report_text(const struct mcpd_doctor *d, FILE *out, int color)
         }
         fputs("  summary: ", out);
         mcpd_text_fputs(s->summary, out);
-        fputs("\n  fix:     ", out);
-        mcpd_text_fputs(s->fix[0] ? s->fix : "see the summary", out);
         fputc('\n', out);
+        if (failing(s)) {
+            fputs("  fix:     ", out);
+            mcpd_text_fputs(s->fix[0] ? s->fix : "see the summary", out);
+            fputc('\n', out);
+        }
     }
     fprintf(out, "\n%d server%s, %d healthy, %d with a problem\n", d->nsrv,
             d->nsrv == 1 ? "" : "s", d->nsrv - nfail, nfail);
@@ -815,6 +821,7 @@ mcpd_cmd_doctor(int argc, char **argv)
     struct mcpd_doctor *d;
     char *configs[MAX_CONFIGS], exe[4096], timeout[32] = "3";
     int c, nconfigs = 0, json = 0, no_color = 0, jobs = DOCTOR_JOBS;
+    int verbosity = 0;
     int i, nfail = 0, status, file_errors = 0;
     double t = 3.0;
     ssize_t el;
@@ -822,7 +829,7 @@ mcpd_cmd_doctor(int argc, char **argv)
     mcpd_build_longopts(doctor_options, longopts, 16);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG:
             if (nconfigs >= MAX_CONFIGS)
@@ -852,6 +859,12 @@ mcpd_cmd_doctor(int argc, char **argv)
         }
         case OPT_NO_COLOR:
             no_color = 1;
+            break;
+        case 'v':
+            verbosity = 1;
+            break;
+        case 'q':
+            verbosity = -1;
             break;
         case 'h':
             doctor_usage(stdout);
@@ -910,7 +923,8 @@ mcpd_cmd_doctor(int argc, char **argv)
             return MCPD_EXIT_CANNOT_RUN;
         }
     } else {
-        report_text(d, stdout, mcpd_use_color(stdout, no_color));
+        report_text(d, stdout, mcpd_use_color(stdout, no_color),
+                    verbosity);
     }
     for (i = 0; i < d->nsrv; i++)
         nfail += failing(&d->srv[i]);
