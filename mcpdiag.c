@@ -14,6 +14,9 @@
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"
 #endif
+#ifdef HAVE_MCPD_DOCTOR
+#include "doctor/doctor.h"
+#endif
 
 static void
 usage(FILE *out)
@@ -27,7 +30,9 @@ usage(FILE *out)
         "  probe [TARGET]    layer-by-layer diagnosis of one endpoint\n"
         "  capture [TARGET]  watch a failing client live (needs sudo)\n"
         "  bundle [TARGET]   a support bundle: capture, probe and "
-        "environment\n\n"
+        "environment\n"
+        "  doctor            check every MCP server your clients are "
+        "configured for\n\n"
         "  mcpdiag COMMAND --help   options of one command\n"
         "  mcpdiag --version\n\n"
         "exit status: 0 healthy, 1 a problem was found, 2 usage error,\n"
@@ -70,6 +75,10 @@ main(int argc, char **argv)
     if (strcmp(cmd, "probe") == 0)
         return mcpd_cmd_probe(argc - 1, argv + 1);
 #endif
+#if defined(HAVE_MCPD_DOCTOR) && defined(HAVE_MCPD_PROBES)
+    if (strcmp(cmd, "doctor") == 0)
+        return mcpd_cmd_doctor(argc - 1, argv + 1);
+#endif
 #ifdef HAVE_MCPD_CAPTURE
     if (strcmp(cmd, "capture") == 0)
         return mcpd_cmd_capture(argc - 1, argv + 1);
@@ -77,7 +86,7 @@ main(int argc, char **argv)
         return mcpd_cmd_bundle(argc - 1, argv + 1);
 #endif
     if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "capture") == 0 ||
-        strcmp(cmd, "bundle") == 0) {
+        strcmp(cmd, "bundle") == 0 || strcmp(cmd, "doctor") == 0) {
         fprintf(stderr, "mcpdiag: '%s' is not in this build yet; "
                         "'mcpdiag analyze FILE' works today\n", cmd);
         return MCPD_EXIT_CANNOT_RUN;

@@ -16,6 +16,9 @@
 #include <openssl/evp.h>
 #include <pcap/pcap.h>
 #include "bundle.h"
+#ifdef HAVE_MCPD_DOCTOR
+#include "doctor.h"
+#endif
 #include "cli.h"
 #include "dec.h"
 #include "flow.h"
@@ -28,7 +31,7 @@
 
 enum {
     OPT_FULL = 256, OPT_NO_REDACT, OPT_MAX_SIZE, OPT_INSPECT, OPT_TIMEOUT,
-    OPT_NO_COLOR, OPT_JSON, OPT_MAX_ARCHIVE,
+    OPT_NO_COLOR, OPT_JSON, OPT_MAX_ARCHIVE, OPT_FROM_CONFIG,
 };
 
 static const struct mcpd_option bundle_options[] = {
@@ -49,6 +52,11 @@ static const struct mcpd_option bundle_options[] = {
     { "timeout", OPT_TIMEOUT, "SECONDS",
       "probe: for each connect and answer (default 3)" },
     { "json", OPT_JSON, NULL, "one JSON document on stdout at the end" },
+#ifdef HAVE_MCPD_DOCTOR
+    { "from-config", OPT_FROM_CONFIG, NULL,
+      "add servers.json: the MCP servers of your clients' configs, as "
+      "doctor lists them (no header or variable values)" },
+#endif
     { "verbose", 'v', NULL, "more detail" },
     { "quiet", 'q', NULL, "only the verdict and the bundle's name" },
     { "no-color", OPT_NO_COLOR, NULL,
@@ -63,7 +71,7 @@ static const struct mcpd_option bundle_options[] = {
 #define DEFAULT_MAX_SIZE (50ULL << 20)
 #define RUN_CAP (16u << 20)
 #define MAX_FLOWS_KEPT 256
-#define NFILES 6
+#define NFILES 7
 
 static const char no_redact_warning[] =
     "mcpdiag: WARNING: --no-redact: this bundle KEEPS Authorization and "
@@ -1334,7 +1342,7 @@ mcpd_cmd_bundle(int argc, char **argv)
     char outpath[4096], topdir[128];
     const char *out_opt = NULL, *inspect_path = NULL;
     uint64_t max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
-    int opt, status = MCPD_EXIT_OK, i, no_color = 0;
+    int opt, status = MCPD_EXIT_OK, i, no_color = 0, from_config = 0;
     size_t len, others = 0;
     unsigned long long budget;
     off_t size = 0;
@@ -1390,6 +1398,7 @@ mcpd_cmd_bundle(int argc, char **argv)
                 break;
             }
             case OPT_JSON: b->json = 1; break;
+            case OPT_FROM_CONFIG: from_config = 1; break;
             case OPT_NO_COLOR: no_color = 1; break;
             case 'v': b->verbose = 1; break;
             case 'q': b->quiet = 1; break;
@@ -1561,6 +1570,21 @@ mcpd_cmd_bundle(int argc, char **argv)
     }
     data = b->env ? json_text(b->env, &len) : NULL;
     add_file(b, "environment.json", data, data ? len : 0);
+#ifdef HAVE_MCPD_DOCTOR
+    if (from_config) {
+        /* Read as the user (privileges are gone by now); values of
+         * headers and variables are never in it. */
+        len = 0;
+        data = mcpd_doctor_list_json(&len);
+        if (data == NULL)
+            fprintf(stderr, "mcpdiag: bundle: the server list could not "
+                    "be built (out of memory); it is left out\n");
+        else
+            add_file(b, "servers.json", data, len);
+    }
+#else
+    (void)from_config;
+#endif
     /* The cap: what the other files and the archive's own overhead
      * leave is the capture's budget (compression only shrinks text). */
     for (i = 0; i < b->nfiles; i++)

@@ -15,7 +15,7 @@
 
 enum {
     OPT_JSON = 256, OPT_TIMEOUT, OPT_HEALTH, OPT_DEEP, OPT_NO_COLOR,
-    OPT_NO_SYN,
+    OPT_NO_SYN, OPT_HEADERS_FD,
 };
 
 static const struct mcpd_option probe_options[] = {
@@ -36,6 +36,103 @@ static const struct mcpd_option probe_options[] = {
 };
 
 #define SEE_HELP "(see 'mcpdiag probe --help')"
+
+/* The hidden --headers-fd N (what `mcpdiag doctor` uses): extra request
+ * headers, one "Name: value" per line, read from descriptor N so that
+ * no secret sits in argv (world-readable in /proc). With TARGET "-",
+ * the first line is the target URL (it may carry a token in its
+ * query). Bounded: 64 KiB, 64 headers. Returns 0, or -1 with err set;
+ * err never quotes a value. */
+#define HEADERS_FD_MAX  65536
+#define HEADERS_FD_LINES   64
+
+static int
+read_headers_fd(int fd, int want_target, char *target, size_t tlen,
+                struct curl_slist **out, char *err, size_t elen)
+{
+    char *buf = malloc(HEADERS_FD_MAX + 1), *line, *next;
+    size_t len = 0;
+    ssize_t n;
+    int lineno = 0, nh = 0;
+
+    if (buf == NULL) {
+        snprintf(err, elen, "out of memory reading --headers-fd");
+        return -1;
+    }
+    for (;;) {
+        n = read(fd, buf + len, HEADERS_FD_MAX - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, elen, "cannot read --headers-fd %d: %s", fd,
+                     strerror(errno));
+            free(buf);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == HEADERS_FD_MAX) {
+            snprintf(err, elen, "--headers-fd: more than %d bytes",
+                     HEADERS_FD_MAX);
+            free(buf);
+            return -1;
+        }
+    }
+    close(fd);
+    buf[len] = '\0';
+    for (line = buf; line && *line; line = next) {
+        const char *c;
+        struct curl_slist *l;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        if (line[0] == '\0')
+            continue;
+        if (want_target && lineno == 1) {
+            if (strlen(line) >= tlen) {
+                snprintf(err, elen, "--headers-fd: target too long");
+                free(buf);
+                return -1;
+            }
+            snprintf(target, tlen, "%s", line);
+            continue;
+        }
+        /* A token, a colon, a value without control bytes: nothing
+         * that could split one header into two. */
+        for (c = line; *c && *c != ':'; c++)
+            if (*c <= ' ' || *c == 0x7f)
+                break;
+        if (*c != ':' || c == line || nh >= HEADERS_FD_LINES) {
+            snprintf(err, elen, "--headers-fd: line %d is not a "
+                     "\"Name: value\" header", lineno);
+            free(buf);
+            return -1;
+        }
+        for (; *c; c++)
+            if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
+                break;
+        if (*c) {
+            snprintf(err, elen, "--headers-fd: line %d holds a control "
+                     "character", lineno);
+            free(buf);
+            return -1;
+        }
+        l = curl_slist_append(*out, line);
+        if (l == NULL) {
+            snprintf(err, elen, "out of memory reading --headers-fd");
+            free(buf);
+            return -1;
+        }
+        *out = l;
+        nh++;
+    }
+    /* The values are secrets: leave no copy behind in freed memory. */
+    memset(buf, 0, len);
+    free(buf);
+    return 0;
+}
 
 /* An argument echoed in a one-line message: control bytes (a newline in
  * a pasted URL) would split the line, so they become '?'. */
@@ -69,9 +166,10 @@ mcpd_cmd_probe(int argc, char **argv)
 {
     struct option longopts[16];
     struct mcpd_probe *p;
-    char err[MCPD_ERR_LEN], arg[200];
+    char err[MCPD_ERR_LEN], arg[200], fd_target[1400];
     const char *target = NULL;
-    int c, no_color = 0, status;
+    int c, no_color = 0, status, headers_fd = -1;
+    size_t nlong;
 
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
@@ -81,7 +179,15 @@ mcpd_cmd_probe(int argc, char **argv)
     }
     p->opts.timeout = 3.0;
     snprintf(p->opts.health, sizeof(p->opts.health), "/health");
-    mcpd_build_longopts(probe_options, longopts, 16);
+    mcpd_build_longopts(probe_options, longopts, 15);
+    for (nlong = 0; longopts[nlong].name; nlong++)
+        ;
+    /* Hidden: for `mcpdiag doctor`, not for people. */
+    longopts[nlong].name = "headers-fd";
+    longopts[nlong].has_arg = required_argument;
+    longopts[nlong].flag = NULL;
+    longopts[nlong].val = OPT_HEADERS_FD;
+    memset(&longopts[nlong + 1], 0, sizeof(longopts[0]));
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
@@ -120,6 +226,17 @@ mcpd_cmd_probe(int argc, char **argv)
         case OPT_NO_SYN:
             p->opts.no_syn = 1;
             break;
+        case OPT_HEADERS_FD: {
+            unsigned long long fd;
+            if (mcpd_parse_uint(optarg, 3, 1023, &fd) != 0) {
+                free(p);
+                return mcpd_usage_error("--headers-fd wants a descriptor "
+                                        "3-1023, not '%s'",
+                                        oneline(optarg, arg, sizeof(arg)));
+            }
+            headers_fd = (int)fd;
+            break;
+        }
         case 'v':
             p->opts.verbose = 1;
             break;
@@ -153,8 +270,21 @@ mcpd_cmd_probe(int argc, char **argv)
                                 "quote a URL that holds spaces or '&'",
                                 oneline(argv[optind], arg, sizeof(arg)));
     }
+    if (headers_fd >= 0) {
+        int want = target != NULL && strcmp(target, "-") == 0;
+        fd_target[0] = '\0';
+        if (read_headers_fd(headers_fd, want, fd_target, sizeof(fd_target),
+                            &p->opts.extra_headers, err, sizeof(err)) != 0) {
+            curl_slist_free_all(p->opts.extra_headers);
+            free(p);
+            return mcpd_usage_error("%s", err);
+        }
+        if (want)
+            target = fd_target;
+    }
     if (mcpd_target_parse(target, &p->target, err) != 0) {
         char shown[sizeof(arg)];
+        curl_slist_free_all(p->opts.extra_headers);
         free(p);
         mcpd_text_sanitize(err, sizeof(err));
         /* Echo the target without a password it may carry. */
@@ -165,6 +295,7 @@ mcpd_cmd_probe(int argc, char **argv)
                                 err);
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        curl_slist_free_all(p->opts.extra_headers);
         free(p);
         fprintf(stderr, "mcpdiag: libcurl failed to initialise: cannot "
                         "probe; check the libcurl installation "
@@ -223,6 +354,7 @@ mcpd_cmd_probe(int argc, char **argv)
                         stderr);
         fputc('\n', stderr);
     }
+    curl_slist_free_all(p->opts.extra_headers);
     curl_global_cleanup();
     free(p);
     return status;

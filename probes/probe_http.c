@@ -25,12 +25,15 @@ struct resp {
     char allow[64];          /* Allow */
     const char *want_id;     /* stop once an SSE message answers this */
     int done;                /* stopped on purpose (not an error) */
+    struct curl_slist *hdrs; /* this request's headers with the extra
+                              * ones (--headers-fd) appended; owned */
 };
 
 static void
 resp_free(struct resp *r)
 {
     free(r->body);
+    curl_slist_free_all(r->hdrs);
     memset(r, 0, sizeof(*r));
 }
 
@@ -216,6 +219,25 @@ easy_new(const struct mcpd_probe *p, const char *url, const char *proxy,
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mcpdiag/" MCPD_VERSION);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (p->opts.extra_headers) {
+        /* The configured headers (doctor: a client's token) go on every
+         * request, as the client sends them; the merged copy lives as
+         * long as r (freed by resp_free, after the handle). Never
+         * printed: no request header is. */
+        const struct curl_slist *s;
+        struct curl_slist *m = NULL, *n;
+        int pass;
+        for (pass = 0; pass < 2; pass++) {
+            for (s = pass ? p->opts.extra_headers : hdrs; s; s = s->next) {
+                n = curl_slist_append(m, s->data);
+                if (n != NULL)
+                    m = n;
+            }
+        }
+        curl_slist_free_all(r->hdrs);
+        r->hdrs = m;
+        hdrs = m;
+    }
     if (hdrs)
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     errbuf[0] = '\0';

@@ -16,6 +16,8 @@
 #define MCPD_PROBE_MAX_RULES      32
 #define MCPD_PROBE_MAX_FIX        8
 
+struct curl_slist;
+
 /* ---- stage 1 and 3: resolution and TCP connect ---- */
 
 enum mcpd_conn_result {
@@ -220,6 +222,9 @@ struct mcpd_probe_opts {
     int color;
     int utf8;
     int no_syn;              /* skip the raw SYN probe */
+    struct curl_slist *extra_headers; /* --headers-fd: "Name: value"
+                              * added to every HTTP request; values are
+                              * secrets, never printed or stored */
 };
 
 struct mcpd_probe {

@@ -5,7 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-files=$(ls analyze/*.[ch] capture/*.[ch] probes/*.[ch] mcpdiag.c tests/*.c \
+files=$(ls analyze/*.[ch] capture/*.[ch] probes/*.[ch] doctor/*.[ch] mcpdiag.c \
+        tests/*.c tests/doctor/*.c \
         tests/bench/*.c 2>/dev/null)
 
 # snprintf/vsnprintf are fine; bare sprintf and friends are not.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every option `mcpdiag analyze|capture|probe|bundle --help` lists is documented in the man
+"""Every option `mcpdiag analyze|capture|probe|bundle|doctor --help` lists is documented in the man
 page, and every verdict and exit code of SPEC.md is in the man page too.
 
 usage: doc_check.py MCPDIAG MANPAGE
@@ -12,7 +12,7 @@ import sys
 def main():
     exe, manpage = sys.argv[1], sys.argv[2]
     helptext = ""
-    for cmd in ("analyze", "capture", "probe", "bundle"):
+    for cmd in ("analyze", "capture", "probe", "bundle", "doctor"):
         helptext += subprocess.run([exe, cmd, "--help"], capture_output=True,
                                    timeout=30).stdout.decode()
     with open(manpage) as f:

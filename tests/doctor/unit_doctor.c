@@ -1,0 +1,195 @@
+/* \summary: doctor's pure parts: JSONC, the TOML subset, ${...}
+ * resolution per client, URL redaction, the PATH lookup */
+
+#include <stdlib.h>
+#include <string.h>
+#include "doctor_int.h"
+#include "../testhelp.h"
+
+static const char *
+fake_env(const char *name)
+{
+    if (strcmp(name, "TOKEN") == 0)
+        return "s3cret";
+    if (strcmp(name, "PATH") == 0)
+        return "/usr/bin:/bin";
+    return NULL;
+}
+
+static const char *
+str_at(const cJSON *o, const char *a, const char *b, const char *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+    if (b)
+        v = cJSON_GetObjectItemCaseSensitive(v, b);
+    if (c)
+        v = cJSON_GetObjectItemCaseSensitive(v, c);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void
+test_jsonc(void)
+{
+    static const char ok[] =
+        "// VS Code\n{\n  /* block\n  comment */ \"servers\": {\n"
+        "    \"a\": {\"url\": \"http://x/mcp\", // trailing\n"
+        "      \"note\": \"// not a comment, /* nor this */\",},\n  },\n}\n";
+    static const char bad[] = "{\n  \"servers\": {\n    \"a\": [1 2]\n}\n";
+    char err[200] = "";
+    cJSON *d = mcpd_jsonc_parse(ok, strlen(ok), err, sizeof(err));
+
+    test_cond("JSONC with comments and trailing commas parses", d != NULL);
+    test_cond("URL kept", strcmp(str_at(d, "servers", "a", "url"),
+                                 "http://x/mcp") == 0);
+    test_cond("comment markers inside strings kept",
+              strcmp(str_at(d, "servers", "a", "note"),
+                     "// not a comment, /* nor this */") == 0);
+    cJSON_Delete(d);
+    d = mcpd_jsonc_parse(bad, strlen(bad), err, sizeof(err));
+    test_cond("bad JSON fails", d == NULL);
+    test_cond("error names line 3", strncmp(err, "line 3, column ", 15)
+                                    == 0);
+    d = mcpd_jsonc_parse("  \n", 3, err, sizeof(err));
+    test_cond("empty file is an empty object", cJSON_IsObject(d));
+    cJSON_Delete(d);
+}
+
+static void
+test_toml(void)
+{
+    static const char ok[] =
+        "model = \"o3\"  # comment\n"
+        "[mcp_servers.docs]\n"
+        "url = 'https://example.test/mcp'\n"
+        "http_headers = { \"X-Team\" = \"blue\", X-Two = \"2\" }\n"
+        "env_http_headers = { Authorization = \"TOK_VAR\" }\n"
+        "bearer_token_env_var = \"TOKEN\"\n"
+        "enabled = true\n"
+        "startup_timeout_sec = 1_0\n"
+        "[mcp_servers.\"local tool\"]\n"
+        "command = \"npx\"\n"
+        "args = [\n  \"-y\", # why\n  \"pkg\",\n]\n"
+        "env.PATH = \"/opt/bin\"\n"
+        "[[profiles]]\nname = \"a\\u00e9\"\n";
+    static const char bad[] = "[mcp_servers.x]\nurl = \"http://x\n";
+    static const char dup[] = "a = 1\na = 2\n";
+    char err[200] = "";
+    cJSON *d = mcpd_toml_parse(ok, strlen(ok), err, sizeof(err)), *v;
+
+    test_cond("Codex TOML parses", d != NULL);
+    if (d == NULL)
+        printf("  %s\n", err);
+    test_cond("dotted table, literal string",
+              strcmp(str_at(d, "mcp_servers", "docs", "url"),
+                     "https://example.test/mcp") == 0);
+    test_cond("inline table",
+              strcmp(str_at(d, "mcp_servers", "docs", "http_headers") , "")
+              == 0 &&
+              strcmp(str_at(cJSON_GetObjectItem(d, "mcp_servers"), "docs",
+                            "bearer_token_env_var", NULL), "TOKEN") == 0);
+    v = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+            d, "mcp_servers"), "docs"), "http_headers");
+    test_cond("inline table keys", strcmp(str_at(v, "X-Two", NULL, NULL),
+                                          "2") == 0);
+    test_cond("quoted table name, dotted key",
+              strcmp(str_at(cJSON_GetObjectItem(d, "mcp_servers"),
+                            "local tool", "env", "PATH"), "/opt/bin") == 0);
+    v = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+            d, "mcp_servers"), "local tool"), "args");
+    test_cond("multi-line array with comment and trailing comma",
+              cJSON_GetArraySize(v) == 2);
+    v = cJSON_GetObjectItem(d, "profiles");
+    test_cond("array of tables, \\u escape",
+              cJSON_GetArraySize(v) == 1 &&
+              strcmp(str_at(cJSON_GetArrayItem(v, 0), "name", NULL, NULL),
+                     "a\xc3\xa9") == 0);
+    cJSON_Delete(d);
+    d = mcpd_toml_parse(bad, strlen(bad), err, sizeof(err));
+    test_cond("unterminated string fails", d == NULL);
+    test_cond("error names line 2", strncmp(err, "line 2, column ", 15)
+                                    == 0);
+    d = mcpd_toml_parse(dup, strlen(dup), err, sizeof(err));
+    test_cond("duplicate key fails", d == NULL);
+}
+
+static void
+test_expand(void)
+{
+    char out[256], miss[64];
+
+    test_cond("shell ${VAR}",
+              mcpd_doc_expand("Bearer ${TOKEN}", MCPD_ENV_SHELL, fake_env,
+                              out, sizeof(out), miss, sizeof(miss)) == 0 &&
+              strcmp(out, "Bearer s3cret") == 0);
+    test_cond("shell ${VAR:-default}",
+              mcpd_doc_expand("${NOPE:-dflt}", MCPD_ENV_SHELL, fake_env,
+                              out, sizeof(out), miss, sizeof(miss)) == 0 &&
+              strcmp(out, "dflt") == 0);
+    test_cond("shell unset names the variable",
+              mcpd_doc_expand("x${NOPE}", MCPD_ENV_SHELL, fake_env, out,
+                              sizeof(out), miss, sizeof(miss)) == 1 &&
+              strcmp(miss, "NOPE") == 0);
+    test_cond("editor ${env:VAR}",
+              mcpd_doc_expand("${env:TOKEN}", MCPD_ENV_EDITOR, fake_env,
+                              out, sizeof(out), miss, sizeof(miss)) == 0 &&
+              strcmp(out, "s3cret") == 0);
+    test_cond("VS Code ${input:id} cannot be resolved",
+              mcpd_doc_expand("${input:tok}", MCPD_ENV_VSCODE, fake_env,
+                              out, sizeof(out), miss, sizeof(miss)) == 2 &&
+              strcmp(miss, "tok") == 0);
+    test_cond("Codex values are literal",
+              mcpd_doc_expand("${TOKEN}", MCPD_ENV_NONE, fake_env, out,
+                              sizeof(out), miss, sizeof(miss)) == 0 &&
+              strcmp(out, "${TOKEN}") == 0);
+    test_cond("editor variables left alone",
+              mcpd_doc_expand("${workspaceFolder}/x", MCPD_ENV_VSCODE,
+                              fake_env, out, sizeof(out), miss,
+                              sizeof(miss)) == 0 &&
+              strcmp(out, "${workspaceFolder}/x") == 0);
+    test_cond("too long",
+              mcpd_doc_expand("${TOKEN}${TOKEN}", MCPD_ENV_SHELL, fake_env,
+                              out, 8, miss, sizeof(miss)) == -1);
+}
+
+static void
+test_redact(void)
+{
+    char out[300];
+
+    mcpd_doc_redact_url("https://u:pw@h.test/mcp?key=abc&x=1&flag", out,
+                        sizeof(out));
+    test_cond("userinfo and query values redacted",
+              strcmp(out, "https://***@h.test/mcp?key=***&x=***&flag")
+              == 0);
+    test_cond("no password left", strstr(out, "pw") == NULL &&
+                                  strstr(out, "abc") == NULL);
+    mcpd_doc_redact_url("http://h:3000/mcp", out, sizeof(out));
+    test_cond("plain URL unchanged", strcmp(out, "http://h:3000/mcp") == 0);
+}
+
+static void
+test_which(void)
+{
+    char found[512];
+
+    test_cond("sh is on /usr/bin:/bin",
+              mcpd_doc_which("sh", "/nonexistent:/usr/bin:/bin", "/",
+                             found, sizeof(found)) == 1);
+    test_cond("a missing command is not found",
+              mcpd_doc_which("mcpdiag-no-such-cmd", "/usr/bin:/bin", "/",
+                             found, sizeof(found)) == 0);
+    test_cond("an absolute path that is not executable",
+              mcpd_doc_which("/etc/passwd", "", "/", found,
+                             sizeof(found)) == 0);
+}
+
+int
+main(void)
+{
+    test_jsonc();
+    test_toml();
+    test_expand();
+    test_redact();
+    test_which();
+    return test_report();
+}
