@@ -76,7 +76,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "and port it bound",
           "sudo iptables -S | grep -- '--dport {port}'   # rule out a "
           "tcp-reset REJECT" } },
-    [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 95,
+    [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 91,
         "{hostport} refused while connections to port {port} over the "
         "other IP version succeeded: the server listens on one address "
         "family only, and the client tried the other (localhost "
@@ -168,6 +168,53 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
      * its value are not in the connection record). */
     [MCPD_C_PROXY_IN_PATH] = { "proxy_in_path", 92, "", { NULL } },
     [MCPD_C_PROXY_UNREACHABLE] = { "proxy_unreachable", 93, "", { NULL } },
+    /* Above TCP. probe writes its own text for these (it has the
+     * status, the headers, the paths it tried); the rows below are
+     * what the packets alone allow. */
+    [MCPD_C_WRONG_BIND_ADDRESS] = { "wrong_bind_address", 91,
+        "{hostport} refused: the server listens on another address of "
+        "this host, not on the one the client uses",
+        { "ss -ltn 'sport = :{port}'   # the address the server bound",
+          "bind the server to {addr} too (or a wildcard address), or "
+          "point the client at the address it listens on" } },
+    [MCPD_C_PORT_IN_USE_BY_OTHER] = { "port_in_use_by_other", 79,
+        "{hostport} is held by a program that is not an MCP server: it "
+        "answers no JSON-RPC and asks for no MCP credentials",
+        { "ss -ltnp 'sport = :{port}'   # which program holds the port",
+          "run the MCP server on a free port and use that port in the "
+          "client" } },
+    [MCPD_C_TLS_UNTRUSTED] = { "tls_untrusted", 77,
+        "{hostport} speaks TLS but the client does not trust its "
+        "certificate",
+        { "openssl s_client -connect {hostport} -showcerts </dev/null",
+          "Node: NODE_EXTRA_CA_CERTS=ca.pem; Python: SSL_CERT_FILE=ca.pem" } },
+    [MCPD_C_GATEWAY_ERROR] = { "gateway_error", 68,
+        "{hostport} answered {req} with HTTP {status}: a reverse proxy "
+        "there could not get an answer from its upstream",
+        { "check the proxy's error log for its upstream address, and "
+          "that the MCP server behind it is running" } },
+    [MCPD_C_AUTH_REQUIRED] = { "auth_required", 66,
+        "{hostport} answered {req} with HTTP {status}: the MCP server "
+        "wants credentials",
+        { "curl -si http://{hostport}/.well-known/oauth-protected-resource"
+          "   # the authorization server to sign in with",
+          "give the client its token, or let it run the OAuth flow" } },
+    [MCPD_C_WRONG_PATH] = { "wrong_path", 64,
+        "{hostport} answered {req} with HTTP {status}: no MCP endpoint "
+        "at that path",
+        { "mcpdiag probe http://{hostport}/mcp   # probe tries the usual "
+          "paths and names the one that speaks MCP" } },
+    [MCPD_C_WRONG_TRANSPORT] = { "wrong_transport", 63,
+        "{hostport} answered {req} with HTTP {status}: the server speaks "
+        "the other MCP transport (legacy SSE or Streamable HTTP)",
+        { "configure the client for the server's transport (\"type\": "
+          "\"sse\" or \"http\")" } },
+    [MCPD_C_MCP_ERROR] = { "mcp_error", 62,
+        "{hostport} answered MCP's initialize with a JSON-RPC error",
+        { "check the server's log for the request it rejected" } },
+    [MCPD_C_DNS_FAILURE] = { "dns_failure", 99,
+        "the server's host name does not resolve",
+        { "getent ahosts HOST   # what the resolver says" } },
     [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
         "the capture has no complete handshake to judge: start it "
         "before the client connects",
@@ -178,6 +225,17 @@ const char *
 mcpd_cause_name(enum mcpd_cause c)
 {
     return (unsigned)c < MCPD_C_COUNT ? cause_table[c].name : "?";
+}
+
+enum mcpd_cause
+mcpd_cause_by_name(const char *name)
+{
+    int c;
+
+    for (c = 0; c < MCPD_C_COUNT; c++)
+        if (cause_table[c].name && strcmp(cause_table[c].name, name) == 0)
+            return (enum mcpd_cause)c;
+    return MCPD_C_COUNT;
 }
 
 int

@@ -37,6 +37,18 @@ enum mcpd_cause {
     MCPD_C_NO_TRAFFIC,
     MCPD_C_PROXY_IN_PATH,
     MCPD_C_PROXY_UNREACHABLE,
+    /* Causes above TCP that probe names from its HTTP and MCP stages
+     * (and capture/analyze where the packets show them). Appended so
+     * the numbers above never move. */
+    MCPD_C_WRONG_BIND_ADDRESS,
+    MCPD_C_PORT_IN_USE_BY_OTHER,
+    MCPD_C_TLS_UNTRUSTED,
+    MCPD_C_AUTH_REQUIRED,
+    MCPD_C_WRONG_PATH,
+    MCPD_C_WRONG_TRANSPORT,
+    MCPD_C_GATEWAY_ERROR,
+    MCPD_C_MCP_ERROR,
+    MCPD_C_DNS_FAILURE,
     MCPD_C_COUNT
 };
 
@@ -55,6 +67,9 @@ const char *mcpd_verdict_explain(enum mcpd_verdict v);
 
 const char *mcpd_cause_name(enum mcpd_cause c);
 
+/* The cause named `name` (SPEC.md's word), or MCPD_C_COUNT. */
+enum mcpd_cause mcpd_cause_by_name(const char *name);
+
 /*
  * The cause one connection supports on its own, from its verdict, ICMP
  * code, flags and first payload bytes. `port_has_success` says whether
@@ -64,7 +79,13 @@ const char *mcpd_cause_name(enum mcpd_cause c);
 enum mcpd_cause mcpd_flow_cause(const struct mcpd_flow *f,
                                 int port_has_success);
 
-/* Severity used to pick the headline cause among several. */
+/*
+ * Severity used to pick the headline cause among several (README,
+ * "Which cause wins"): a cause that breaks every client outranks one
+ * that breaks only some (a dead proxy, which every proxied client
+ * meets, outranks a refusal on one address family, which only clients
+ * without a fallback meet); a cause closer to the root wins a tie.
+ */
 int mcpd_cause_rank(enum mcpd_cause c);
 
 /*

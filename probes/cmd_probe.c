@@ -197,7 +197,7 @@ mcpd_cmd_probe(int argc, char **argv)
     mcpd_sys_counters(&p->kafter);
     mcpd_probe_diagnose(p);
 
-    status = strcmp(p->cause, "ok") == 0 ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
+    status = p->cause_id == MCPD_C_OK ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
     if (p->opts.json && mcpd_probe_report_json(p, stdout) != 0) {
         fprintf(stderr, "mcpdiag: out of memory building the JSON report: "
                 "free some memory and retry, or drop --json\n");

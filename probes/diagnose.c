@@ -10,17 +10,20 @@
 #include "probe_int.h"
 
 static void
-verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+verdict(struct mcpd_probe *p, const char *stage, enum mcpd_cause cause,
         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The cause comes from the one table (analyze/verdict.c): its name and
+ * rank are the ones capture and analyze use. */
 static void
-verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+verdict(struct mcpd_probe *p, const char *stage, enum mcpd_cause cause,
         const char *fmt, ...)
 {
     va_list ap;
 
     snprintf(p->failed_stage, sizeof(p->failed_stage), "%s", stage);
-    snprintf(p->cause, sizeof(p->cause), "%s", cause);
+    p->cause_id = cause;
+    snprintf(p->cause, sizeof(p->cause), "%s", mcpd_cause_name(cause));
     va_start(ap, fmt);
     vsnprintf(p->summary, sizeof(p->summary), fmt, ap);
     va_end(ap);
@@ -348,7 +351,7 @@ diagnose_transport(struct mcpd_probe *p)
              * the rule's packets are of the same attempt. */
             kernel_rule(p, 0, nkv, rule, sizeof(rule));
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "firewall_drop", "the kernel dropped %u "
+                    "connect", MCPD_C_FIREWALL_DROP, "the kernel dropped %u "
                     "SYN%s to %s in netfilter (NETFILTER_DROP): a firewall "
                     "rule drops it%s",
                     nf, nf == 1 ? "" : "s", hp, rule[0] ? rule :
@@ -360,7 +363,7 @@ diagnose_transport(struct mcpd_probe *p)
             /* The counter moved but the listener is not visible (another
              * namespace's view, or no owner backend). */
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "listen_queue_overflow", "the kernel "
+                    "connect", MCPD_C_LISTEN_QUEUE_OVERFLOW, "the kernel "
                     "dropped the SYN to %s because the listener's accept "
                     "queue is full (TCP_LISTEN_OVERFLOW, ListenOverflows "
                     "+%u)", hp, lo);
@@ -372,7 +375,7 @@ diagnose_transport(struct mcpd_probe *p)
 
             queue_evidence(p, 0, ev, sizeof(ev));
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "listen_queue_overflow", "the SYN to %s went "
+                    "connect", MCPD_C_LISTEN_QUEUE_OVERFLOW, "the SYN to %s went "
                     "unanswered although %s (ListenOverflows +%llu): the "
                     "kernel drops new SYNs while the accept queue is full",
                     hp, ev, overflow_delta(p));
@@ -381,14 +384,14 @@ diagnose_transport(struct mcpd_probe *p)
         }
         if (other) {
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "firewall_drop", "the SYN to %s got no "
+                    "connect", MCPD_C_FIREWALL_DROP, "the SYN to %s got no "
                     "answer: the kernel dropped it (%s: %s)%s", hp, other,
                     mcpd_probe_kreason(other), rule);
             firewall_fixes(p, "drop");
             return 1;
         }
         verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" : "connect",
-                "firewall_drop", "the SYN to %s got no answer at all%s: a "
+                MCPD_C_FIREWALL_DROP, "the SYN to %s got no answer at all%s: a "
                 "firewall drops it%s", hp,
                 a->syn.result == MCPD_SYN_NOTHING ?
                 " (raw SYN probe: nothing on the wire)" : " (connect "
@@ -399,13 +402,13 @@ diagnose_transport(struct mcpd_probe *p)
     }
     if (a->syn.result == MCPD_SYN_ICMP || a->conn == MCPD_CONN_UNREACHABLE) {
         if (a->syn.result == MCPD_SYN_ICMP)
-            verdict(p, "syn", "firewall_reject", "the SYN to %s was "
+            verdict(p, "syn", MCPD_C_FIREWALL_REJECT, "the SYN to %s was "
                     "answered by ICMP%s type %d code %d from %s: a firewall "
                     "rejects it%s", hp, a->ip.family == 6 ? "v6" : "",
                     a->syn.icmp_type, a->syn.icmp_code, a->syn.icmp_from,
                     rule);
         else
-            verdict(p, "connect", "firewall_reject", "connect to %s failed "
+            verdict(p, "connect", MCPD_C_FIREWALL_REJECT, "connect to %s failed "
                     "with %s: a firewall rule (or a missing route) rejects "
                     "it%s", hp, strerror(a->conn_errno), rule);
         firewall_fixes(p, "reject");
@@ -423,7 +426,7 @@ diagnose_transport(struct mcpd_probe *p)
 
             kernel_rule(p, 0, kv, rule, sizeof(rule));
             verdict(p, kv == &a->kconn ? "connect" : "syn",
-                    "firewall_reject", "the %s answering the SYN to %s did "
+                    MCPD_C_FIREWALL_REJECT, "the %s answering the SYN to %s did "
                     "not come from this host's TCP stack (the kernel sent "
                     "no RST, no event lost): a firewall rule rejects the "
                     "SYN%s%s%s", raw ? "RST" : "refusal", hp,
@@ -435,7 +438,7 @@ diagnose_transport(struct mcpd_probe *p)
         }
         if (has_listener_for(p, 0) && !host_rst) {
             verdict(p, a->syn.result == MCPD_SYN_RST ? "syn" : "connect",
-                    "firewall_reject", "%s answers the SYN with RST although "
+                    MCPD_C_FIREWALL_REJECT, "%s answers the SYN with RST although "
                     "a listener is bound there: a firewall rule rejects "
                     "with tcp-reset", hp);
             firewall_fixes(p, "reject");
@@ -446,8 +449,8 @@ diagnose_transport(struct mcpd_probe *p)
             int fam = p->addr[first_ok].ip.family != a->ip.family;
 
             url_with(p, ok, good, sizeof(good));
-            verdict(p, "listeners", fam ? "wrong_address_family" :
-                    "wrong_bind_address", "%s resolves to %s first, where "
+            verdict(p, "listeners", fam ? MCPD_C_WRONG_ADDRESS_FAMILY :
+                    MCPD_C_WRONG_BIND_ADDRESS, "%s resolves to %s first, where "
                     "nothing listens (refused); the server listens on %s "
                     "only. Clients that use the first address (Node "
                     "without autoSelectFamily, many SDKs) fail",
@@ -476,8 +479,8 @@ diagnose_transport(struct mcpd_probe *p)
                          (int)p->lst[0].pid);
             hostport(p->lst[0].addr, port, lhp, sizeof(lhp));
             url_with(p, p->lst[0].addr, good, sizeof(good));
-            verdict(p, "listeners", other_family ? "wrong_address_family" :
-                    "wrong_bind_address", "connections to %s are refused: "
+            verdict(p, "listeners", other_family ? MCPD_C_WRONG_ADDRESS_FAMILY :
+                    MCPD_C_WRONG_BIND_ADDRESS, "connections to %s are refused: "
                     "the server listens on %s (%s), not on any address "
                     "%s resolves to", hp, lhp, who, p->target.host);
             fix(p, "use %s in the client", good);
@@ -485,7 +488,7 @@ diagnose_transport(struct mcpd_probe *p)
                 a->text);
             return 1;
         }
-        verdict(p, "listeners", "no_listener", "nothing listens on port %u "
+        verdict(p, "listeners", MCPD_C_NO_LISTENER, "nothing listens on port %u "
                 "at %s: %s refused%s%s%s%s", (unsigned)port, p->target.host,
                 hp, p->naddr > 1 ? " (and every other address)" : "",
                 host_rst ? "; the kernel sent the RST itself (" : "",
@@ -499,13 +502,13 @@ diagnose_transport(struct mcpd_probe *p)
         return 1;
     }
     if (a->conn == MCPD_CONN_RESET) {
-        verdict(p, "connect", "server_reset", "the handshake with %s was "
+        verdict(p, "connect", MCPD_C_SERVER_RESET, "the handshake with %s was "
                 "reset", hp);
         fix(p, "check the server's log; a proxy (docker-proxy?) in front of "
                "it may have no backend");
         return 1;
     }
-    verdict(p, "connect", "no_listener", "connect to %s failed: %s", hp,
+    verdict(p, "connect", MCPD_C_NO_LISTENER, "connect to %s failed: %s", hp,
             strerror(a->conn_errno));
     fix(p, "ss -ltnp 'sport = :%u'", (unsigned)port);
     return 1;
@@ -534,7 +537,7 @@ diagnose_http(struct mcpd_probe *p)
 
     hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
     if (hs->tls_untrusted) {
-        verdict(p, "http", "tls_untrusted", "%s speaks TLS but its "
+        verdict(p, "http", MCPD_C_TLS_UNTRUSTED, "%s speaks TLS but its "
                 "certificate fails verification (%s)%s", hp, hs->tls_error,
                 hs->tls_insecure_status ? "; without the check it answers "
                 "HTTP, so only the certificate stands in the way" : "");
@@ -556,7 +559,7 @@ diagnose_http(struct mcpd_probe *p)
         snprintf(x.scheme, sizeof(x.scheme), "%s",
                  hs->tls_mismatch == 1 ? "http" : "https");
         mcpd_target_url_for(&x, x.path, alt, sizeof(alt));
-        verdict(p, "http", "wrong_protocol", hs->tls_mismatch == 1 ?
+        verdict(p, "http", MCPD_C_WRONG_PROTOCOL, hs->tls_mismatch == 1 ?
                 "the URL says https but %s speaks plain HTTP (TLS 'wrong "
                 "version number')" : "the URL says http but %s speaks TLS",
                 hp);
@@ -575,7 +578,7 @@ diagnose_http(struct mcpd_probe *p)
          * connections are dropped, or reset when tcp_abort_on_overflow
          * is set; either way no request is served. */
         queue_evidence(p, 0, ev, sizeof(ev));
-        verdict(p, "http", "listen_queue_overflow", "%s%s: no HTTP request "
+        verdict(p, "http", MCPD_C_LISTEN_QUEUE_OVERFLOW, "%s%s: no HTTP request "
                 "got an answer (%s; ListenOverflows +%llu)", ev,
                 mcpd_listener_queue_full(&p->lst[full_listener(p, 0, 0)])
                 == 1 ? "" : " (before our connect, which filled it)",
@@ -594,7 +597,7 @@ diagnose_http(struct mcpd_probe *p)
             for (i = 0; i < p->nlst; i++)
                 if (p->lst[i].accepts[0] && p->lst[i].queued > 0)
                     queue_evidence(p, 0, ev, sizeof(ev));
-            verdict(p, "http", "server_not_responding", "%s accepts the "
+            verdict(p, "http", MCPD_C_SERVER_NOT_RESPONDING, "%s accepts the "
                     "connection but sent no HTTP answer within %.1f s (%s)"
                     "%s%s", hp, p->opts.timeout, e->url, ev[0] ? "; " : "",
                     ev);
@@ -606,7 +609,7 @@ diagnose_http(struct mcpd_probe *p)
         if (e->curl_code == CURLE_RECV_ERROR ||
             e->curl_code == CURLE_GOT_NOTHING ||
             e->curl_code == CURLE_SEND_ERROR) {
-            verdict(p, "http", "server_reset", "%s accepted the connection, "
+            verdict(p, "http", MCPD_C_SERVER_RESET, "%s accepted the connection, "
                     "then %s without an HTTP answer (%s)", hp,
                     e->os_errno == ECONNRESET ? "reset it" : "closed it",
                     e->error);
@@ -616,7 +619,7 @@ diagnose_http(struct mcpd_probe *p)
             fix(p, "curl -v %s", p->target.url);
             return;
         }
-        verdict(p, "http", "http_error", "no HTTP answer from %s: %s", hp,
+        verdict(p, "http", MCPD_C_HTTP_ERROR, "no HTTP answer from %s: %s", hp,
                 e->error);
         fix(p, "curl -v %s", p->target.url);
         return;
@@ -624,7 +627,7 @@ diagnose_http(struct mcpd_probe *p)
     saw_mcp = hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
               hs->sse_get.status == 200 || hs->sse_post.is_jsonrpc;
     if (t->status == 421 || t->status == 403) {
-        verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s",
+        verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s",
                 t->method, t->url, t->status, t->meaning,
                 t->rpc_message[0] ? " (\"" : "", t->rpc_message,
                 t->rpc_message[0] ? "\")" : "");
@@ -643,7 +646,7 @@ diagnose_http(struct mcpd_probe *p)
         if (l && l->command[0])
             snprintf(who, sizeof(who), "%s (pid %d, user %s)", l->command,
                      (int)l->pid, l->user);
-        verdict(p, "mcp", "port_in_use_by_other", "port %u answers HTTP "
+        verdict(p, "mcp", MCPD_C_PORT_IN_USE_BY_OTHER, "port %u answers HTTP "
                 "(%s %ld, %s %ld) but nothing there speaks MCP: it is held "
                 "by %s", (unsigned)p->target.port, t->method, t->status,
                 h->url, h->status, who);
@@ -656,12 +659,12 @@ diagnose_http(struct mcpd_probe *p)
         return;
     }
     if (t->status == 200 && t->rpc_code) {
-        verdict(p, "mcp", "mcp_error", "initialize failed: JSON-RPC error "
+        verdict(p, "mcp", MCPD_C_MCP_ERROR, "initialize failed: JSON-RPC error "
                 "%ld: %s", t->rpc_code, t->rpc_message);
         fix(p, "check the server's log for the request it rejected");
         return;
     }
-    verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s", t->method,
+    verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s", t->method,
             t->url, t->status, t->meaning[0] ? t->meaning : "not MCP",
             t->rpc_message[0] ? " (\"" : "", t->rpc_message,
             t->rpc_message[0] ? "\")" : "");
@@ -704,7 +707,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
 
     p->nfix = 0;
     if (p->naddr == 0) {
-        verdict(p, "resolve", "dns_failure", "%s does not resolve: %s",
+        verdict(p, "resolve", MCPD_C_DNS_FAILURE, "%s does not resolve: %s",
                 p->target.host, p->resolve_error);
         fix(p, "getent ahosts %s   # what the resolver says", p->target.host);
         if (p->resolve_timed_out || p->resolve_rc == EAI_AGAIN)
@@ -722,7 +725,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
     if (diagnose_transport(p))
         return;
     if (px->any_proxied && px->reachable == 0) {
-        verdict(p, "proxy", "proxy_unreachable", "clients that honour the "
+        verdict(p, "proxy", MCPD_C_PROXY_UNREACHABLE, "clients that honour the "
                 "proxy variables would send %s to %s, which does not "
                 "answer (%s)", p->target.url, px->checked,
                 px->reach_errno ? strerror(px->reach_errno) :
@@ -731,7 +734,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         return;
     }
     if (px->any_proxied && p->http.mcp_ok && !px->via_mcp_ok) {
-        verdict(p, "proxy", "proxy_in_path", "direct MCP works, but clients "
+        verdict(p, "proxy", MCPD_C_PROXY_IN_PATH, "direct MCP works, but clients "
                 "that honour the proxy variables send %s to %s, which "
                 "answers %ld%s%s", p->target.url, px->checked,
                 px->via_status, px->via_error[0] ? ": " : "",
@@ -747,7 +750,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         strcmp(p->http.sse_get.url, p->target.url) != 0) {
         /* Only the legacy transport answered, at another URL: a client
          * given this URL (Streamable HTTP) fails. */
-        verdict(p, "mcp", "http_error", "%s is not an MCP endpoint (POST "
+        verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s is not an MCP endpoint (POST "
                 "answered %ld), but %s serves the legacy HTTP+SSE transport "
                 "(%s %s%s%s)", p->target.url, p->http.init.status,
                 p->http.sse_get.url, p->http.server_name,
@@ -760,14 +763,15 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         return;
     }
     if (p->opts.deep && p->http.tools.ran && p->http.tools_count < 0) {
-        verdict(p, "mcp", "mcp_error", "initialize works but tools/list "
+        verdict(p, "mcp", MCPD_C_MCP_ERROR, "initialize works but tools/list "
                 "failed: %ld %s", p->http.tools.status,
                 p->http.tools.rpc_message[0] ? p->http.tools.rpc_message :
                 p->http.tools.error);
         fix(p, "check the server's log for the tools/list error");
         return;
     }
-    snprintf(p->cause, sizeof(p->cause), "ok");
+    p->cause_id = MCPD_C_OK;
+    snprintf(p->cause, sizeof(p->cause), "%s", mcpd_cause_name(MCPD_C_OK));
     snprintf(p->summary, sizeof(p->summary), "MCP works: %s%s%s over %s, "
              "protocol %s", p->http.server_name[0] ? p->http.server_name :
              "(unnamed server)", p->http.server_version[0] ? " " : "",

@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "mcpd.h"
 #include "target.h"
+#include "verdict.h"
 
 #define MCPD_PROBE_MAX_ADDRS      16
 #define MCPD_PROBE_MAX_LISTENERS  32
@@ -255,7 +256,8 @@ struct mcpd_probe {
     /* stage 7 */
     struct mcpd_probe_http http;
     /* verdict */
-    char cause[32];          /* SPEC cause */
+    enum mcpd_cause cause_id;         /* the verdict, from verdict.h */
+    char cause[32];          /* its SPEC name */
     char summary[512];       /* one sentence */
     char fix[MCPD_PROBE_MAX_FIX][256];
     int nfix;

@@ -205,7 +205,7 @@ void
 mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 {
     char line[2048], a[80];
-    int i, ok = strcmp(p->cause, "ok") == 0;
+    int i, ok = p->cause_id == MCPD_C_OK;
     const struct mcpd_probe_http *hs = &p->http;
     enum mark m;
 
