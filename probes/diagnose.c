@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <curl/curl.h>
 #include "probe_int.h"
 
@@ -53,7 +54,20 @@ hostport(const char *addr, uint16_t port, char *buf, size_t len)
              (unsigned)port);
 }
 
-/* The target URL with another host (an address that works). */
+/* The path of the URL that speaks MCP when the HTTP stage found one
+ * (the given path may be wrong too), else the given path. */
+static const char *
+mcp_path(const struct mcpd_probe *p)
+{
+    const char *u = p->http.mcp_url, *s;
+
+    if (u[0] && (s = strstr(u, "://")) != NULL && (s = strchr(s + 3, '/')))
+        return s;
+    return p->target.path;
+}
+
+/* The target URL with another host (an address that works), at the
+ * path that speaks MCP. */
 static void
 url_with(const struct mcpd_probe *p, const char *addr, char *buf, size_t len)
 {
@@ -61,7 +75,83 @@ url_with(const struct mcpd_probe *p, const char *addr, char *buf, size_t len)
 
     snprintf(t.host, sizeof(t.host), "%s", addr);
     t.is_ipv6_literal = strchr(addr, ':') != NULL;
-    mcpd_target_url_for(&t, t.path, buf, len);
+    mcpd_target_url_for(&t, mcp_path(p), buf, len);
+}
+
+/*
+ * The known reverse proxy in front of the port, by the listener's
+ * process name or a Server header, as "nginx (pid 42)" in who; 1 when
+ * there is one. Such a process is never the one to stop.
+ */
+static int
+reverse_proxy(const struct mcpd_probe *p, char *who, size_t len)
+{
+    static const char *const names[] = {
+        "nginx", "haproxy", "envoy", "caddy", "traefik", "docker-proxy",
+        "openresty", "apache2", "httpd",
+    };
+    const struct mcpd_probe_http *hs = &p->http;
+    const char *hdr[5];
+    size_t i, j;
+
+    hdr[0] = hs->init.server;
+    hdr[1] = hs->discover.server;
+    hdr[2] = hs->health.server;
+    hdr[3] = hs->sse_get.server;
+    hdr[4] = hs->npaths > 0 ? hs->paths[0].init.server : "";
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t nl = strlen(names[i]);
+        if (p->nlst > 0 && strncmp(p->lst[0].command, names[i], nl) == 0) {
+            if (p->lst[0].pid > 0)
+                snprintf(who, len, "%s (pid %d)", p->lst[0].command,
+                         (int)p->lst[0].pid);
+            else
+                snprintf(who, len, "%s", p->lst[0].command);
+            return 1;
+        }
+        for (j = 0; j < sizeof(hdr) / sizeof(hdr[0]); j++)
+            if (strncasecmp(hdr[j], names[i], nl) == 0) {
+                snprintf(who, len, "%s (Server: %s)", names[i], hdr[j]);
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/* Some answer from this port was JSON-RPC, or an MCP-style challenge:
+ * the listener is an MCP server (or fronts one), whatever else fails. */
+static int
+mcp_evidence(const struct mcpd_probe *p)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    int i;
+
+    if (hs->mcp_ok || hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
+        hs->sse_post.is_jsonrpc || hs->auth.required ||
+        hs->init.www_auth[0] || hs->discover.www_auth[0])
+        return 1;
+    if (hs->sse_get.status == 200 &&
+        strstr(hs->sse_get.content_type, "text/event-stream"))
+        return 1;
+    for (i = 0; i < hs->npaths; i++)
+        if (hs->paths[i].mcp_ok || hs->paths[i].init.is_jsonrpc ||
+            hs->paths[i].init.www_auth[0])
+            return 1;
+    return 0;
+}
+
+/* The listener's owner as "node (pid 42, user app)", or a fallback. */
+static void
+owner_text(const struct mcpd_probe *p, char *who, size_t len)
+{
+    const struct mcpd_probe_listener *l = p->nlst > 0 ? &p->lst[0] : NULL;
+
+    if (l && l->command[0] && l->pid > 0)
+        snprintf(who, len, "%s (pid %d, user %s)", l->command, (int)l->pid,
+                 l->user);
+    else
+        snprintf(who, len, "a process we cannot see (run as root to name "
+                 "it)");
 }
 
 static int
@@ -526,14 +616,54 @@ first_answer(const struct mcpd_probe_http *hs)
     return &hs->init;
 }
 
+/* auth_required: the challenge, the metadata, the authorization
+ * servers; never a credential (we send none). */
+static void
+diagnose_auth(struct mcpd_probe *p)
+{
+    const struct mcpd_probe_auth *a = &p->http.auth;
+    const struct mcpd_http_try *t = p->http.init.status ? &p->http.init :
+                                    &p->http.discover;
+    char as[800] = "";
+    int i;
+
+    for (i = 0; i < a->nservers; i++) {
+        size_t at = strlen(as);
+        snprintf(as + at, sizeof(as) - at, "%s%s", i ? ", " : "",
+                 a->servers[i]);
+    }
+    verdict(p, "mcp", MCPD_C_AUTH_REQUIRED, "%s %s answered %ld%s%s%s: the "
+            "MCP server wants credentials%s%s%s%s", t->method, t->url,
+            a->status, a->scheme[0] ? " with a " : "", a->scheme,
+            a->scheme[0] ? " challenge" : " without WWW-Authenticate",
+            as[0] ? "; authorization server" : "",
+            a->nservers > 1 ? "s " : as[0] ? " " : "", as,
+            as[0] ? "" : a->metadata_url[0] ? " (no protected-resource "
+            "metadata found)" : "");
+    if (as[0])
+        fix(p, "sign in with the client's OAuth flow: it gets a token from "
+               "%s (named by %s)", as, a->metadata_url);
+    else if (a->metadata_url[0])
+        fix(p, "the server publishes no OAuth protected-resource metadata "
+               "(%s answered %ld): ask its operator how to get a token",
+            a->metadata_url, a->metadata_status);
+    fix(p, "or give the client a token in its headers: \"Authorization\": "
+           "\"Bearer $TOKEN\" (keep the token out of shared configs and "
+           "logs)");
+    if (a->metadata_url[0])
+        fix(p, "curl -s %s   # the protected-resource metadata",
+            a->metadata_url);
+}
+
 static void
 diagnose_http(struct mcpd_probe *p)
 {
     const struct mcpd_probe_http *hs = &p->http;
     const struct mcpd_http_try *t = first_answer(hs);
     const struct mcpd_http_try *h = &hs->health;
-    char hp[80], alt[1400];
-    int saw_mcp;
+    char hp[80], alt[1400], proxy[160];
+    int saw_mcp, is_proxy;
+    size_t tl = strlen(p->target.path);
 
     hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
     if (hs->tls_untrusted) {
@@ -588,6 +718,30 @@ diagnose_http(struct mcpd_probe *p)
     }
     if (t->status == 0) {
         const struct mcpd_http_try *e = h->curl_code ? h : t;
+        char who[160];
+
+        /* libcurl: WEIRD_SERVER_REPLY for a bad status line,
+         * UNSUPPORTED_PROTOCOL for "HTTP/0.9" (bytes with no status
+         * line at all: a banner, an echo). */
+        if ((e->curl_code == CURLE_WEIRD_SERVER_REPLY ||
+             e->curl_code == CURLE_UNSUPPORTED_PROTOCOL) &&
+            !mcp_evidence(p) && !reverse_proxy(p, who, sizeof(who))) {
+            /* Bytes came back, and they are not HTTP: positive proof
+             * that no MCP server (HTTP) holds the port. */
+            owner_text(p, who, sizeof(who));
+            verdict(p, "http", MCPD_C_PORT_IN_USE_BY_OTHER, "%s answers, "
+                    "but not in HTTP (%s): the port is held by %s, which "
+                    "is not an MCP server", hp, e->error, who);
+            if (p->nlst > 0 && p->lst[0].pid > 0)
+                fix(p, "stop %s (pid %d) if it should not hold port %u, "
+                       "then start the MCP server", p->lst[0].command,
+                    (int)p->lst[0].pid, (unsigned)p->target.port);
+            fix(p, "or run the MCP server on a free port and use that "
+                   "port in the client");
+            fix(p, "ss -ltnp 'sport = :%u'   # the program on the port",
+                (unsigned)p->target.port);
+            return;
+        }
         if (e->curl_code == CURLE_OPERATION_TIMEDOUT) {
             char ev[300] = "";
             int i;
@@ -624,8 +778,12 @@ diagnose_http(struct mcpd_probe *p)
         fix(p, "curl -v %s", p->target.url);
         return;
     }
-    saw_mcp = hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
-              hs->sse_get.status == 200 || hs->sse_post.is_jsonrpc;
+    saw_mcp = mcp_evidence(p);
+    is_proxy = reverse_proxy(p, proxy, sizeof(proxy));
+    if (hs->auth.required) {
+        diagnose_auth(p);
+        return;
+    }
     if (t->status == 421 || t->status == 403) {
         verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s",
                 t->method, t->url, t->status, t->meaning,
@@ -639,20 +797,96 @@ diagnose_http(struct mcpd_probe *p)
             "http://127.0.0.1:PORT/... or http://localhost:PORT/...");
         return;
     }
-    if (!saw_mcp && h->status && !hs->mcp_ok) {
-        const struct mcpd_probe_listener *l = p->nlst > 0 ? &p->lst[0] : NULL;
-        char who[160] = "a process we cannot see";
+    if (t->status == 502 || t->status == 503 || t->status == 504) {
+        char who[200], own[160];
 
-        if (l && l->command[0])
-            snprintf(who, sizeof(who), "%s (pid %d, user %s)", l->command,
-                     (int)l->pid, l->user);
+        if (is_proxy) {
+            snprintf(who, sizeof(who), "the reverse proxy %s", proxy);
+        } else {
+            owner_text(p, own, sizeof(own));
+            snprintf(who, sizeof(who), "the gateway, %s,", own);
+        }
+        verdict(p, "mcp", MCPD_C_GATEWAY_ERROR, "%s %s answered %ld: %s on "
+                "port %u could not get an answer from the MCP server behind "
+                "it (its upstream)%s%s%s", t->method, t->url, t->status, who,
+                (unsigned)p->target.port,
+                t->rpc_message[0] ? " (\"" : "", t->rpc_message,
+                t->rpc_message[0] ? "\")" : "");
+        fix(p, "start the MCP server %s forwards to, or fix the upstream "
+               "address in its configuration (nginx: proxy_pass; haproxy: "
+               "server; caddy: reverse_proxy)", is_proxy ? proxy :
+               "the gateway");
+        fix(p, "read the proxy's error log for the upstream it tried "
+               "(nginx: /var/log/nginx/error.log, \"connect() failed ... "
+               "upstream: ...\")");
+        fix(p, "then check the upstream directly: mcpdiag probe "
+               "http://UPSTREAM_HOST:PORT%s", p->target.path);
+        return;
+    }
+    if (hs->sse_stalled && !hs->mcp_ok) {
+        const struct mcpd_http_try *g = &hs->sse_get;
+
+        verdict(p, "mcp", MCPD_C_SERVER_NOT_RESPONDING, "GET %s opened an "
+                "event stream (200 %s%s%s) but no event came within %.1f s%s"
+                "%s: a proxy that buffers or compresses text/event-stream "
+                "holds the events back (clients stall the same way)", g->url,
+                g->content_type, g->encoding[0] ? ", Content-Encoding " : "",
+                g->encoding, p->opts.timeout * 2, is_proxy ? "; in front: "
+                : "", is_proxy ? proxy : "");
+        fix(p, "nginx: in the location for %s set 'proxy_buffering off;' "
+               "and 'gzip off;' (or drop text/event-stream from gzip_types)",
+            p->target.path);
+        fix(p, "or have the server send 'X-Accel-Buffering: no' with the "
+               "stream; other proxies: turn off response buffering and "
+               "compression for text/event-stream");
+        fix(p, "curl -N -H 'Accept: text/event-stream' -H 'Accept-Encoding: "
+               "gzip, deflate' --compressed %s   # see whether events "
+               "arrive", g->url);
+        return;
+    }
+    if (!hs->mcp_ok && hs->mcp_url[0]) {
+        int client_sse = tl >= 4 && strcmp(p->target.path + tl - 4, "/sse")
+                         == 0;
+        enum mcpd_cause c = client_sse ? MCPD_C_WRONG_TRANSPORT :
+                            MCPD_C_WRONG_PATH;
+
+        verdict(p, "mcp", c, "%s %s answered %ld (%s), but %s speaks MCP "
+                "(%s)%s", t->method, t->url, t->status,
+                t->meaning[0] ? t->meaning : "not MCP", hs->mcp_url,
+                hs->mcp_url_transport, client_sse ? ": a client set up for "
+                "the legacy SSE transport at this URL meets a Streamable "
+                "HTTP server" : "");
+        if (client_sse)
+            fix(p, "configure the client for Streamable HTTP at %s (e.g. "
+                   "\"type\": \"http\", \"url\": \"%s\")", hs->mcp_url,
+                hs->mcp_url);
+        else
+            fix(p, "use %s in the client   # it answers MCP's initialize",
+                hs->mcp_url);
+        return;
+    }
+    if (!saw_mcp && !is_proxy && t->status) {
+        char who[160], tried[300] = "";
+        int i;
+
+        /* Positive evidence: HTTP at the given path and at every usual
+         * MCP path, no JSON-RPC, no challenge. */
+        owner_text(p, who, sizeof(who));
+        for (i = 0; i < hs->npaths; i++) {
+            size_t at = strlen(tried);
+            snprintf(tried + at, sizeof(tried) - at, "%s%s %ld",
+                     i ? ", " : "", hs->paths[i].path,
+                     hs->paths[i].init.status);
+        }
         verdict(p, "mcp", MCPD_C_PORT_IN_USE_BY_OTHER, "port %u answers HTTP "
-                "(%s %ld, %s %ld) but nothing there speaks MCP: it is held "
-                "by %s", (unsigned)p->target.port, t->method, t->status,
-                h->url, h->status, who);
-        if (l && l->pid > 0)
-            fix(p, "kill %d   # or stop %s, then start the MCP server",
-                (int)l->pid, l->command);
+                "but nothing there speaks MCP: %s %ld%s%s%s, no JSON-RPC and "
+                "no authentication challenge at any usual MCP path; it is "
+                "held by %s", (unsigned)p->target.port, t->url, t->status,
+                tried[0] ? " (and " : "", tried, tried[0] ? ")" : "", who);
+        if (p->nlst > 0 && p->lst[0].pid > 0)
+            fix(p, "stop %s (pid %d) if it should not hold port %u, then "
+                   "start the MCP server", p->lst[0].command,
+                (int)p->lst[0].pid, (unsigned)p->target.port);
         fix(p, "or run the MCP server on a free port and use that port in "
                "the client");
         fix(p, "ss -ltnp 'sport = :%u'", (unsigned)p->target.port);
@@ -750,9 +984,9 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         strcmp(p->http.sse_get.url, p->target.url) != 0) {
         /* Only the legacy transport answered, at another URL: a client
          * given this URL (Streamable HTTP) fails. */
-        verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s is not an MCP endpoint (POST "
-                "answered %ld), but %s serves the legacy HTTP+SSE transport "
-                "(%s %s%s%s)", p->target.url, p->http.init.status,
+        verdict(p, "mcp", MCPD_C_WRONG_TRANSPORT, "%s is not an MCP endpoint "
+                "(POST answered %ld), but %s serves the legacy HTTP+SSE "
+                "transport (%s %s%s%s)", p->target.url, p->http.init.status,
                 p->http.sse_get.url, p->http.server_name,
                 p->http.server_version, p->http.protocol_version[0] ?
                 ", protocol " : "", p->http.protocol_version);

@@ -348,7 +348,12 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
     c.dlt = dlt;
     t0 = mcpd_now_ms();
     s->t0_ns = mcpd_realtime_ns();
-    deadline = t0 + p->opts.timeout * 1000.0;
+    /* When the connect to this address already waited out the whole
+     * timeout, the raw SYN only confirms the silence and collects the
+     * kernel's drop reason: half a second does that, so that a probe
+     * against a DROP rule ends soon after --timeout. */
+    deadline = t0 + (a->conn == MCPD_CONN_TIMEOUT && p->opts.timeout > 0.5
+                     ? 0.5 : p->opts.timeout) * 1000.0;
     if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                  s->error) != 0) {
         s->result = MCPD_SYN_ERROR;

@@ -349,6 +349,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 
     /* 7 http, mcp */
     try_text(&hs->health, line, sizeof(line));
+    if (!hs->health.ran && p->nskipped)
+        snprintf(line, sizeof(line), "skipped: %s", p->skipped[0].reason);
     if (hs->tls_mismatch)
         cat(line, sizeof(line), "; the port speaks %s",
             hs->tls_mismatch == 1 ? "plain HTTP" : "TLS");
@@ -364,6 +366,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             hs->protocol_version);
         if (hs->tools_count >= 0)
             cat(line, sizeof(line), ", %d tools", hs->tools_count);
+    } else if (!hs->init.ran && p->nskipped > 1) {
+        cat(line, sizeof(line), "skipped: %s", p->skipped[1].reason);
     } else if (!hs->init.ran) {
         cat(line, sizeof(line), "not run: no connection");
     } else {
@@ -395,6 +399,23 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         if (hs->sse_post.ran) {
             try_text(&hs->sse_post, line, sizeof(line));
             fprintf(out, "  sse post:   %s\n", line);
+        }
+        for (i = 0; i < hs->npaths; i++) {
+            try_text(&hs->paths[i].init, line, sizeof(line));
+            fprintf(out, "  path %-5s  %s%s\n", hs->paths[i].path, line,
+                    hs->paths[i].mcp_ok ? " (speaks MCP)" : "");
+        }
+        if (hs->auth.required) {
+            const struct mcpd_probe_auth *au = &hs->auth;
+            fprintf(out, "  auth:       %ld, %s challenge%s%s; metadata %s "
+                    "-> %ld", au->status, au->scheme[0] ? au->scheme :
+                    "no", au->resource_metadata[0] ? ", resource_metadata "
+                    : "", au->resource_metadata, au->metadata_url[0] ?
+                    au->metadata_url : "(none)", au->metadata_status);
+            for (i = 0; i < au->nservers; i++)
+                fprintf(out, "%s%s", i ? ", " : "; authorization server ",
+                        au->servers[i]);
+            fputc('\n', out);
         }
         for (i = 0; i < p->naddr; i++) {
             char who[120];
@@ -461,6 +482,9 @@ try_json(const struct mcpd_http_try *t)
         cJSON_AddNullToObject(o, "jsonrpc_error");
     }
     cJSON_AddItemToObject(o, "meaning", str_or_null(t->meaning));
+    cJSON_AddItemToObject(o, "server", str_or_null(t->server));
+    cJSON_AddItemToObject(o, "content_encoding", str_or_null(t->encoding));
+    cJSON_AddItemToObject(o, "www_authenticate", str_or_null(t->www_auth));
     return o;
 }
 
@@ -841,6 +865,54 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
             cJSON_AddNullToObject(x, "count");
     } else {
         cJSON_AddNullToObject(o, "tools");
+    }
+
+    x = cJSON_AddArrayToObject(o, "paths");
+    for (i = 0; i < hs->npaths; i++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON_AddStringToObject(pt, "path", hs->paths[i].path);
+        cJSON_AddBoolToObject(pt, "mcp", hs->paths[i].mcp_ok);
+        cJSON_AddItemToObject(pt, "initialize",
+                              try_json(&hs->paths[i].init));
+        cJSON_AddItemToArray(x, pt);
+    }
+    if (hs->mcp_url[0]) {
+        x = cJSON_AddObjectToObject(o, "endpoint");
+        cJSON_AddStringToObject(x, "url", hs->mcp_url);
+        cJSON_AddStringToObject(x, "transport", hs->mcp_url_transport);
+    } else {
+        cJSON_AddNullToObject(o, "endpoint");
+    }
+    cJSON_AddBoolToObject(o, "sse_stalled", hs->sse_stalled);
+    if (hs->auth.required) {
+        const struct mcpd_probe_auth *au = &hs->auth;
+        cJSON *as;
+        x = cJSON_AddObjectToObject(o, "auth");
+        cJSON_AddNumberToObject(x, "status", (double)au->status);
+        cJSON_AddItemToObject(x, "scheme", str_or_null(au->scheme));
+        cJSON_AddItemToObject(x, "resource_metadata",
+                              str_or_null(au->resource_metadata));
+        cJSON_AddItemToObject(x, "metadata_url",
+                              str_or_null(au->metadata_url));
+        if (au->metadata_status)
+            cJSON_AddNumberToObject(x, "metadata_status",
+                                    (double)au->metadata_status);
+        else
+            cJSON_AddNullToObject(x, "metadata_status");
+        cJSON_AddItemToObject(x, "resource", str_or_null(au->resource));
+        as = cJSON_AddArrayToObject(x, "authorization_servers");
+        for (i = 0; i < au->nservers; i++)
+            cJSON_AddItemToArray(as, cJSON_CreateString(au->servers[i]));
+    } else {
+        cJSON_AddNullToObject(o, "auth");
+    }
+
+    arr = cJSON_AddArrayToObject(root, "skipped");
+    for (i = 0; i < p->nskipped; i++) {
+        x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "stage", p->skipped[i].stage);
+        cJSON_AddStringToObject(x, "reason", p->skipped[i].reason);
+        cJSON_AddItemToArray(arr, x);
     }
 
     o = cJSON_AddObjectToObject(root, "diagnosis");

@@ -52,7 +52,7 @@ check_json 'd["mcp"]["transport"]' sse
 check_json 'd["mcp"]["protocol_version"]' 2024-11-05
 check_json 'd["mcp"]["sse"]["post"]["status"]' 202
 
-expect "SSE-only server probed at /mcp" http_error 1 --timeout 2 \
+expect "SSE-only server probed at /mcp" wrong_transport 1 --timeout 2 \
     http://127.0.0.1:3001/mcp
 check_json '"SSE transport" in d["diagnosis"]["fix"][0]' True
 
