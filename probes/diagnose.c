@@ -826,13 +826,24 @@ diagnose_http(struct mcpd_probe *p)
     if (hs->sse_stalled && !hs->mcp_ok) {
         const struct mcpd_http_try *g = &hs->sse_get;
 
-        verdict(p, "mcp", MCPD_C_SERVER_NOT_RESPONDING, "GET %s opened an "
-                "event stream (200 %s%s%s) but no event came within %.1f s%s"
-                "%s: a proxy that buffers or compresses text/event-stream "
-                "holds the events back (clients stall the same way)", g->url,
-                g->content_type, g->encoding[0] ? ", Content-Encoding " : "",
-                g->encoding, p->opts.timeout * 2, is_proxy ? "; in front: "
-                : "", is_proxy ? proxy : "");
+        char got[200];
+
+        if (g->status)
+            snprintf(got, sizeof(got), "opened an event stream (%ld %s%s%s) "
+                     "but no event came", g->status, g->content_type,
+                     g->encoding[0] ? ", Content-Encoding " : "",
+                     g->encoding);
+        else
+            snprintf(got, sizeof(got), "got no answer at all (not even "
+                     "headers), while plain requests to the port were "
+                     "answered at once");
+        verdict(p, "mcp", MCPD_C_SERVER_NOT_RESPONDING, "GET %s (Accept: "
+                "text/event-stream, Accept-Encoding: gzip, deflate, as "
+                "Node's fetch sends) %s within %.1f s%s%s: a proxy that "
+                "buffers or compresses text/event-stream holds the events "
+                "back, and SDK clients stall the same way", g->url, got,
+                p->opts.timeout * 2, is_proxy ? "; in front: " : "",
+                is_proxy ? proxy : "");
         fix(p, "nginx: in the location for %s set 'proxy_buffering off;' "
                "and 'gzip off;' (or drop text/event-stream from gzip_types)",
             p->target.path);

@@ -801,14 +801,17 @@ stage_sse(struct mcpd_probe *p)
                    sizeof(hs->server_version));
         }
         hs->sse_post.is_jsonrpc = 1;
-    } else if (phase == 0 && hs->sse_get.status == 200) {
-        /* Headers came, the first event did not, within twice the
-         * timeout: a server that waits, or a proxy that buffers or
-         * compresses the stream. */
+    } else if (phase == 0 && (hs->sse_get.status == 200 ||
+                              hs->sse_get.status == 0)) {
+        /* Still open, and no first event (not even the headers, when a
+         * proxy's gzip holds them with the body) within twice the
+         * timeout: a proxy that buffers or compresses the stream, or a
+         * server that waits. */
         hs->sse_stalled = 1;
         snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning),
-                 "the stream opened but sent no endpoint event in %.1f s",
-                 p->opts.timeout * 2);
+                 "the stream %s no endpoint event in %.1f s",
+                 hs->sse_get.status ? "opened but sent" :
+                 "sent no headers and", p->opts.timeout * 2);
     } else if (phase == 3 || phase == 4) {
         hs->sse_stalled = phase == 3;
         snprintf(hs->sse_post.meaning, sizeof(hs->sse_post.meaning),
