@@ -967,8 +967,29 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
             p->target.path);
         return;
     }
-    if (diagnose_transport(p))
+    if (diagnose_transport(p)) {
+        enum mcpd_cause tc = p->cause_id;
+        int i, some = 0;
+
+        /* A refusal on some addresses only (::1 first, the server on
+         * 127.0.0.1) breaks the clients without a fallback; a dead proxy
+         * breaks every client that uses it: the wider one wins. */
+        for (i = 0; i < p->naddr; i++)
+            some |= p->addr[i].conn == MCPD_CONN_CONNECTED;
+        if (!(some && px->any_proxied && px->reachable == 0 &&
+              mcpd_cause_rank(MCPD_C_PROXY_UNREACHABLE) >
+              mcpd_cause_rank(tc)))
+            return;
+        p->nfix = 0;
+        verdict(p, "proxy", MCPD_C_PROXY_UNREACHABLE, "clients that honour "
+                "the proxy variables would send %s to %s, which does not "
+                "answer (%s); clients that go direct meet %s as well",
+                p->target.url, px->checked, px->reach_errno ?
+                strerror(px->reach_errno) : px->via_error,
+                mcpd_cause_name(tc));
+        no_proxy_fix(p);
         return;
+    }
     if (px->any_proxied && px->reachable == 0) {
         verdict(p, "proxy", MCPD_C_PROXY_UNREACHABLE, "clients that honour the "
                 "proxy variables would send %s to %s, which does not "

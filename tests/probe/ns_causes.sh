@@ -93,6 +93,14 @@ check_json 'd["addresses"][0]["addr"], d["addresses"][0]["connect"]["result"]' \
 fixurl=$(printf '%s' "$LAST_JSON" | python3 -c 'import json,sys,re; d=json.load(sys.stdin); print(re.search(r"http://\S+", d["diagnosis"]["fix"][0]).group(0))')
 echo "# the fix names $fixurl"
 expect "the fix's URL speaks MCP" ok 0 --timeout 2 "$fixurl"
+# The same with a dead proxy that every proxied client uses: it breaks
+# more clients than the ::1 refusal, so it is the headline.
+PROBE_SAVE=$PROBE_ENV
+PROBE_ENV="$PROBE_ENV http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9"
+expect "::1 first and a dead proxy" proxy_unreachable 1 --timeout 2 \
+    http://localhost:3000/mcp
+check_json '"wrong_address_family" in d["diagnosis"]["summary"]' True
+PROBE_ENV=$PROBE_SAVE
 rm -f "/etc/netns/$NS/hosts"
 
 # Every SYN dropped: the HTTP and MCP stages cannot succeed; they are

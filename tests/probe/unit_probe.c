@@ -138,17 +138,31 @@ fake_env(const char *name)
 static void
 test_decide(void)
 {
+    static const char *const e0[] = {
+        "HTTP_PROXY", "http://proxy:3128", "http_proxy", "http://proxy:3128",
+        NULL
+    };
     static const char *const e1[] = {
-        "HTTP_PROXY", "http://user:secret@proxy:3128", NULL
+        "HTTP_PROXY", "http://user:secret@proxy:3128",
+        "NODE_USE_ENV_PROXY", "1", NULL
     };
     static const char *const e2[] = {
         "http_proxy", "http://lower:1", "HTTP_PROXY", "http://upper:2",
-        "no_proxy", "localhost", NULL
+        "no_proxy", "localhost", "NODE_OPTIONS", "--use-env-proxy", NULL
     };
     static const char *const e3[] = {
         "ALL_PROXY", "socks5://s:1080", "https_proxy", "", NULL
     };
     struct mcpd_proxy_choice c;
+
+    /* Node's fetch ignores the variables unless NODE_USE_ENV_PROXY=1 */
+    env_table = e0;
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "http", "10.1.2.3", 3000, fake_env,
+                      &c);
+    CHECK(!c.proxied && strstr(c.reason, "NODE_USE_ENV_PROXY") != NULL);
+    mcpd_proxy_decide(MCPD_CLIENT_CURL, "http", "10.1.2.3", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied);
 
     env_table = e1;
     /* curl ignores upper-case HTTP_PROXY */
