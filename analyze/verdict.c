@@ -336,6 +336,20 @@ kernel_dropped(const struct mcpd_kernel *k, const char *reason)
     return 0;
 }
 
+/* The cause an HTTP error status supports with no other evidence (the
+ * packets hold the status, not the headers or the other paths): 401 is
+ * authentication, 502-504 a gateway; 403, 404 and 405 need what only
+ * probe asks (WWW-Authenticate, the paths that answer). */
+enum mcpd_cause
+mcpd_http_status_cause(unsigned status)
+{
+    if (status == 401)
+        return MCPD_C_AUTH_REQUIRED;
+    if (status >= 502 && status <= 504)
+        return MCPD_C_GATEWAY_ERROR;
+    return MCPD_C_HTTP_ERROR;
+}
+
 enum mcpd_cause
 mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
 {
@@ -348,7 +362,7 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
              f->srv_sniff == MCPD_SNIFF_TLS))
             return MCPD_C_WRONG_PROTOCOL;
         if (f->srv_sniff == MCPD_SNIFF_HTTP_RESP && f->http_status >= 400)
-            return MCPD_C_HTTP_ERROR;
+            return mcpd_http_status_cause(f->http_status);
     }
     switch (v) {
     case MCPD_V_REFUSED:

@@ -79,6 +79,11 @@ enum mcpd_cause mcpd_cause_by_name(const char *name);
 enum mcpd_cause mcpd_flow_cause(const struct mcpd_flow *f,
                                 int port_has_success);
 
+/* The cause an HTTP status >= 400 supports on its own (analyze and
+ * capture, which see no headers): auth_required, gateway_error, else
+ * http_error. */
+enum mcpd_cause mcpd_http_status_cause(unsigned status);
+
 /*
  * Severity used to pick the headline cause among several (README,
  * "Which cause wins"): a cause that breaks every client outranks one
