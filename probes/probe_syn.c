@@ -350,10 +350,10 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
     s->t0_ns = mcpd_realtime_ns();
     /* When the connect to this address already waited out the whole
      * timeout, the raw SYN only confirms the silence and collects the
-     * kernel's drop reason: half a second does that, so that a probe
+     * kernel's drop reason: 0.3 s does that, so that a probe
      * against a DROP rule ends soon after --timeout. */
-    deadline = t0 + (a->conn == MCPD_CONN_TIMEOUT && p->opts.timeout > 0.5
-                     ? 0.5 : p->opts.timeout) * 1000.0;
+    deadline = t0 + (a->conn == MCPD_CONN_TIMEOUT && p->opts.timeout > 0.3
+                     ? 0.3 : p->opts.timeout) * 1000.0;
     if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                  s->error) != 0) {
         s->result = MCPD_SYN_ERROR;
