@@ -322,13 +322,24 @@ note_rpc_error(struct mcpd_http_try *t, cJSON *msg, const struct resp *r)
         mcpd_printable(t->rpc_message);
     } else if (msg == NULL && r->body && t->status >= 300) {
         /* A plain-text error (Python's "Invalid Host header"): keep its
-         * first line, printable bytes only. */
+         * first line, printable bytes only. An HTML page (nginx's "502
+         * Bad Gateway"): its title. */
+        const char *b = r->body, *title = strcasestr(b, "<title>");
         size_t i, o = 0;
-        for (i = 0; r->body[i] && r->body[i] != '\n' &&
+        char stop = '\n';
+
+        while (*b == ' ' || *b == '\r' || *b == '\n' || *b == '\t')
+            b++;
+        if (*b == '<') {
+            if (title == NULL)
+                return;
+            b = title + 7;
+            stop = '<';
+        }
+        for (i = 0; b[i] && b[i] != stop && b[i] != '\n' &&
                     o + 1 < sizeof(t->rpc_message) && i < 200; i++)
-            if ((unsigned char)r->body[i] >= 0x20 &&
-                (unsigned char)r->body[i] < 0x7f)
-                t->rpc_message[o++] = r->body[i];
+            if ((unsigned char)b[i] >= 0x20 && (unsigned char)b[i] < 0x7f)
+                t->rpc_message[o++] = b[i];
         t->rpc_message[o] = '\0';
     }
 }

@@ -89,7 +89,7 @@ wait_port 127.0.0.1 8083
 expect "nginx before a dead upstream" gateway_error 1 --timeout 2 \
     http://127.0.0.1:8080/mcp
 check_json 'd["mcp"]["initialize"]["status"]' 502
-check_json '"nginx" in d["diagnosis"]["summary"]' True
+check_json '"nginx" in d["diagnosis"]["summary"] and "502 Bad Gateway" in d["diagnosis"]["summary"]' True
 check_json '"proxy_pass" in " ".join(d["diagnosis"]["fix"])' True
 check_json "$NO_KILL" True
 
