@@ -64,8 +64,8 @@ probe_usage(FILE *out)
                  "found, 2 usage error,\n3 could not run.\n");
 }
 
-static void
-skip_stage(struct mcpd_probe *p, const char *stage, const char *reason)
+void
+mcpd_probe_skip(struct mcpd_probe *p, const char *stage, const char *reason)
 {
     if (p->nskipped >= MCPD_PROBE_MAX_SKIPS)
         return;
@@ -100,8 +100,8 @@ skip_http(struct mcpd_probe *p)
              timeouts == p->naddr ? "every connect timed out" :
              timeouts ? "each connect timed out or failed" :
              "every connect was refused or unreachable");
-    skip_stage(p, "http", why);
-    skip_stage(p, "mcp", "HTTP did not run: MCP needs an HTTP answer");
+    mcpd_probe_skip(p, "http", why);
+    mcpd_probe_skip(p, "mcp", "HTTP did not run: MCP needs an HTTP answer");
     return 1;
 }
 

@@ -342,6 +342,12 @@ const char *mcpd_probe_kreason(const char *reason);
 /* CLOCK_REALTIME in ns: the clock of the witness's events. */
 int64_t mcpd_realtime_ns(void);
 
+/* Note a stage (or one address's part of it) that did not run because
+ * it cannot tell more, and why: the report prints it, the JSON lists it
+ * under "skipped". */
+void mcpd_probe_skip(struct mcpd_probe *p, const char *stage,
+                     const char *reason);
+
 /* Stage runners; each fills its part of *p and never exits. */
 void mcpd_probe_resolve(struct mcpd_probe *p);
 void mcpd_probe_listeners(struct mcpd_probe *p);

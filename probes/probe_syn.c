@@ -399,8 +399,24 @@ mcpd_probe_syn(struct mcpd_probe *p)
         syn_key = (uint32_t)getpid() * 2654435761u;
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_syn_probe *s = &p->addr[i].syn;
-        int how = 0;
+        int how = 0, j, before = -1;
 
+        /* Connects that all timed out together: the first address's
+         * raw SYN confirms the silence; repeating it for each of the
+         * others would only add time to a DROP's diagnosis. */
+        for (j = 0; j < i && p->addr[i].conn == MCPD_CONN_TIMEOUT; j++)
+            if (p->addr[j].conn == MCPD_CONN_TIMEOUT &&
+                p->addr[j].syn.result == MCPD_SYN_NOTHING)
+                before = j;
+        if (before >= 0) {
+            char why[200];
+
+            snprintf(why, sizeof(why), "raw SYN to %s: its connect timed "
+                     "out like the one to %s, whose raw SYN got no answer "
+                     "either", p->addr[i].text, p->addr[before].text);
+            mcpd_probe_skip(p, "syn", why);
+            continue;
+        }
         mcpd_probe_kernel_begin(p, i);
         run_one(p, &p->addr[i]);
         /* ECONNREFUSED also follows an ICMP port unreachable: when the

@@ -86,6 +86,18 @@ errno_name(int e)
     }
 }
 
+/* Why `stage` was skipped, or NULL when it ran. */
+static const char *
+skip_reason(const struct mcpd_probe *p, const char *stage)
+{
+    int i;
+
+    for (i = 0; i < p->nskipped; i++)
+        if (strcmp(p->skipped[i].stage, stage) == 0)
+            return p->skipped[i].reason;
+    return NULL;
+}
+
 static void
 try_text(const struct mcpd_http_try *t, char *buf, size_t len)
 {
@@ -281,7 +293,10 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             const struct mcpd_syn_probe *s = &p->addr[i].syn;
             hp(p->addr[i].text, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
-            if (s->result == MCPD_SYN_ERROR)
+            if (s->result == MCPD_SYN_NOT_RUN)
+                cat(line, sizeof(line), "skipped (its connect timed out "
+                    "like the first)");
+            else if (s->result == MCPD_SYN_ERROR)
                 cat(line, sizeof(line), "error: %s", s->error);
             else if (s->result == MCPD_SYN_ICMP)
                 cat(line, sizeof(line), "ICMP type %d code %d from %s "
@@ -349,8 +364,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 
     /* 7 http, mcp */
     try_text(&hs->health, line, sizeof(line));
-    if (!hs->health.ran && p->nskipped)
-        snprintf(line, sizeof(line), "skipped: %s", p->skipped[0].reason);
+    if (!hs->health.ran && skip_reason(p, "http"))
+        snprintf(line, sizeof(line), "skipped: %s", skip_reason(p, "http"));
     if (hs->tls_mismatch)
         cat(line, sizeof(line), "; the port speaks %s",
             hs->tls_mismatch == 1 ? "plain HTTP" : "TLS");
@@ -366,8 +381,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             hs->protocol_version);
         if (hs->tools_count >= 0)
             cat(line, sizeof(line), ", %d tools", hs->tools_count);
-    } else if (!hs->init.ran && p->nskipped > 1) {
-        cat(line, sizeof(line), "skipped: %s", p->skipped[1].reason);
+    } else if (!hs->init.ran && skip_reason(p, "mcp")) {
+        cat(line, sizeof(line), "skipped: %s", skip_reason(p, "mcp"));
     } else if (!hs->init.ran) {
         cat(line, sizeof(line), "not run: no connection");
     } else {

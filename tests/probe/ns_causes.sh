@@ -130,6 +130,35 @@ else
     echo "FAIL   took $ms ms, more than --timeout + 1 s"
     FAILS=$((FAILS + 1))
 fi
+# A name with an address of each IP version, both dropped: the connects
+# run together, so this too ends within --timeout + 1 s, and each
+# address gets its own IP version's drops from the kernel.
+if ns ip6tables -A INPUT -p tcp --dport 3000 -j DROP; then
+    printf '::1 localhost\n127.0.0.1 localhost\n' >"/etc/netns/$NS/hosts"
+    expect "DROP on ::1 and 127.0.0.1" firewall_drop 1 --timeout 2 \
+        http://localhost:3000/mcp
+    check_json '[(a["addr"], a["connect"]["result"]) for a in d["addresses"]]' \
+        "[('::1', 'timeout'), ('127.0.0.1', 'timeout')]"
+    check_json '[s["stage"] for s in d["skipped"]]' "['syn', 'http', 'mcp']"
+    if [ "$(id -u)" = 0 ] && printf '%s' "$LAST_JSON" | grep -q '"NETFILTER_DROP"'; then
+        check_json 'all(a["kernel"]["drops"][0]["reason"] == "NETFILTER_DROP" and a["kernel"]["drops"][0]["count"] >= 1 for a in d["addresses"])' True
+    fi
+    t0=$(date +%s%N)
+    ns "$PROBE" probe --timeout 2 http://localhost:3000/mcp >/dev/null 2>&1
+    t1=$(date +%s%N)
+    ms=$(( (t1 - t0) / 1000000 ))
+    echo "# probe of two dropped addresses took $ms ms with --timeout 2"
+    if [ "$ms" -le 3000 ]; then
+        echo "ok     two addresses finished within --timeout + 1 s"
+    else
+        echo "FAIL   two addresses took $ms ms, more than --timeout + 1 s"
+        FAILS=$((FAILS + 1))
+    fi
+    rm -f "/etc/netns/$NS/hosts"
+    ns ip6tables -F INPUT
+else
+    echo "(no ip6tables in the namespace: the two-address DROP is not run)"
+fi
 ns iptables -F INPUT
 
 finish
