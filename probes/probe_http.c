@@ -1160,9 +1160,10 @@ mcpd_probe_http(struct mcpd_probe *p)
                  "%s", hs->transport);
     }
     /* Where the given URL spoke HTTP but not MCP (and not for a reason
-     * every path shares: the Host check, a gateway), try the usual
-     * paths. */
+     * every path shares: the Host check, a gateway; nor with JSON-RPC,
+     * which says the endpoint is there), try the usual paths. */
     if (!hs->mcp_ok && hs->init.status != 0 && !hs->tls_untrusted &&
+        !hs->init.is_jsonrpc && !hs->discover.is_jsonrpc &&
         !hs->tls_mismatch && hs->init.status != 403 &&
         hs->init.status != 421 && hs->init.status / 100 != 5)
         scan_paths(p);
