@@ -78,7 +78,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "and port it bound",
           "sudo iptables -S | grep -- '--dport {port}'   # rule out a "
           "tcp-reset REJECT" } },
-    [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 95,
+    [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 91,
         "{hostport} refused while connections to port {port} over the "
         "other IP version succeeded: the server listens on one address "
         "family only, and the client tried the other (localhost "
@@ -224,6 +224,23 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "connection on that 4-tuple",
           "a retried SYN after the RST usually succeeds; if none does, "
           "look for a NAT or load balancer rewriting the connection" } },
+    [MCPD_C_WRONG_BIND_ADDRESS] = { "wrong_bind_address", 91,
+        "{hostport} refused: the server listens on another address of "
+        "this host, not on the one the client uses",
+        { "ss -ltn 'sport = :{port}'   # the address the server bound",
+          "bind the server to {addr} too (or a wildcard address), or "
+          "point the client at the address it listens on" } },
+    [MCPD_C_WRONG_TRANSPORT] = { "wrong_transport", 66,
+        "{hostport} answered {req} with HTTP {status}: the server speaks "
+        "the other MCP transport (legacy SSE or Streamable HTTP)",
+        { "configure the client for the server's transport (\"type\": "
+          "\"sse\" or \"http\")" } },
+    [MCPD_C_MCP_ERROR] = { "mcp_error", 64,
+        "{hostport} answered MCP's initialize with a JSON-RPC error",
+        { "check the server's log for the request it rejected" } },
+    [MCPD_C_DNS_FAILURE] = { "dns_failure", 99,
+        "the server's host name does not resolve",
+        { "getent ahosts HOST   # what the resolver says" } },
     [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
         "the capture has no complete handshake to judge: start it "
         "before the client connects",
@@ -234,6 +251,17 @@ const char *
 mcpd_cause_name(enum mcpd_cause c)
 {
     return (unsigned)c < MCPD_C_COUNT ? cause_table[c].name : "?";
+}
+
+enum mcpd_cause
+mcpd_cause_by_name(const char *name)
+{
+    int c;
+
+    for (c = 0; c < MCPD_C_COUNT; c++)
+        if (cause_table[c].name && strcmp(cause_table[c].name, name) == 0)
+            return (enum mcpd_cause)c;
+    return MCPD_C_COUNT;
 }
 
 int
@@ -411,19 +439,32 @@ no_standalone_stream(const struct mcpd_flow *f)
     return f->http_status == 405 && strncmp(f->http_req, "GET ", 4) == 0;
 }
 
-/* An HTTP status of 400 or more: which cause it supports. */
+/* The cause an HTTP error status supports with no other evidence (the
+ * packets hold the status, not the headers or the other paths): 401 is
+ * authentication, 502-504 a gateway; 403, 404 and 405 need more. */
+enum mcpd_cause
+mcpd_http_status_cause(unsigned status)
+{
+    if (status == 401)
+        return MCPD_C_AUTH_REQUIRED;
+    if (status >= 502 && status <= 504)
+        return MCPD_C_GATEWAY_ERROR;
+    return MCPD_C_HTTP_ERROR;
+}
+
+/* An HTTP status of 400 or more, with what the packets add: a 403 with
+ * WWW-Authenticate is a challenge, a 404 or 405 to a POST (the
+ * client's JSON-RPC) an endpoint that is not there. */
 static enum mcpd_cause
 http_status_cause(const struct mcpd_flow *f)
 {
     unsigned st = f->http_status;
 
-    if (st == 401 || (st == 403 && f->stream && f->stream->www_auth))
+    if (st == 403 && f->stream && f->stream->www_auth)
         return MCPD_C_AUTH_REQUIRED;
-    if (st == 502 || st == 503 || st == 504)
-        return MCPD_C_GATEWAY_ERROR;
     if ((st == 404 || st == 405) && strncmp(f->http_req, "POST ", 5) == 0)
         return MCPD_C_WRONG_PATH;
-    return MCPD_C_HTTP_ERROR;
+    return mcpd_http_status_cause(st);
 }
 
 enum mcpd_cause

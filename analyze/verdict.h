@@ -44,6 +44,12 @@ enum mcpd_cause {
     MCPD_C_GATEWAY_ERROR,
     MCPD_C_WRONG_PATH,
     MCPD_C_ANSWER_REJECTED,
+    /* Causes probe names from its HTTP and MCP stages (and capture and
+     * analyze where the packets show them). */
+    MCPD_C_WRONG_BIND_ADDRESS,
+    MCPD_C_WRONG_TRANSPORT,
+    MCPD_C_MCP_ERROR,
+    MCPD_C_DNS_FAILURE,
     MCPD_C_COUNT
 };
 
@@ -62,6 +68,9 @@ const char *mcpd_verdict_explain(enum mcpd_verdict v);
 
 const char *mcpd_cause_name(enum mcpd_cause c);
 
+/* The cause named `name` (SPEC.md's word), or MCPD_C_COUNT. */
+enum mcpd_cause mcpd_cause_by_name(const char *name);
+
 /*
  * The cause one connection supports on its own, from its verdict, ICMP
  * code, flags and first payload bytes. `port_has_success` says whether
@@ -71,7 +80,18 @@ const char *mcpd_cause_name(enum mcpd_cause c);
 enum mcpd_cause mcpd_flow_cause(const struct mcpd_flow *f,
                                 int port_has_success);
 
-/* Severity used to pick the headline cause among several. */
+/* The cause an HTTP status >= 400 supports on its own (analyze and
+ * capture, which see no headers): auth_required, gateway_error, else
+ * http_error. */
+enum mcpd_cause mcpd_http_status_cause(unsigned status);
+
+/*
+ * Severity used to pick the headline cause among several (README,
+ * "Which cause wins"): a cause that breaks every client outranks one
+ * that breaks only some (a dead proxy, which every proxied client
+ * meets, outranks a refusal on one address family, which only clients
+ * without a fallback meet); a cause closer to the root wins a tie.
+ */
 int mcpd_cause_rank(enum mcpd_cause c);
 
 /*

@@ -161,6 +161,47 @@ probe_usage(FILE *out)
                  "found, 2 usage error,\n3 could not run.\n");
 }
 
+void
+mcpd_probe_skip(struct mcpd_probe *p, const char *stage, const char *reason)
+{
+    if (p->nskipped >= MCPD_PROBE_MAX_SKIPS)
+        return;
+    snprintf(p->skipped[p->nskipped].stage,
+             sizeof(p->skipped[0].stage), "%s", stage);
+    snprintf(p->skipped[p->nskipped].reason,
+             sizeof(p->skipped[0].reason), "%s", reason);
+    p->nskipped++;
+}
+
+/*
+ * When no address took the connection (each timed out, was refused or
+ * unreachable), HTTP and MCP cannot succeed directly: skip them, say
+ * why, and reach the diagnosis within --timeout of the connect (each
+ * request would otherwise wait out its own timeout against a DROP).
+ * Returns 1 when skipped.
+ */
+static int
+skip_http(struct mcpd_probe *p)
+{
+    char why[200];
+    int i, timeouts = 0;
+
+    for (i = 0; i < p->naddr; i++) {
+        if (p->addr[i].conn == MCPD_CONN_CONNECTED ||
+            p->addr[i].conn == MCPD_CONN_NOT_RUN)
+            return 0;
+        timeouts += p->addr[i].conn == MCPD_CONN_TIMEOUT;
+    }
+    snprintf(why, sizeof(why), "no address of %s took a TCP connection "
+             "(%s): no HTTP request can reach the server", p->target.host,
+             timeouts == p->naddr ? "every connect timed out" :
+             timeouts ? "each connect timed out or failed" :
+             "every connect was refused or unreachable");
+    mcpd_probe_skip(p, "http", why);
+    mcpd_probe_skip(p, "mcp", "HTTP did not run: MCP needs an HTTP answer");
+    return 1;
+}
+
 int
 mcpd_cmd_probe(int argc, char **argv)
 {
@@ -323,12 +364,12 @@ mcpd_cmd_probe(int argc, char **argv)
     if (p->nrules >= 0)
         p->fw_error[0] = '\0';
     mcpd_probe_proxy(p);
-    if (p->naddr > 0)
+    if (p->naddr > 0 && !skip_http(p))
         mcpd_probe_http(p);
     mcpd_sys_counters(&p->kafter);
     mcpd_probe_diagnose(p);
 
-    status = strcmp(p->cause, "ok") == 0 ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
+    status = p->cause_id == MCPD_C_OK ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
     if (p->opts.json && mcpd_probe_report_json(p, stdout) != 0) {
         fprintf(stderr, "mcpdiag: out of memory building the JSON report: "
                 "free some memory and retry, or drop --json\n");

@@ -6,21 +6,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <curl/curl.h>
 #include "probe_int.h"
 
 static void
-verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+verdict(struct mcpd_probe *p, const char *stage, enum mcpd_cause cause,
         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The cause comes from the one table (analyze/verdict.c): its name and
+ * rank are the ones capture and analyze use. */
 static void
-verdict(struct mcpd_probe *p, const char *stage, const char *cause,
+verdict(struct mcpd_probe *p, const char *stage, enum mcpd_cause cause,
         const char *fmt, ...)
 {
     va_list ap;
 
     snprintf(p->failed_stage, sizeof(p->failed_stage), "%s", stage);
-    snprintf(p->cause, sizeof(p->cause), "%s", cause);
+    p->cause_id = cause;
+    snprintf(p->cause, sizeof(p->cause), "%s", mcpd_cause_name(cause));
     va_start(ap, fmt);
     vsnprintf(p->summary, sizeof(p->summary), fmt, ap);
     va_end(ap);
@@ -50,7 +54,20 @@ hostport(const char *addr, uint16_t port, char *buf, size_t len)
              (unsigned)port);
 }
 
-/* The target URL with another host (an address that works). */
+/* The path of the URL that speaks MCP when the HTTP stage found one
+ * (the given path may be wrong too), else the given path. */
+static const char *
+mcp_path(const struct mcpd_probe *p)
+{
+    const char *u = p->http.mcp_url, *s;
+
+    if (u[0] && (s = strstr(u, "://")) != NULL && (s = strchr(s + 3, '/')))
+        return s;
+    return p->target.path;
+}
+
+/* The target URL with another host (an address that works), at the
+ * path that speaks MCP. */
 static void
 url_with(const struct mcpd_probe *p, const char *addr, char *buf, size_t len)
 {
@@ -58,7 +75,83 @@ url_with(const struct mcpd_probe *p, const char *addr, char *buf, size_t len)
 
     snprintf(t.host, sizeof(t.host), "%s", addr);
     t.is_ipv6_literal = strchr(addr, ':') != NULL;
-    mcpd_target_url_for(&t, t.path, buf, len);
+    mcpd_target_url_for(&t, mcp_path(p), buf, len);
+}
+
+/*
+ * The known reverse proxy in front of the port, by the listener's
+ * process name or a Server header, as "nginx (pid 42)" in who; 1 when
+ * there is one. Such a process is never the one to stop.
+ */
+static int
+reverse_proxy(const struct mcpd_probe *p, char *who, size_t len)
+{
+    static const char *const names[] = {
+        "nginx", "haproxy", "envoy", "caddy", "traefik", "docker-proxy",
+        "openresty", "apache2", "httpd",
+    };
+    const struct mcpd_probe_http *hs = &p->http;
+    const char *hdr[5];
+    size_t i, j;
+
+    hdr[0] = hs->init.server;
+    hdr[1] = hs->discover.server;
+    hdr[2] = hs->health.server;
+    hdr[3] = hs->sse_get.server;
+    hdr[4] = hs->npaths > 0 ? hs->paths[0].init.server : "";
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t nl = strlen(names[i]);
+        if (p->nlst > 0 && strncmp(p->lst[0].command, names[i], nl) == 0) {
+            if (p->lst[0].pid > 0)
+                snprintf(who, len, "%s (pid %d)", p->lst[0].command,
+                         (int)p->lst[0].pid);
+            else
+                snprintf(who, len, "%s", p->lst[0].command);
+            return 1;
+        }
+        for (j = 0; j < sizeof(hdr) / sizeof(hdr[0]); j++)
+            if (strncasecmp(hdr[j], names[i], nl) == 0) {
+                snprintf(who, len, "%s (Server: %s)", names[i], hdr[j]);
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/* Some answer from this port was JSON-RPC, or an MCP-style challenge:
+ * the listener is an MCP server (or fronts one), whatever else fails. */
+static int
+mcp_evidence(const struct mcpd_probe *p)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    int i;
+
+    if (hs->mcp_ok || hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
+        hs->sse_post.is_jsonrpc || hs->auth.required ||
+        hs->init.www_auth[0] || hs->discover.www_auth[0])
+        return 1;
+    if (hs->sse_get.status == 200 &&
+        strstr(hs->sse_get.content_type, "text/event-stream"))
+        return 1;
+    for (i = 0; i < hs->npaths; i++)
+        if (hs->paths[i].mcp_ok || hs->paths[i].init.is_jsonrpc ||
+            hs->paths[i].init.www_auth[0])
+            return 1;
+    return 0;
+}
+
+/* The listener's owner as "node (pid 42, user app)", or a fallback. */
+static void
+owner_text(const struct mcpd_probe *p, char *who, size_t len)
+{
+    const struct mcpd_probe_listener *l = p->nlst > 0 ? &p->lst[0] : NULL;
+
+    if (l && l->command[0] && l->pid > 0)
+        snprintf(who, len, "%s (pid %d, user %s)", l->command, (int)l->pid,
+                 l->user);
+    else
+        snprintf(who, len, "a process we cannot see (run as root to name "
+                 "it)");
 }
 
 static int
@@ -348,7 +441,7 @@ diagnose_transport(struct mcpd_probe *p)
              * the rule's packets are of the same attempt. */
             kernel_rule(p, 0, nkv, rule, sizeof(rule));
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "firewall_drop", "the kernel dropped %u "
+                    "connect", MCPD_C_FIREWALL_DROP, "the kernel dropped %u "
                     "SYN%s to %s in netfilter (NETFILTER_DROP): a firewall "
                     "rule drops it%s",
                     nf, nf == 1 ? "" : "s", hp, rule[0] ? rule :
@@ -360,7 +453,7 @@ diagnose_transport(struct mcpd_probe *p)
             /* The counter moved but the listener is not visible (another
              * namespace's view, or no owner backend). */
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "listen_queue_overflow", "the kernel "
+                    "connect", MCPD_C_LISTEN_QUEUE_OVERFLOW, "the kernel "
                     "dropped the SYN to %s because the listener's accept "
                     "queue is full (TCP_LISTEN_OVERFLOW, ListenOverflows "
                     "+%u)", hp, lo);
@@ -372,7 +465,7 @@ diagnose_transport(struct mcpd_probe *p)
 
             queue_evidence(p, 0, ev, sizeof(ev));
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "listen_queue_overflow", "the SYN to %s went "
+                    "connect", MCPD_C_LISTEN_QUEUE_OVERFLOW, "the SYN to %s went "
                     "unanswered although %s (ListenOverflows +%llu): the "
                     "kernel drops new SYNs while the accept queue is full",
                     hp, ev, overflow_delta(p));
@@ -381,14 +474,14 @@ diagnose_transport(struct mcpd_probe *p)
         }
         if (other) {
             verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" :
-                    "connect", "firewall_drop", "the SYN to %s got no "
+                    "connect", MCPD_C_FIREWALL_DROP, "the SYN to %s got no "
                     "answer: the kernel dropped it (%s: %s)%s", hp, other,
                     mcpd_probe_kreason(other), rule);
             firewall_fixes(p, "drop");
             return 1;
         }
         verdict(p, a->syn.result == MCPD_SYN_NOTHING ? "syn" : "connect",
-                "firewall_drop", "the SYN to %s got no answer at all%s: a "
+                MCPD_C_FIREWALL_DROP, "the SYN to %s got no answer at all%s: a "
                 "firewall drops it%s", hp,
                 a->syn.result == MCPD_SYN_NOTHING ?
                 " (raw SYN probe: nothing on the wire)" : " (connect "
@@ -399,13 +492,13 @@ diagnose_transport(struct mcpd_probe *p)
     }
     if (a->syn.result == MCPD_SYN_ICMP || a->conn == MCPD_CONN_UNREACHABLE) {
         if (a->syn.result == MCPD_SYN_ICMP)
-            verdict(p, "syn", "firewall_reject", "the SYN to %s was "
+            verdict(p, "syn", MCPD_C_FIREWALL_REJECT, "the SYN to %s was "
                     "answered by ICMP%s type %d code %d from %s: a firewall "
                     "rejects it%s", hp, a->ip.family == 6 ? "v6" : "",
                     a->syn.icmp_type, a->syn.icmp_code, a->syn.icmp_from,
                     rule);
         else
-            verdict(p, "connect", "firewall_reject", "connect to %s failed "
+            verdict(p, "connect", MCPD_C_FIREWALL_REJECT, "connect to %s failed "
                     "with %s: a firewall rule (or a missing route) rejects "
                     "it%s", hp, strerror(a->conn_errno), rule);
         firewall_fixes(p, "reject");
@@ -423,7 +516,7 @@ diagnose_transport(struct mcpd_probe *p)
 
             kernel_rule(p, 0, kv, rule, sizeof(rule));
             verdict(p, kv == &a->kconn ? "connect" : "syn",
-                    "firewall_reject", "the %s answering the SYN to %s did "
+                    MCPD_C_FIREWALL_REJECT, "the %s answering the SYN to %s did "
                     "not come from this host's TCP stack (the kernel sent "
                     "no RST, no event lost): a firewall rule rejects the "
                     "SYN%s%s%s", raw ? "RST" : "refusal", hp,
@@ -435,7 +528,7 @@ diagnose_transport(struct mcpd_probe *p)
         }
         if (has_listener_for(p, 0) && !host_rst) {
             verdict(p, a->syn.result == MCPD_SYN_RST ? "syn" : "connect",
-                    "firewall_reject", "%s answers the SYN with RST although "
+                    MCPD_C_FIREWALL_REJECT, "%s answers the SYN with RST although "
                     "a listener is bound there: a firewall rule rejects "
                     "with tcp-reset", hp);
             firewall_fixes(p, "reject");
@@ -446,8 +539,8 @@ diagnose_transport(struct mcpd_probe *p)
             int fam = p->addr[first_ok].ip.family != a->ip.family;
 
             url_with(p, ok, good, sizeof(good));
-            verdict(p, "listeners", fam ? "wrong_address_family" :
-                    "wrong_bind_address", "%s resolves to %s first, where "
+            verdict(p, "listeners", fam ? MCPD_C_WRONG_ADDRESS_FAMILY :
+                    MCPD_C_WRONG_BIND_ADDRESS, "%s resolves to %s first, where "
                     "nothing listens (refused); the server listens on %s "
                     "only. Clients that use the first address (Node "
                     "without autoSelectFamily, many SDKs) fail",
@@ -476,8 +569,8 @@ diagnose_transport(struct mcpd_probe *p)
                          (int)p->lst[0].pid);
             hostport(p->lst[0].addr, port, lhp, sizeof(lhp));
             url_with(p, p->lst[0].addr, good, sizeof(good));
-            verdict(p, "listeners", other_family ? "wrong_address_family" :
-                    "wrong_bind_address", "connections to %s are refused: "
+            verdict(p, "listeners", other_family ? MCPD_C_WRONG_ADDRESS_FAMILY :
+                    MCPD_C_WRONG_BIND_ADDRESS, "connections to %s are refused: "
                     "the server listens on %s (%s), not on any address "
                     "%s resolves to", hp, lhp, who, p->target.host);
             fix(p, "use %s in the client", good);
@@ -485,7 +578,7 @@ diagnose_transport(struct mcpd_probe *p)
                 a->text);
             return 1;
         }
-        verdict(p, "listeners", "no_listener", "nothing listens on port %u "
+        verdict(p, "listeners", MCPD_C_NO_LISTENER, "nothing listens on port %u "
                 "at %s: %s refused%s%s%s%s", (unsigned)port, p->target.host,
                 hp, p->naddr > 1 ? " (and every other address)" : "",
                 host_rst ? "; the kernel sent the RST itself (" : "",
@@ -499,13 +592,13 @@ diagnose_transport(struct mcpd_probe *p)
         return 1;
     }
     if (a->conn == MCPD_CONN_RESET) {
-        verdict(p, "connect", "server_reset", "the handshake with %s was "
+        verdict(p, "connect", MCPD_C_SERVER_RESET, "the handshake with %s was "
                 "reset", hp);
         fix(p, "check the server's log; a proxy (docker-proxy?) in front of "
                "it may have no backend");
         return 1;
     }
-    verdict(p, "connect", "no_listener", "connect to %s failed: %s", hp,
+    verdict(p, "connect", MCPD_C_NO_LISTENER, "connect to %s failed: %s", hp,
             strerror(a->conn_errno));
     fix(p, "ss -ltnp 'sport = :%u'", (unsigned)port);
     return 1;
@@ -523,18 +616,58 @@ first_answer(const struct mcpd_probe_http *hs)
     return &hs->init;
 }
 
+/* auth_required: the challenge, the metadata, the authorization
+ * servers; never a credential (we send none). */
+static void
+diagnose_auth(struct mcpd_probe *p)
+{
+    const struct mcpd_probe_auth *a = &p->http.auth;
+    const struct mcpd_http_try *t = p->http.init.status ? &p->http.init :
+                                    &p->http.discover;
+    char as[800] = "";
+    int i;
+
+    for (i = 0; i < a->nservers; i++) {
+        size_t at = strlen(as);
+        snprintf(as + at, sizeof(as) - at, "%s%s", i ? ", " : "",
+                 a->servers[i]);
+    }
+    verdict(p, "mcp", MCPD_C_AUTH_REQUIRED, "%s %s answered %ld%s%s%s: the "
+            "MCP server wants credentials%s%s%s%s", t->method, t->url,
+            a->status, a->scheme[0] ? " with a " : "", a->scheme,
+            a->scheme[0] ? " challenge" : " without WWW-Authenticate",
+            as[0] ? "; authorization server" : "",
+            a->nservers > 1 ? "s " : as[0] ? " " : "", as,
+            as[0] ? "" : a->metadata_url[0] ? " (no protected-resource "
+            "metadata found)" : "");
+    if (as[0])
+        fix(p, "sign in with the client's OAuth flow: it gets a token from "
+               "%s (named by %s)", as, a->metadata_url);
+    else if (a->metadata_url[0])
+        fix(p, "the server publishes no OAuth protected-resource metadata "
+               "(%s answered %ld): ask its operator how to get a token",
+            a->metadata_url, a->metadata_status);
+    fix(p, "or give the client a token in its headers: \"Authorization\": "
+           "\"Bearer $TOKEN\" (keep the token out of shared configs and "
+           "logs)");
+    if (a->metadata_url[0])
+        fix(p, "curl -s %s   # the protected-resource metadata",
+            a->metadata_url);
+}
+
 static void
 diagnose_http(struct mcpd_probe *p)
 {
     const struct mcpd_probe_http *hs = &p->http;
     const struct mcpd_http_try *t = first_answer(hs);
     const struct mcpd_http_try *h = &hs->health;
-    char hp[80], alt[1400];
-    int saw_mcp;
+    char hp[80], alt[1400], proxy[160];
+    int saw_mcp, is_proxy;
+    size_t tl = strlen(p->target.path);
 
     hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
     if (hs->tls_untrusted) {
-        verdict(p, "http", "tls_untrusted", "%s speaks TLS but its "
+        verdict(p, "http", MCPD_C_TLS_UNTRUSTED, "%s speaks TLS but its "
                 "certificate fails verification (%s)%s", hp, hs->tls_error,
                 hs->tls_insecure_status ? "; without the check it answers "
                 "HTTP, so only the certificate stands in the way" : "");
@@ -556,7 +689,7 @@ diagnose_http(struct mcpd_probe *p)
         snprintf(x.scheme, sizeof(x.scheme), "%s",
                  hs->tls_mismatch == 1 ? "http" : "https");
         mcpd_target_url_for(&x, x.path, alt, sizeof(alt));
-        verdict(p, "http", "wrong_protocol", hs->tls_mismatch == 1 ?
+        verdict(p, "http", MCPD_C_WRONG_PROTOCOL, hs->tls_mismatch == 1 ?
                 "the URL says https but %s speaks plain HTTP (TLS 'wrong "
                 "version number')" : "the URL says http but %s speaks TLS",
                 hp);
@@ -575,7 +708,7 @@ diagnose_http(struct mcpd_probe *p)
          * connections are dropped, or reset when tcp_abort_on_overflow
          * is set; either way no request is served. */
         queue_evidence(p, 0, ev, sizeof(ev));
-        verdict(p, "http", "listen_queue_overflow", "%s%s: no HTTP request "
+        verdict(p, "http", MCPD_C_LISTEN_QUEUE_OVERFLOW, "%s%s: no HTTP request "
                 "got an answer (%s; ListenOverflows +%llu)", ev,
                 mcpd_listener_queue_full(&p->lst[full_listener(p, 0, 0)])
                 == 1 ? "" : " (before our connect, which filled it)",
@@ -585,6 +718,30 @@ diagnose_http(struct mcpd_probe *p)
     }
     if (t->status == 0) {
         const struct mcpd_http_try *e = h->curl_code ? h : t;
+        char who[160];
+
+        /* libcurl: WEIRD_SERVER_REPLY for a bad status line,
+         * UNSUPPORTED_PROTOCOL for "HTTP/0.9" (bytes with no status
+         * line at all: a banner, an echo). */
+        if ((e->curl_code == CURLE_WEIRD_SERVER_REPLY ||
+             e->curl_code == CURLE_UNSUPPORTED_PROTOCOL) &&
+            !mcp_evidence(p) && !reverse_proxy(p, who, sizeof(who))) {
+            /* Bytes came back, and they are not HTTP: positive proof
+             * that no MCP server (HTTP) holds the port. */
+            owner_text(p, who, sizeof(who));
+            verdict(p, "http", MCPD_C_PORT_IN_USE_BY_OTHER, "%s answers, "
+                    "but not in HTTP (%s): the port is held by %s, which "
+                    "is not an MCP server", hp, e->error, who);
+            if (p->nlst > 0 && p->lst[0].pid > 0)
+                fix(p, "stop %s (pid %d) if it should not hold port %u, "
+                       "then start the MCP server", p->lst[0].command,
+                    (int)p->lst[0].pid, (unsigned)p->target.port);
+            fix(p, "or run the MCP server on a free port and use that "
+                   "port in the client");
+            fix(p, "ss -ltnp 'sport = :%u'   # the program on the port",
+                (unsigned)p->target.port);
+            return;
+        }
         if (e->curl_code == CURLE_OPERATION_TIMEDOUT) {
             char ev[300] = "";
             int i;
@@ -594,7 +751,7 @@ diagnose_http(struct mcpd_probe *p)
             for (i = 0; i < p->nlst; i++)
                 if (p->lst[i].accepts[0] && p->lst[i].queued > 0)
                     queue_evidence(p, 0, ev, sizeof(ev));
-            verdict(p, "http", "server_not_responding", "%s accepts the "
+            verdict(p, "http", MCPD_C_SERVER_NOT_RESPONDING, "%s accepts the "
                     "connection but sent no HTTP answer within %.1f s (%s)"
                     "%s%s", hp, p->opts.timeout, e->url, ev[0] ? "; " : "",
                     ev);
@@ -606,7 +763,7 @@ diagnose_http(struct mcpd_probe *p)
         if (e->curl_code == CURLE_RECV_ERROR ||
             e->curl_code == CURLE_GOT_NOTHING ||
             e->curl_code == CURLE_SEND_ERROR) {
-            verdict(p, "http", "server_reset", "%s accepted the connection, "
+            verdict(p, "http", MCPD_C_SERVER_RESET, "%s accepted the connection, "
                     "then %s without an HTTP answer (%s)", hp,
                     e->os_errno == ECONNRESET ? "reset it" : "closed it",
                     e->error);
@@ -616,15 +773,19 @@ diagnose_http(struct mcpd_probe *p)
             fix(p, "curl -v %s", p->target.url);
             return;
         }
-        verdict(p, "http", "http_error", "no HTTP answer from %s: %s", hp,
+        verdict(p, "http", MCPD_C_HTTP_ERROR, "no HTTP answer from %s: %s", hp,
                 e->error);
         fix(p, "curl -v %s", p->target.url);
         return;
     }
-    saw_mcp = hs->discover.is_jsonrpc || hs->init.is_jsonrpc ||
-              hs->sse_get.status == 200 || hs->sse_post.is_jsonrpc;
+    saw_mcp = mcp_evidence(p);
+    is_proxy = reverse_proxy(p, proxy, sizeof(proxy));
+    if (hs->auth.required) {
+        diagnose_auth(p);
+        return;
+    }
     if (t->status == 421 || t->status == 403) {
-        verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s",
+        verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s",
                 t->method, t->url, t->status, t->meaning,
                 t->rpc_message[0] ? " (\"" : "", t->rpc_message,
                 t->rpc_message[0] ? "\")" : "");
@@ -636,32 +797,119 @@ diagnose_http(struct mcpd_probe *p)
             "http://127.0.0.1:PORT/... or http://localhost:PORT/...");
         return;
     }
-    if (!saw_mcp && h->status && !hs->mcp_ok) {
-        const struct mcpd_probe_listener *l = p->nlst > 0 ? &p->lst[0] : NULL;
-        char who[160] = "a process we cannot see";
+    if (t->status == 502 || t->status == 503 || t->status == 504) {
+        char who[200], own[160];
 
-        if (l && l->command[0])
-            snprintf(who, sizeof(who), "%s (pid %d, user %s)", l->command,
-                     (int)l->pid, l->user);
-        verdict(p, "mcp", "port_in_use_by_other", "port %u answers HTTP "
-                "(%s %ld, %s %ld) but nothing there speaks MCP: it is held "
-                "by %s", (unsigned)p->target.port, t->method, t->status,
-                h->url, h->status, who);
-        if (l && l->pid > 0)
-            fix(p, "kill %d   # or stop %s, then start the MCP server",
-                (int)l->pid, l->command);
+        if (is_proxy) {
+            snprintf(who, sizeof(who), "the reverse proxy %s", proxy);
+        } else {
+            owner_text(p, own, sizeof(own));
+            snprintf(who, sizeof(who), "the gateway, %s,", own);
+        }
+        verdict(p, "mcp", MCPD_C_GATEWAY_ERROR, "%s %s answered %ld: %s on "
+                "port %u could not get an answer from the MCP server behind "
+                "it (its upstream)%s%s%s", t->method, t->url, t->status, who,
+                (unsigned)p->target.port,
+                t->rpc_message[0] ? " (\"" : "", t->rpc_message,
+                t->rpc_message[0] ? "\")" : "");
+        fix(p, "start the MCP server %s forwards to, or fix the upstream "
+               "address in its configuration (nginx: proxy_pass; haproxy: "
+               "server; caddy: reverse_proxy)", is_proxy ? proxy :
+               "the gateway");
+        fix(p, "read the proxy's error log for the upstream it tried "
+               "(nginx: /var/log/nginx/error.log, \"connect() failed ... "
+               "upstream: ...\")");
+        fix(p, "then check the upstream directly: mcpdiag probe "
+               "http://UPSTREAM_HOST:PORT%s", p->target.path);
+        return;
+    }
+    if (hs->sse_stalled && !hs->mcp_ok) {
+        const struct mcpd_http_try *g = &hs->sse_get;
+
+        char got[200];
+
+        if (g->status)
+            snprintf(got, sizeof(got), "opened an event stream (%ld %s%s%s) "
+                     "but no event came", g->status, g->content_type,
+                     g->encoding[0] ? ", Content-Encoding " : "",
+                     g->encoding);
+        else
+            snprintf(got, sizeof(got), "got no answer at all (not even "
+                     "headers), while plain requests to the port were "
+                     "answered at once");
+        verdict(p, "mcp", MCPD_C_SERVER_NOT_RESPONDING, "GET %s (Accept: "
+                "text/event-stream, Accept-Encoding: gzip, deflate, as "
+                "Node's fetch sends) %s within %.1f s%s%s: a proxy that "
+                "buffers or compresses text/event-stream holds the events "
+                "back, and SDK clients stall the same way", g->url, got,
+                p->opts.timeout * 2, is_proxy ? "; in front: " : "",
+                is_proxy ? proxy : "");
+        fix(p, "nginx: in the location for %s set 'proxy_buffering off;' "
+               "and 'gzip off;' (or drop text/event-stream from gzip_types)",
+            p->target.path);
+        fix(p, "or have the server send 'X-Accel-Buffering: no' with the "
+               "stream; other proxies: turn off response buffering and "
+               "compression for text/event-stream");
+        fix(p, "curl -N -H 'Accept: text/event-stream' -H 'Accept-Encoding: "
+               "gzip, deflate' --compressed %s   # see whether events "
+               "arrive", g->url);
+        return;
+    }
+    if (!hs->mcp_ok && hs->mcp_url[0]) {
+        int client_sse = tl >= 4 && strcmp(p->target.path + tl - 4, "/sse")
+                         == 0;
+        enum mcpd_cause c = client_sse ? MCPD_C_WRONG_TRANSPORT :
+                            MCPD_C_WRONG_PATH;
+
+        verdict(p, "mcp", c, "%s %s answered %ld (%s), but %s speaks MCP "
+                "(%s)%s", t->method, t->url, t->status,
+                t->meaning[0] ? t->meaning : "not MCP", hs->mcp_url,
+                hs->mcp_url_transport, client_sse ? ": a client set up for "
+                "the legacy SSE transport at this URL meets a Streamable "
+                "HTTP server" : "");
+        if (client_sse)
+            fix(p, "configure the client for Streamable HTTP at %s (e.g. "
+                   "\"type\": \"http\", \"url\": \"%s\")", hs->mcp_url,
+                hs->mcp_url);
+        else
+            fix(p, "use %s in the client   # it answers MCP's initialize",
+                hs->mcp_url);
+        return;
+    }
+    if (!saw_mcp && !is_proxy && t->status) {
+        char who[160], tried[300] = "";
+        int i;
+
+        /* Positive evidence: HTTP at the given path and at every usual
+         * MCP path, no JSON-RPC, no challenge. */
+        owner_text(p, who, sizeof(who));
+        for (i = 0; i < hs->npaths; i++) {
+            size_t at = strlen(tried);
+            snprintf(tried + at, sizeof(tried) - at, "%s%s %ld",
+                     i ? ", " : "", hs->paths[i].path,
+                     hs->paths[i].init.status);
+        }
+        verdict(p, "mcp", MCPD_C_PORT_IN_USE_BY_OTHER, "port %u answers HTTP "
+                "but nothing there speaks MCP: %s %ld%s%s%s, no JSON-RPC and "
+                "no authentication challenge at any usual MCP path; it is "
+                "held by %s", (unsigned)p->target.port, t->url, t->status,
+                tried[0] ? " (and " : "", tried, tried[0] ? ")" : "", who);
+        if (p->nlst > 0 && p->lst[0].pid > 0)
+            fix(p, "stop %s (pid %d) if it should not hold port %u, then "
+                   "start the MCP server", p->lst[0].command,
+                (int)p->lst[0].pid, (unsigned)p->target.port);
         fix(p, "or run the MCP server on a free port and use that port in "
                "the client");
         fix(p, "ss -ltnp 'sport = :%u'", (unsigned)p->target.port);
         return;
     }
     if (t->status == 200 && t->rpc_code) {
-        verdict(p, "mcp", "mcp_error", "initialize failed: JSON-RPC error "
+        verdict(p, "mcp", MCPD_C_MCP_ERROR, "initialize failed: JSON-RPC error "
                 "%ld: %s", t->rpc_code, t->rpc_message);
         fix(p, "check the server's log for the request it rejected");
         return;
     }
-    verdict(p, "mcp", "http_error", "%s %s answered %ld: %s%s%s%s", t->method,
+    verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s", t->method,
             t->url, t->status, t->meaning[0] ? t->meaning : "not MCP",
             t->rpc_message[0] ? " (\"" : "", t->rpc_message,
             t->rpc_message[0] ? "\")" : "");
@@ -704,7 +952,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
 
     p->nfix = 0;
     if (p->naddr == 0) {
-        verdict(p, "resolve", "dns_failure", "%s does not resolve: %s",
+        verdict(p, "resolve", MCPD_C_DNS_FAILURE, "%s does not resolve: %s",
                 p->target.host, p->resolve_error);
         fix(p, "getent ahosts %s   # what the resolver says", p->target.host);
         if (p->resolve_timed_out || p->resolve_rc == EAI_AGAIN)
@@ -719,10 +967,31 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
             p->target.path);
         return;
     }
-    if (diagnose_transport(p))
+    if (diagnose_transport(p)) {
+        enum mcpd_cause tc = p->cause_id;
+        int i, some = 0;
+
+        /* A refusal on some addresses only (::1 first, the server on
+         * 127.0.0.1) breaks the clients without a fallback; a dead proxy
+         * breaks every client that uses it: the wider one wins. */
+        for (i = 0; i < p->naddr; i++)
+            some |= p->addr[i].conn == MCPD_CONN_CONNECTED;
+        if (!(some && px->any_proxied && px->reachable == 0 &&
+              mcpd_cause_rank(MCPD_C_PROXY_UNREACHABLE) >
+              mcpd_cause_rank(tc)))
+            return;
+        p->nfix = 0;
+        verdict(p, "proxy", MCPD_C_PROXY_UNREACHABLE, "clients that honour "
+                "the proxy variables would send %s to %s, which does not "
+                "answer (%s); clients that go direct meet %s as well",
+                p->target.url, px->checked, px->reach_errno ?
+                strerror(px->reach_errno) : px->via_error,
+                mcpd_cause_name(tc));
+        no_proxy_fix(p);
         return;
+    }
     if (px->any_proxied && px->reachable == 0) {
-        verdict(p, "proxy", "proxy_unreachable", "clients that honour the "
+        verdict(p, "proxy", MCPD_C_PROXY_UNREACHABLE, "clients that honour the "
                 "proxy variables would send %s to %s, which does not "
                 "answer (%s)", p->target.url, px->checked,
                 px->reach_errno ? strerror(px->reach_errno) :
@@ -731,7 +1000,7 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         return;
     }
     if (px->any_proxied && p->http.mcp_ok && !px->via_mcp_ok) {
-        verdict(p, "proxy", "proxy_in_path", "direct MCP works, but clients "
+        verdict(p, "proxy", MCPD_C_PROXY_IN_PATH, "direct MCP works, but clients "
                 "that honour the proxy variables send %s to %s, which "
                 "answers %ld%s%s", p->target.url, px->checked,
                 px->via_status, px->via_error[0] ? ": " : "",
@@ -747,9 +1016,9 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         strcmp(p->http.sse_get.url, p->target.url) != 0) {
         /* Only the legacy transport answered, at another URL: a client
          * given this URL (Streamable HTTP) fails. */
-        verdict(p, "mcp", "http_error", "%s is not an MCP endpoint (POST "
-                "answered %ld), but %s serves the legacy HTTP+SSE transport "
-                "(%s %s%s%s)", p->target.url, p->http.init.status,
+        verdict(p, "mcp", MCPD_C_WRONG_TRANSPORT, "%s is not an MCP endpoint "
+                "(POST answered %ld), but %s serves the legacy HTTP+SSE "
+                "transport (%s %s%s%s)", p->target.url, p->http.init.status,
                 p->http.sse_get.url, p->http.server_name,
                 p->http.server_version, p->http.protocol_version[0] ?
                 ", protocol " : "", p->http.protocol_version);
@@ -760,14 +1029,15 @@ mcpd_probe_diagnose(struct mcpd_probe *p)
         return;
     }
     if (p->opts.deep && p->http.tools.ran && p->http.tools_count < 0) {
-        verdict(p, "mcp", "mcp_error", "initialize works but tools/list "
+        verdict(p, "mcp", MCPD_C_MCP_ERROR, "initialize works but tools/list "
                 "failed: %ld %s", p->http.tools.status,
                 p->http.tools.rpc_message[0] ? p->http.tools.rpc_message :
                 p->http.tools.error);
         fix(p, "check the server's log for the tools/list error");
         return;
     }
-    snprintf(p->cause, sizeof(p->cause), "ok");
+    p->cause_id = MCPD_C_OK;
+    snprintf(p->cause, sizeof(p->cause), "%s", mcpd_cause_name(MCPD_C_OK));
     snprintf(p->summary, sizeof(p->summary), "MCP works: %s%s%s over %s, "
              "protocol %s", p->http.server_name[0] ? p->http.server_name :
              "(unnamed server)", p->http.server_version[0] ? " " : "",

@@ -23,6 +23,9 @@ struct resp {
     char content_type[128];  /* Content-Type */
     char session[128];       /* Mcp-Session-Id */
     char allow[64];          /* Allow */
+    char www_auth[512];      /* WWW-Authenticate */
+    char server[64];         /* Server */
+    char encoding[32];       /* Content-Encoding */
     const char *want_id;     /* stop once an SSE message answers this */
     int done;                /* stopped on purpose (not an error) */
     struct curl_slist *hdrs; /* this request's headers with the extra
@@ -188,12 +191,33 @@ on_header(char *buf, size_t size, size_t nitems, void *ud)
         r->content_type[0] = '\0';
         r->session[0] = '\0';
         r->allow[0] = '\0';
+        r->www_auth[0] = '\0';
+        r->server[0] = '\0';
+        r->encoding[0] = '\0';
     }
+    header_value(buf, n, "www-authenticate", r->www_auth,
+                 sizeof(r->www_auth));
+    header_value(buf, n, "server", r->server, sizeof(r->server));
+    header_value(buf, n, "content-encoding", r->encoding,
+                 sizeof(r->encoding));
     header_value(buf, n, "content-type", r->content_type,
                  sizeof(r->content_type));
     header_value(buf, n, "mcp-session-id", r->session, sizeof(r->session));
     header_value(buf, n, "allow", r->allow, sizeof(r->allow));
     return n;
+}
+
+/* The Accept-Encoding Node's fetch sends for `url`, less what this
+ * libcurl cannot decode. */
+static const char *
+accept_encoding(const char *url)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    int br = v && (v->features & CURL_VERSION_BROTLI);
+
+    if (br && strncmp(url, "https:", 6) == 0)
+        return "gzip, deflate, br";
+    return "gzip, deflate";
 }
 
 /* A configured easy handle for `url`; `proxy` NULL goes direct. */
@@ -218,6 +242,10 @@ easy_new(const struct mcpd_probe *p, const char *url, const char *proxy,
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mcpdiag/" MCPD_VERSION);
+    /* Ask like the SDK's client: Node's fetch (undici) sends
+     * "gzip, deflate" over http and adds "br" over https. A proxy that
+     * compresses text/event-stream stalls such a client, and so us. */
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, accept_encoding(url));
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (p->opts.extra_headers) {
         /* The configured headers (doctor: a client's token) go on every
@@ -316,10 +344,25 @@ note_rpc_error(struct mcpd_http_try *t, cJSON *msg, const struct resp *r)
         mcpd_text_sanitize(t->rpc_message, sizeof(t->rpc_message));
     } else if (msg == NULL && r->body && t->status >= 300) {
         /* A plain-text error (Python's "Invalid Host header"): keep its
-         * first line (at most 200 bytes), escaped. */
-        size_t n = strcspn(r->body, "\r\n");
-        mcpd_text_escape(t->rpc_message, sizeof(t->rpc_message), r->body,
-                         n < 200 ? n : 200);
+         * first line, printable bytes only. An HTML page (nginx's "502
+         * Bad Gateway"): its title. */
+        const char *b = r->body, *title = strcasestr(b, "<title>");
+        size_t i, o = 0;
+        char stop = '\n';
+
+        while (*b == ' ' || *b == '\r' || *b == '\n' || *b == '\t')
+            b++;
+        if (*b == '<') {
+            if (title == NULL)
+                return;
+            b = title + 7;
+            stop = '<';
+        }
+        for (i = 0; b[i] && b[i] != stop && b[i] != '\n' &&
+                    o + 1 < sizeof(t->rpc_message) && i < 200; i++)
+            if ((unsigned char)b[i] >= 0x20 && (unsigned char)b[i] < 0x7f)
+                t->rpc_message[o++] = b[i];
+        t->rpc_message[o] = '\0';
     }
 }
 
@@ -378,6 +421,12 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     if (rc != CURLE_OK)
         snprintf(t->error, sizeof(t->error), "%s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    snprintf(t->www_auth, sizeof(t->www_auth), "%s", r->www_auth);
+    snprintf(t->server, sizeof(t->server), "%s", r->server);
+    snprintf(t->encoding, sizeof(t->encoding), "%s", r->encoding);
+    mcpd_text_sanitize(t->www_auth, sizeof(t->www_auth));
+    mcpd_text_sanitize(t->server, sizeof(t->server));
+    mcpd_text_sanitize(t->encoding, sizeof(t->encoding));
     mcpd_text_sanitize(t->content_type, sizeof(t->content_type));
     mcpd_text_sanitize(t->error, sizeof(t->error));
     status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
@@ -677,6 +726,7 @@ stage_sse(struct mcpd_probe *p)
     snprintf(hs->sse_get.method, sizeof(hs->sse_get.method), "GET");
     snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", url);
     gh = curl_slist_append(NULL, "Accept: text/event-stream");
+    gh = curl_slist_append(gh, "Cache-Control: no-cache");
     g = easy_new(p, url, NULL, &gr, gh, errbuf);
     m = curl_multi_init();
     if (g == NULL || m == NULL)
@@ -784,14 +834,39 @@ stage_sse(struct mcpd_probe *p)
                    sizeof(hs->server_version));
         }
         hs->sse_post.is_jsonrpc = 1;
-    } else if (phase == 0 && hs->sse_get.status == 200) {
+    } else if (phase == 0 && (hs->sse_get.status == 200 ||
+                              hs->sse_get.status == 0)) {
+        /* Still open, and no first event (not even the headers, when a
+         * proxy's gzip holds them with the body) within twice the
+         * timeout: a proxy that buffers or compresses the stream, or a
+         * server that waits. */
+        hs->sse_stalled = 1;
         snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning),
-                 "the stream opened but sent no endpoint event");
+                 "the stream %s no endpoint event in %.1f s",
+                 hs->sse_get.status ? "opened but sent" :
+                 "sent no headers and", p->opts.timeout * 2);
     } else if (phase == 3 || phase == 4) {
+        hs->sse_stalled = phase == 3;
         snprintf(hs->sse_post.meaning, sizeof(hs->sse_post.meaning),
                  "the POST was accepted but no answer came on the stream "
                  "(buffering proxy or dropped stream?)");
     }
+    snprintf(hs->sse_get.content_type, sizeof(hs->sse_get.content_type),
+             "%s", gr.content_type);
+    snprintf(hs->sse_get.server, sizeof(hs->sse_get.server), "%s",
+             gr.server);
+    snprintf(hs->sse_get.encoding, sizeof(hs->sse_get.encoding), "%s",
+             gr.encoding);
+    snprintf(hs->sse_get.www_auth, sizeof(hs->sse_get.www_auth), "%s",
+             gr.www_auth);
+    mcpd_text_sanitize(hs->sse_get.content_type,
+                       sizeof(hs->sse_get.content_type));
+    mcpd_text_sanitize(hs->sse_get.server,
+                       sizeof(hs->sse_get.server));
+    mcpd_text_sanitize(hs->sse_get.encoding,
+                       sizeof(hs->sse_get.encoding));
+    mcpd_text_sanitize(hs->sse_get.www_auth,
+                       sizeof(hs->sse_get.www_auth));
     status_meaning(hs->sse_get.status, "GET", errbuf, sizeof(errbuf));
     if (hs->sse_get.meaning[0] == '\0')
         snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning), "%s",
@@ -885,6 +960,197 @@ check_tls_mismatch(struct mcpd_probe *p)
     resp_free(&r);
 }
 
+/* DELETE an MCP session we opened at `url`: leave nothing behind. */
+static void
+end_session(const struct mcpd_probe *p, const char *url,
+            const char *version, const char *session)
+{
+    struct curl_slist *h;
+    struct mcpd_http_try del;
+    struct resp r;
+
+    if (session[0] == '\0')
+        return;
+    h = mcp_headers("application/json, text/event-stream", version, NULL,
+                    session);
+    memset(&r, 0, sizeof(r));
+    request(p, &del, "DELETE", url, NULL, h, NULL, &r);
+    resp_free(&r);
+    curl_slist_free_all(h);
+}
+
+/*
+ * The given path did not speak MCP: try the usual ones (Streamable HTTP
+ * initialize at each) and remember the first that does. The answers at
+ * all of them are also the evidence that the listener is, or is not, an
+ * MCP server at all.
+ */
+static void
+scan_paths(struct mcpd_probe *p)
+{
+    static const char *const usual[] = { "/mcp", "/mcp/", "/sse", "/" };
+    struct mcpd_probe_http *hs = &p->http;
+    size_t i;
+
+    for (i = 0; i < sizeof(usual) / sizeof(usual[0]) &&
+                hs->npaths < MCPD_PROBE_MAX_PATHS; i++) {
+        struct mcpd_path_try *pt = &hs->paths[hs->npaths];
+        struct mcpd_probe_http got;
+        char url[1400], session[128] = "";
+
+        if (strcmp(usual[i], p->target.path) == 0)
+            continue;
+        memset(pt, 0, sizeof(*pt));
+        memset(&got, 0, sizeof(got));
+        snprintf(pt->path, sizeof(pt->path), "%s", usual[i]);
+        mcpd_target_url_for(&p->target, usual[i], url, sizeof(url));
+        pt->mcp_ok = try_initialize(p, url, NULL, &pt->init, &got, session,
+                                    sizeof(session));
+        hs->npaths++;
+        if (pt->mcp_ok) {
+            end_session(p, url, got.protocol_version, session);
+            if (hs->mcp_url[0] == '\0') {
+                snprintf(hs->mcp_url, sizeof(hs->mcp_url), "%s", url);
+                snprintf(hs->mcp_url_transport,
+                         sizeof(hs->mcp_url_transport), "streamable-http");
+            }
+            break;
+        }
+        /* Nothing answers HTTP there at all: the other paths will not. */
+        if (pt->init.status == 0)
+            break;
+    }
+}
+
+/* The value of `param` in an HTTP challenge (RFC 9110 §11.2:
+ * auth-param = token "=" ( token / quoted-string )), or "". */
+static void
+challenge_param(const char *hdr, const char *param, char *out, size_t len)
+{
+    size_t pl = strlen(param), o = 0;
+    const char *s = hdr;
+
+    out[0] = '\0';
+    while ((s = strcasestr(s, param)) != NULL) {
+        const char *v = s + pl;
+        int at_start = s == hdr || s[-1] == ' ' || s[-1] == ',' ||
+                       s[-1] == '\t';
+
+        s = v;
+        while (*v == ' ')
+            v++;
+        if (!at_start || *v != '=')
+            continue;
+        v++;
+        while (*v == ' ')
+            v++;
+        if (*v == '"') {
+            for (v++; *v && *v != '"' && o + 1 < len; v++) {
+                if (*v == '\\' && v[1])
+                    v++;
+                out[o++] = *v;
+            }
+        } else {
+            for (; *v && *v != ',' && *v != ' ' && o + 1 < len; v++)
+                out[o++] = *v;
+        }
+        out[o] = '\0';
+        return;
+    }
+}
+
+/* GET a protected-resource metadata document; 1 when it parsed. */
+static int
+read_resource_metadata(const struct mcpd_probe *p, const char *url,
+                       struct mcpd_probe_auth *a)
+{
+    struct mcpd_http_try t;
+    struct curl_slist *h = curl_slist_append(NULL,
+                                             "Accept: application/json");
+    struct resp r;
+    cJSON *doc, *res, *as;
+    int i, ok = 0;
+
+    memset(&r, 0, sizeof(r));
+    request(p, &t, "GET", url, NULL, h, NULL, &r);
+    curl_slist_free_all(h);
+    snprintf(a->metadata_url, sizeof(a->metadata_url), "%s", url);
+    a->metadata_status = t.status;
+    doc = t.status == 200 && r.body ? cJSON_Parse(r.body) : NULL;
+    res = doc ? cJSON_GetObjectItem(doc, "resource") : NULL;
+    as = doc ? cJSON_GetObjectItem(doc, "authorization_servers") : NULL;
+    if (cJSON_IsString(res))
+        snprintf(a->resource, sizeof(a->resource), "%s", res->valuestring);
+    if (cJSON_IsArray(as)) {
+        ok = 1;
+        a->nservers = 0;
+        for (i = 0; i < cJSON_GetArraySize(as) &&
+                    a->nservers < MCPD_PROBE_MAX_AS; i++) {
+            cJSON *e = cJSON_GetArrayItem(as, i);
+            if (cJSON_IsString(e)) {
+                snprintf(a->servers[a->nservers], sizeof(a->servers[0]),
+                         "%s", e->valuestring);
+                mcpd_text_sanitize(a->servers[a->nservers],
+                                   sizeof(a->servers[0]));
+                a->nservers++;
+            }
+        }
+    }
+    mcpd_text_sanitize(a->resource, sizeof(a->resource));
+    cJSON_Delete(doc);
+    resp_free(&r);
+    return ok;
+}
+
+/*
+ * MCP authorization (spec 2025-06-18 and later, RFC 9728): the server's
+ * 401 names its protected-resource metadata in WWW-Authenticate
+ * (resource_metadata=...), else the client looks at the well-known URI,
+ * path-suffixed first; the metadata names the authorization servers.
+ * We send no credential and print none.
+ */
+static void
+stage_auth(struct mcpd_probe *p, const struct mcpd_http_try *t)
+{
+    struct mcpd_probe_auth *a = &p->http.auth;
+    char url[1400], path[1100];
+    const char *sp;
+
+    a->required = 1;
+    a->status = t->status;
+    sp = t->www_auth;
+    while (*sp == ' ')
+        sp++;
+    snprintf(a->scheme, sizeof(a->scheme), "%.*s",
+             (int)strcspn(sp, " ,"), sp);
+    challenge_param(t->www_auth, "resource_metadata", a->resource_metadata,
+                    sizeof(a->resource_metadata));
+    mcpd_text_sanitize(a->resource_metadata, sizeof(a->resource_metadata));
+    if (a->resource_metadata[0] &&
+        (strncmp(a->resource_metadata, "http://", 7) == 0 ||
+         strncmp(a->resource_metadata, "https://", 8) == 0) &&
+        read_resource_metadata(p, a->resource_metadata, a))
+        return;
+    if (strcmp(p->target.path, "/") != 0 && p->target.path[0]) {
+        snprintf(path, sizeof(path), "/.well-known/oauth-protected-resource"
+                 "%s", p->target.path);
+        mcpd_target_url_for(&p->target, path, url, sizeof(url));
+        if (read_resource_metadata(p, url, a))
+            return;
+    }
+    mcpd_target_url_for(&p->target, "/.well-known/oauth-protected-resource",
+                        url, sizeof(url));
+    read_resource_metadata(p, url, a);
+}
+
+/* An MCP-style authentication challenge: 401, or 403 that carries
+ * WWW-Authenticate. */
+static int
+wants_auth(const struct mcpd_http_try *t)
+{
+    return t->status == 401 || (t->status == 403 && t->www_auth[0]);
+}
+
 /* Stage 7. */
 void
 mcpd_probe_http(struct mcpd_probe *p)
@@ -908,4 +1174,25 @@ mcpd_probe_http(struct mcpd_probe *p)
      * current ones did not answer, or with --deep. */
     if (!hs->mcp_ok || p->opts.deep)
         stage_sse(p);
+    if (wants_auth(&hs->init) || wants_auth(&hs->discover)) {
+        stage_auth(p, wants_auth(&hs->init) ? &hs->init : &hs->discover);
+        return;
+    }
+    if (hs->mcp_ok && strcmp(hs->transport, "sse") == 0) {
+        snprintf(hs->mcp_url, sizeof(hs->mcp_url), "%s", hs->sse_get.url);
+        snprintf(hs->mcp_url_transport, sizeof(hs->mcp_url_transport),
+                 "sse");
+    } else if (hs->mcp_ok) {
+        snprintf(hs->mcp_url, sizeof(hs->mcp_url), "%s", p->target.url);
+        snprintf(hs->mcp_url_transport, sizeof(hs->mcp_url_transport),
+                 "%s", hs->transport);
+    }
+    /* Where the given URL spoke HTTP but not MCP (and not for a reason
+     * every path shares: the Host check, a gateway; nor with JSON-RPC,
+     * which says the endpoint is there), try the usual paths. */
+    if (!hs->mcp_ok && hs->init.status != 0 && !hs->tls_untrusted &&
+        !hs->init.is_jsonrpc && !hs->discover.is_jsonrpc &&
+        !hs->tls_mismatch && hs->init.status != 403 &&
+        hs->init.status != 421 && hs->init.status / 100 != 5)
+        scan_paths(p);
 }

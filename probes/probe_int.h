@@ -10,6 +10,7 @@
 #include "mcpd.h"
 #include "sanitize.h"
 #include "target.h"
+#include "verdict.h"
 
 #define MCPD_PROBE_MAX_ADDRS      16
 #define MCPD_PROBE_MAX_LISTENERS  32
@@ -184,6 +185,34 @@ struct mcpd_http_try {
     char rpc_message[256];   /* JSON-RPC error message or body text */
     int is_jsonrpc;          /* the body was JSON-RPC */
     char meaning[200];       /* what the answer means for MCP */
+    char www_auth[512];      /* WWW-Authenticate (a challenge, never a
+                              * credential) */
+    char server[64];         /* Server header */
+    char encoding[32];       /* Content-Encoding */
+};
+
+/* One of the usual MCP paths, tried when the given one does not speak
+ * MCP (wrong_path, wrong_transport, and the proof behind
+ * port_in_use_by_other). */
+#define MCPD_PROBE_MAX_PATHS 4
+struct mcpd_path_try {
+    char path[16];           /* "/mcp", "/mcp/", "/sse", "/" */
+    struct mcpd_http_try init;        /* POST initialize there */
+    int mcp_ok;              /* it answered an InitializeResult */
+};
+
+/* MCP authorization (RFC 9728 protected-resource metadata). */
+#define MCPD_PROBE_MAX_AS 3
+struct mcpd_probe_auth {
+    int required;            /* 401, or 403 with WWW-Authenticate */
+    long status;             /* that status */
+    char scheme[32];         /* "Bearer" */
+    char resource_metadata[512];      /* from the challenge, "" none */
+    char metadata_url[1400]; /* the document we read, "" none */
+    long metadata_status;    /* its HTTP status, 0 none */
+    char resource[512];      /* its "resource" */
+    char servers[MCPD_PROBE_MAX_AS][256];  /* authorization_servers */
+    int nservers;
 };
 
 struct mcpd_probe_http {
@@ -208,6 +237,13 @@ struct mcpd_probe_http {
                               * credential, but truncated) */
     char sse_endpoint[512];  /* endpoint event data */
     int tools_count;         /* --deep, -1 unknown */
+    /* above HTTP */
+    struct mcpd_path_try paths[MCPD_PROBE_MAX_PATHS];
+    int npaths;              /* paths tried besides the given one */
+    char mcp_url[1400];      /* a URL that speaks MCP, "" none found */
+    char mcp_url_transport[24];       /* its transport */
+    struct mcpd_probe_auth auth;
+    int sse_stalled;         /* a 200 event stream sent no event in time */
 };
 
 /* ---- the whole probe ---- */
@@ -260,8 +296,16 @@ struct mcpd_probe {
     struct mcpd_probe_proxy proxy;
     /* stage 7 */
     struct mcpd_probe_http http;
+    /* stages skipped because they cannot succeed, and why */
+#define MCPD_PROBE_MAX_SKIPS 4
+    struct {
+        char stage[16];
+        char reason[200];
+    } skipped[MCPD_PROBE_MAX_SKIPS];
+    int nskipped;
     /* verdict */
-    char cause[32];          /* SPEC cause */
+    enum mcpd_cause cause_id;         /* the verdict, from verdict.h */
+    char cause[32];          /* its SPEC name */
     char summary[512];       /* one sentence */
     char fix[MCPD_PROBE_MAX_FIX][256];
     int nfix;
@@ -303,6 +347,12 @@ void mcpd_probe_kernel_close(struct mcpd_probe *p);
 const char *mcpd_probe_kreason(const char *reason);
 /* CLOCK_REALTIME in ns: the clock of the witness's events. */
 int64_t mcpd_realtime_ns(void);
+
+/* Note a stage (or one address's part of it) that did not run because
+ * it cannot tell more, and why: the report prints it, the JSON lists it
+ * under "skipped". */
+void mcpd_probe_skip(struct mcpd_probe *p, const char *stage,
+                     const char *reason);
 
 /* Stage runners; each fills its part of *p and never exits. */
 void mcpd_probe_resolve(struct mcpd_probe *p);

@@ -38,6 +38,13 @@ struct mcpd_probe_kw {
     int nmoved;
 #endif
     struct mcpd_kcounters kc;        /* listen counters before it */
+#if MCPD_KW_FWCOUNT
+    /* Attempts made together (mcpd_probe_kernel_begin with ai < 0):
+     * the rule counters are read once for all of them. */
+    struct mcpd_fwrule batch[KW_RULES];
+    int nbatch;
+#endif
+    int batch_left;                  /* attempts of the batch not ended */
 };
 
 int64_t
@@ -160,6 +167,10 @@ mcpd_probe_kernel_begin(struct mcpd_probe *p, int ai)
     if (kw == NULL)
         return;
     p->kw_ai = ai;
+    kw->batch_left = ai < 0 ? p->naddr : 0;
+#if MCPD_KW_FWCOUNT
+    kw->nbatch = -1;
+#endif
 #if HAVE_MCPD_CAPTURE
     /* Whatever the kernel reported before the attempt is not about it. */
     if (kw->w) {
@@ -177,20 +188,34 @@ mcpd_probe_kernel_begin(struct mcpd_probe *p, int ai)
  * the store on a busy host. Drops carry no address: those of the
  * attempt's IP version are kept.
  */
+static int
+event_for(const struct mcpd_probe *p, const struct mcpd_probe_addr *a,
+          const struct mcpd_kevent *ev)
+{
+    const struct mcpd_endpoint *e = ev->type == MCPD_KEV_RST ? &ev->src
+                                                             : &ev->dst;
+
+    if (ev->type == MCPD_KEV_DROP)
+        return ev->l3proto == (a->ip.family == 6 ? 0x86dd : 0x0800);
+    return e->port == p->target.port && mcpd_ip_cmp(&e->ip, &a->ip) == 0;
+}
+
 static void
 keep_event(void *ctx, const struct mcpd_kevent *ev)
 {
     struct mcpd_probe *p = ctx;
-    const struct mcpd_probe_addr *a = &p->addr[p->kw_ai];
-    const struct mcpd_endpoint *e = ev->type == MCPD_KEV_RST ? &ev->src
-                                                             : &ev->dst;
+    int i;
 
     p->kw_events++;
-    if (ev->type == MCPD_KEV_DROP
-        ? ev->l3proto != (a->ip.family == 6 ? 0x86dd : 0x0800)
-        : e->port != p->target.port || mcpd_ip_cmp(&e->ip, &a->ip) != 0)
-        return;
-    mcpd_kstore_add(&p->kw->store, ev);
+    /* A batch (kw_ai < 0): about any of its addresses. Kept apart at
+     * the end by kcorrelate: RSTs by 4-tuple, drops by IP version (a
+     * batch has one address of each). */
+    for (i = p->kw_ai < 0 ? 0 : p->kw_ai;
+         i < (p->kw_ai < 0 ? p->naddr : p->kw_ai + 1); i++)
+        if (event_for(p, &p->addr[i], ev)) {
+            mcpd_kstore_add(&p->kw->store, ev);
+            return;
+        }
 }
 #endif
 
@@ -243,7 +268,8 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
         at.nsyn = nsyn;
         mcpd_kcorrelate(&kw->store, &at, mcpd_witness_lost(kw->w), &out->k);
         p->kw_lost = mcpd_witness_lost(kw->w);
-        mcpd_kstore_clear(&kw->store);
+        if (kw->batch_left <= 1)
+            mcpd_kstore_clear(&kw->store);
         if (how & MCPD_KW_RAW) {
             /* Every answer to the raw SYN reaches a port no socket
              * owns, by design: its NO_SOCKET drop is the answer's, not
@@ -272,12 +298,24 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
 #if MCPD_KW_FWCOUNT
     if (kw->fw) {
         struct mcpd_fwrule moved[KW_RULES];
-        int n = mcpd_fwwatch_moved(kw->fw, moved, KW_RULES);
+        uint64_t gained = 0;
+        int n;
+
+        /* A batch reads the counters once: every attempt of it is
+         * compared with the same two readings. */
+        if (kw->batch_left > 0 && kw->nbatch >= 0) {
+            n = kw->nbatch;
+            memcpy(moved, kw->batch, sizeof(moved[0]) * (size_t)n);
+        } else {
+            n = mcpd_fwwatch_moved(kw->fw, moved, KW_RULES);
+            if (kw->batch_left > 0) {
+                kw->nbatch = n;
+                memcpy(kw->batch, moved, sizeof(moved[0]) * (size_t)n);
+            }
+        }
 
         /* The counters are cumulative since the watch started: the
          * attempt's share is the difference to the last read. */
-        uint64_t gained = 0;
-
         if (how & MCPD_KW_FAILED)
             gained = mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved,
                                       moved, n);
@@ -287,10 +325,14 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
                 mcpd_kernel_count_rule_drops(&out->k, out->k.rule, gained,
                                              nsyn);
         }
-        memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
-        kw->nmoved = n;
+        if (kw->batch_left <= 1) {
+            memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
+            kw->nmoved = n;
+        }
     }
 #endif
+    if (kw->batch_left > 0)
+        kw->batch_left--;
 #else
     (void)cli_addr;
     (void)cli_port;

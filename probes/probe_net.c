@@ -211,6 +211,53 @@ conn_detail(int fd, struct mcpd_conn_detail *d)
 #endif
 }
 
+/* What a connect's errno (0: it connected) means. */
+static enum mcpd_conn_result
+conn_result(int e)
+{
+    switch (e) {
+    case 0:
+        return MCPD_CONN_CONNECTED;
+    case ECONNREFUSED:
+        return MCPD_CONN_REFUSED;
+    case ETIMEDOUT:
+        return MCPD_CONN_TIMEOUT;
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EADDRNOTAVAIL:
+    case EACCES:
+    case EPERM:
+        /* EPERM/EACCES: a local firewall rule rejected the SYN on its
+         * way out; EHOSTUNREACH: an ICMP host/admin unreachable. */
+        return MCPD_CONN_UNREACHABLE;
+    case ECONNRESET:
+        return MCPD_CONN_RESET;
+    default:
+        return MCPD_CONN_ERROR;
+    }
+}
+
+/* A sockaddr for ip:port; its length. */
+static socklen_t
+sockaddr_for(const struct mcpd_ip *ip, uint16_t port,
+             struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (ip->family == 4) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        memcpy(&s4->sin_addr, ip->a, 4);
+        return sizeof(*s4);
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        memcpy(&s6->sin6_addr, ip->a, 16);
+        return sizeof(*s6);
+    }
+}
+
 enum mcpd_conn_result
 mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
                   int *err_out, double *ms_out,
@@ -220,22 +267,8 @@ mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
     socklen_t sl;
     int fd, rc, e = 0;
     double t0 = mcpd_now_ms();
-    enum mcpd_conn_result r;
 
-    memset(&ss, 0, sizeof(ss));
-    if (ip->family == 4) {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(port);
-        memcpy(&s4->sin_addr, ip->a, 4);
-        sl = sizeof(*s4);
-    } else {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(port);
-        memcpy(&s6->sin6_addr, ip->a, 16);
-        sl = sizeof(*s6);
-    }
+    sl = sockaddr_for(ip, port, &ss);
     if (detail) {
         struct timespec ts;
 
@@ -287,33 +320,130 @@ mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
     if (detail)
         conn_detail(fd, detail);
     close(fd);
-    switch (e) {
-    case 0:
-        r = MCPD_CONN_CONNECTED;
-        break;
-    case ECONNREFUSED:
-        r = MCPD_CONN_REFUSED;
-        break;
-    case ETIMEDOUT:
-        r = MCPD_CONN_TIMEOUT;
-        break;
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-    case EADDRNOTAVAIL:
-    case EACCES:
-    case EPERM:
-        /* EPERM/EACCES: a local firewall rule rejected the SYN on its
-         * way out; EHOSTUNREACH: an ICMP host/admin unreachable. */
-        r = MCPD_CONN_UNREACHABLE;
-        break;
-    case ECONNRESET:
-        r = MCPD_CONN_RESET;
-        break;
-    default:
-        r = MCPD_CONN_ERROR;
-        break;
+    return conn_result(e);
+}
+
+/* One address of each IP version, and at least two: they can be tried
+ * at once, and the kernel's word still told apart (drops carry only the
+ * IP version). */
+static int
+one_per_family(const struct mcpd_probe *p)
+{
+    int i, n4 = 0, n6 = 0;
+
+    for (i = 0; i < p->naddr; i++) {
+        n4 += p->addr[i].ip.family == 4;
+        n6 += p->addr[i].ip.family == 6;
     }
-    return r;
+    return p->naddr >= 2 && n4 <= 1 && n6 <= 1;
+}
+
+/*
+ * The connects to every address at once (one per IP version): a name
+ * whose addresses all drop the SYN costs one --timeout, not one each.
+ * Each result is the same as a connect made alone would give.
+ */
+static void
+connect_together(struct mcpd_probe *p)
+{
+    struct pollfd pfd[MCPD_PROBE_MAX_ADDRS];
+    int fds[MCPD_PROBE_MAX_ADDRS];
+    int64_t t0[MCPD_PROBE_MAX_ADDRS], t1[MCPD_PROBE_MAX_ADDRS];
+    double s0[MCPD_PROBE_MAX_ADDRS], end;
+    int err[MCPD_PROBE_MAX_ADDRS], i, pending = 0;
+
+    mcpd_probe_kernel_begin(p, -1);
+    for (i = 0; i < p->naddr; i++) {
+        struct mcpd_probe_addr *a = &p->addr[i];
+        struct sockaddr_storage ss;
+        socklen_t sl = sockaddr_for(&a->ip, p->target.port, &ss);
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        a->conn_start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        t0[i] = mcpd_realtime_ns();
+        s0[i] = mcpd_now_ms();
+        err[i] = 0;
+        pfd[i].events = POLLOUT;
+        pfd[i].revents = 0;
+        fds[i] = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+                        SOCK_CLOEXEC, IPPROTO_TCP);
+        /* poll() watches only the connects still in progress: a
+         * negative fd is skipped (a refused socket would report POLLERR
+         * at every call). */
+        pfd[i].fd = -1;
+        if (fds[i] < 0) {
+            err[i] = errno;
+        } else if (connect(fds[i], (struct sockaddr *)&ss, sl) == 0) {
+            err[i] = 0;                 /* connected at once */
+        } else if (errno == EINPROGRESS) {
+            pfd[i].fd = fds[i];
+            pending++;
+            continue;
+        } else {
+            err[i] = errno;
+        }
+        t1[i] = mcpd_realtime_ns();
+        a->conn_ms = mcpd_now_ms() - s0[i];
+    }
+    end = mcpd_now_ms() + p->opts.timeout * 1000.0;
+    while (pending > 0) {
+        double left = end - mcpd_now_ms();
+        int ms = left > 0 ? (int)left : 0, rc;
+
+        if (p->kw && ms > MCPD_TICK_MS)
+            ms = MCPD_TICK_MS;
+        rc = poll(pfd, (nfds_t)p->naddr, ms > 0 ? ms : 1);
+        for (i = 0; rc > 0 && i < p->naddr; i++) {
+            socklen_t el = sizeof(err[i]);
+
+            if (pfd[i].fd < 0 || pfd[i].revents == 0)
+                continue;
+            if (getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &err[i],
+                           &el) != 0)
+                err[i] = errno;
+            t1[i] = mcpd_realtime_ns();
+            p->addr[i].conn_ms = mcpd_now_ms() - s0[i];
+            pfd[i].fd = -1;
+            pending--;
+        }
+        if (pending > 0 && mcpd_now_ms() >= end) {
+            for (i = 0; i < p->naddr; i++)
+                if (pfd[i].fd >= 0) {
+                    err[i] = ETIMEDOUT;
+                    t1[i] = mcpd_realtime_ns();
+                    p->addr[i].conn_ms = mcpd_now_ms() - s0[i];
+                    pfd[i].fd = -1;
+                }
+            pending = 0;
+        }
+        if (p->kw)
+            mcpd_probe_kernel_tick(p);
+    }
+    for (i = 0; i < p->naddr; i++) {
+        struct mcpd_probe_addr *a = &p->addr[i];
+        struct mcpd_conn_detail d;
+        int how = 0;
+
+        memset(&d, 0, sizeof(d));
+        if (fds[i] >= 0) {
+            conn_detail(fds[i], &d);
+            close(fds[i]);
+        }
+        a->conn = conn_result(err[i]);
+        a->conn_errno = err[i];
+        memcpy(a->local, d.local, sizeof(a->local));
+        a->local_port = d.local_port;
+        a->syn_count = d.syn_count;
+        if (a->conn == MCPD_CONN_REFUSED)
+            how |= MCPD_KW_REFUSED;
+        if (a->conn == MCPD_CONN_TIMEOUT)
+            how |= MCPD_KW_UNANSWERED;
+        if (a->conn != MCPD_CONN_CONNECTED)
+            how |= MCPD_KW_FAILED;
+        mcpd_probe_kernel_end(p, i, a->local, a->local_port, t0[i], t1[i],
+                              how, a->syn_count, &a->kconn);
+    }
 }
 
 /* Stage 3. */
@@ -321,6 +451,11 @@ void
 mcpd_probe_connect(struct mcpd_probe *p)
 {
     int i;
+
+    if (one_per_family(p)) {
+        connect_together(p);
+        return;
+    }
 
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_probe_addr *a = &p->addr[i];

@@ -353,7 +353,12 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
     c.dlt = dlt;
     t0 = mcpd_now_ms();
     s->t0_ns = mcpd_realtime_ns();
-    deadline = t0 + p->opts.timeout * 1000.0;
+    /* When the connect to this address already waited out the whole
+     * timeout, the raw SYN only confirms the silence and collects the
+     * kernel's drop reason: 0.3 s does that, so that a probe
+     * against a DROP rule ends soon after --timeout. */
+    deadline = t0 + (a->conn == MCPD_CONN_TIMEOUT && p->opts.timeout > 0.3
+                     ? 0.3 : p->opts.timeout) * 1000.0;
     if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                  s->error) != 0) {
         s->result = MCPD_SYN_ERROR;
@@ -399,8 +404,24 @@ mcpd_probe_syn(struct mcpd_probe *p)
         syn_key = (uint32_t)getpid() * 2654435761u;
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_syn_probe *s = &p->addr[i].syn;
-        int how = 0;
+        int how = 0, j, before = -1;
 
+        /* Connects that all timed out together: the first address's
+         * raw SYN confirms the silence; repeating it for each of the
+         * others would only add time to a DROP's diagnosis. */
+        for (j = 0; j < i && p->addr[i].conn == MCPD_CONN_TIMEOUT; j++)
+            if (p->addr[j].conn == MCPD_CONN_TIMEOUT &&
+                p->addr[j].syn.result == MCPD_SYN_NOTHING)
+                before = j;
+        if (before >= 0) {
+            char why[200];
+
+            snprintf(why, sizeof(why), "raw SYN to %s: its connect timed "
+                     "out like the one to %s, whose raw SYN got no answer "
+                     "either", p->addr[i].text, p->addr[before].text);
+            mcpd_probe_skip(p, "syn", why);
+            continue;
+        }
         mcpd_probe_kernel_begin(p, i);
         run_one(p, &p->addr[i]);
         /* ECONNREFUSED also follows an ICMP port unreachable: when the

@@ -404,6 +404,21 @@ first_env(mcpd_env_fn env, const char *a, const char *b, const char **which)
     return NULL;
 }
 
+/* Node uses the proxy variables for fetch: NODE_USE_ENV_PROXY=1, or
+ * --use-env-proxy in NODE_OPTIONS (the flag wins when both are set). */
+static int
+node_env_proxy(mcpd_env_fn env)
+{
+    const char *v = env("NODE_USE_ENV_PROXY");
+    const char *o = env("NODE_OPTIONS");
+
+    if (o && strstr(o, "--no-use-env-proxy"))
+        return 0;
+    if (o && strstr(o, "--use-env-proxy"))
+        return 1;
+    return v && strcmp(v, "1") == 0;
+}
+
 void
 mcpd_proxy_decide(enum mcpd_client_kind client, const char *scheme,
                   const char *host, uint16_t port, mcpd_env_fn env,
@@ -425,8 +440,8 @@ mcpd_proxy_decide(enum mcpd_client_kind client, const char *scheme,
         np = first_env(env, "no_proxy", "NO_PROXY", &npvar);
         break;
     case MCPD_CLIENT_NODE:
-        /* undici EnvHttpProxyAgent: lower ?? upper; https falls back to
-         * the http proxy; no ALL_PROXY. */
+        /* With NODE_USE_ENV_PROXY=1, undici's EnvHttpProxyAgent: lower
+         * ?? upper; https falls back to the http proxy; no ALL_PROXY. */
         pv = first_env(env, "http_proxy", "HTTP_PROXY", &pvar);
         if (https) {
             const char *hv, *hvar;
@@ -467,6 +482,16 @@ mcpd_proxy_decide(enum mcpd_client_kind client, const char *scheme,
     }
     snprintf(out->proxy_var, sizeof(out->proxy_var), "%s", pvar);
     mcpd_redact_url(pv, out->proxy, sizeof(out->proxy));
+    if (client == MCPD_CLIENT_NODE && !node_env_proxy(env)) {
+        /* Node's built-in fetch (undici's global dispatcher), which the
+         * MCP SDK's client uses, reads no proxy variable unless told to:
+         * NODE_USE_ENV_PROXY=1 or --use-env-proxy (Node 24+, 22.21+).
+         * Node 20 ignores them altogether. */
+        snprintf(out->reason, sizeof(out->reason), "%s is set, but Node's "
+                 "fetch (the MCP SDK's client) ignores it without "
+                 "NODE_USE_ENV_PROXY=1 (Node 24+, 22.21+)", pvar);
+        return;
+    }
     if (client == MCPD_CLIENT_GO && is_loopback(host)) {
         snprintf(out->reason, sizeof(out->reason), "Go never proxies "
                  "localhost or a loopback address");

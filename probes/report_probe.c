@@ -98,6 +98,18 @@ errno_name(int e)
     }
 }
 
+/* Why `stage` was skipped, or NULL when it ran. */
+static const char *
+skip_reason(const struct mcpd_probe *p, const char *stage)
+{
+    int i;
+
+    for (i = 0; i < p->nskipped; i++)
+        if (strcmp(p->skipped[i].stage, stage) == 0)
+            return p->skipped[i].reason;
+    return NULL;
+}
+
 static void
 try_text(const struct mcpd_http_try *t, char *buf, size_t len)
 {
@@ -220,7 +232,7 @@ void
 mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 {
     char line[2048], a[80];
-    int i, ok = strcmp(p->cause, "ok") == 0;
+    int i, ok = p->cause_id == MCPD_C_OK;
     const struct mcpd_probe_http *hs = &p->http;
     enum mark m;
 
@@ -298,7 +310,10 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             const struct mcpd_syn_probe *s = &p->addr[i].syn;
             hp(p->addr[i].text, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
-            if (s->result == MCPD_SYN_ERROR)
+            if (s->result == MCPD_SYN_NOT_RUN)
+                cat(line, sizeof(line), "skipped (its connect timed out "
+                    "like the first)");
+            else if (s->result == MCPD_SYN_ERROR)
                 cat(line, sizeof(line), "error: %s", s->error);
             else if (s->result == MCPD_SYN_ICMP)
                 cat(line, sizeof(line), "ICMP type %d code %d from %s "
@@ -366,6 +381,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
 
     /* 7 http, mcp */
     try_text(&hs->health, line, sizeof(line));
+    if (!hs->health.ran && skip_reason(p, "http"))
+        snprintf(line, sizeof(line), "skipped: %s", skip_reason(p, "http"));
     if (hs->tls_mismatch)
         cat(line, sizeof(line), "; the port speaks %s",
             hs->tls_mismatch == 1 ? "plain HTTP" : "TLS");
@@ -381,6 +398,8 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             hs->protocol_version);
         if (hs->tools_count >= 0)
             cat(line, sizeof(line), ", %d tools", hs->tools_count);
+    } else if (!hs->init.ran && skip_reason(p, "mcp")) {
+        cat(line, sizeof(line), "skipped: %s", skip_reason(p, "mcp"));
     } else if (!hs->init.ran) {
         cat(line, sizeof(line), "not run: no connection");
     } else {
@@ -415,6 +434,23 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         if (hs->sse_post.ran) {
             try_text(&hs->sse_post, line, sizeof(line));
             put_line(out, "  sse post:   ", line);
+        }
+        for (i = 0; i < hs->npaths; i++) {
+            try_text(&hs->paths[i].init, line, sizeof(line));
+            fprintf(out, "  path %-5s  %s%s\n", hs->paths[i].path, line,
+                    hs->paths[i].mcp_ok ? " (speaks MCP)" : "");
+        }
+        if (hs->auth.required) {
+            const struct mcpd_probe_auth *au = &hs->auth;
+            fprintf(out, "  auth:       %ld, %s challenge%s%s; metadata %s "
+                    "-> %ld", au->status, au->scheme[0] ? au->scheme :
+                    "no", au->resource_metadata[0] ? ", resource_metadata "
+                    : "", au->resource_metadata, au->metadata_url[0] ?
+                    au->metadata_url : "(none)", au->metadata_status);
+            for (i = 0; i < au->nservers; i++)
+                fprintf(out, "%s%s", i ? ", " : "; authorization server ",
+                        au->servers[i]);
+            fputc('\n', out);
         }
         for (i = 0; i < p->naddr; i++) {
             char who[120];
@@ -481,6 +517,9 @@ try_json(const struct mcpd_http_try *t)
         cJSON_AddNullToObject(o, "jsonrpc_error");
     }
     cJSON_AddItemToObject(o, "meaning", str_or_null(t->meaning));
+    cJSON_AddItemToObject(o, "server", str_or_null(t->server));
+    cJSON_AddItemToObject(o, "content_encoding", str_or_null(t->encoding));
+    cJSON_AddItemToObject(o, "www_authenticate", str_or_null(t->www_auth));
     return o;
 }
 
@@ -861,6 +900,54 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
             cJSON_AddNullToObject(x, "count");
     } else {
         cJSON_AddNullToObject(o, "tools");
+    }
+
+    x = cJSON_AddArrayToObject(o, "paths");
+    for (i = 0; i < hs->npaths; i++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON_AddStringToObject(pt, "path", hs->paths[i].path);
+        cJSON_AddBoolToObject(pt, "mcp", hs->paths[i].mcp_ok);
+        cJSON_AddItemToObject(pt, "initialize",
+                              try_json(&hs->paths[i].init));
+        cJSON_AddItemToArray(x, pt);
+    }
+    if (hs->mcp_url[0]) {
+        x = cJSON_AddObjectToObject(o, "endpoint");
+        cJSON_AddStringToObject(x, "url", hs->mcp_url);
+        cJSON_AddStringToObject(x, "transport", hs->mcp_url_transport);
+    } else {
+        cJSON_AddNullToObject(o, "endpoint");
+    }
+    cJSON_AddBoolToObject(o, "sse_stalled", hs->sse_stalled);
+    if (hs->auth.required) {
+        const struct mcpd_probe_auth *au = &hs->auth;
+        cJSON *as;
+        x = cJSON_AddObjectToObject(o, "auth");
+        cJSON_AddNumberToObject(x, "status", (double)au->status);
+        cJSON_AddItemToObject(x, "scheme", str_or_null(au->scheme));
+        cJSON_AddItemToObject(x, "resource_metadata",
+                              str_or_null(au->resource_metadata));
+        cJSON_AddItemToObject(x, "metadata_url",
+                              str_or_null(au->metadata_url));
+        if (au->metadata_status)
+            cJSON_AddNumberToObject(x, "metadata_status",
+                                    (double)au->metadata_status);
+        else
+            cJSON_AddNullToObject(x, "metadata_status");
+        cJSON_AddItemToObject(x, "resource", str_or_null(au->resource));
+        as = cJSON_AddArrayToObject(x, "authorization_servers");
+        for (i = 0; i < au->nservers; i++)
+            cJSON_AddItemToArray(as, cJSON_CreateString(au->servers[i]));
+    } else {
+        cJSON_AddNullToObject(o, "auth");
+    }
+
+    arr = cJSON_AddArrayToObject(root, "skipped");
+    for (i = 0; i < p->nskipped; i++) {
+        x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "stage", p->skipped[i].stage);
+        cJSON_AddStringToObject(x, "reason", p->skipped[i].reason);
+        cJSON_AddItemToArray(arr, x);
     }
 
     o = cJSON_AddObjectToObject(root, "diagnosis");

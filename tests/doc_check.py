@@ -4,6 +4,8 @@ page, and every verdict and exit code of SPEC.md is in the man page too.
 
 usage: doc_check.py MCPDIAG MANPAGE
 """
+import json
+import os
 import re
 import subprocess
 import sys
@@ -23,6 +25,21 @@ def main():
               "CLOSED", "ESTABLISHED", "PARTIAL", "EXIT CODES"):
         if v not in man:
             missing.append(v)
+    # One cause model: every cause of the table in analyze/verdict.c is
+    # in the man page, and probe's schema lists no cause the table lacks.
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    with open(os.path.join(root, "analyze", "verdict.c")) as f:
+        causes = re.findall(r'\[MCPD_C_[A-Z_]+\] = \{ "([a-z_]+)"', f.read())
+    with open(os.path.join(root, "probes", "probe.schema.json")) as f:
+        schema = json.load(f)
+    probe_causes = schema["properties"]["diagnosis"]["properties"]["cause"][
+        "enum"]
+    if len(causes) < 20:
+        missing.append("the cause table of analyze/verdict.c (%d rows read)"
+                       % len(causes))
+    missing += ["cause " + c for c in causes if c not in man]
+    missing += ["probe schema cause %s in analyze/verdict.c" % c
+                for c in probe_causes if c not in causes]
     if not opts:
         print("FAIL: no options found in --help")
         sys.exit(1)

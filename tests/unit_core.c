@@ -912,9 +912,50 @@ test_causes_bare_ack(void)
     mcpd_flowtab_free(t);
 }
 
+/* One cause model: every cause has a distinct name that maps back to
+ * it, and an HTTP status alone gives the cause probe would name. */
+static void
+test_cause_table(void)
+{
+    int c, d, named = 1, distinct = 1, back = 1;
+
+    for (c = 0; c < MCPD_C_COUNT; c++) {
+        const char *n = mcpd_cause_name((enum mcpd_cause)c);
+        if (n == NULL || n[0] == '\0' || strcmp(n, "?") == 0)
+            named = 0;
+        for (d = 0; d < c; d++)
+            if (strcmp(n, mcpd_cause_name((enum mcpd_cause)d)) == 0)
+                distinct = 0;
+        if (mcpd_cause_by_name(n) != (enum mcpd_cause)c)
+            back = 0;
+    }
+    test_cond("every cause is named", named);
+    test_cond("cause names are distinct", distinct);
+    test_cond("a cause name maps back to its cause", back);
+    test_cond("unknown cause name", mcpd_cause_by_name("nope") ==
+              MCPD_C_COUNT);
+    test_cond("a dead proxy outranks a ::1 refusal",
+              mcpd_cause_rank(MCPD_C_PROXY_UNREACHABLE) >
+              mcpd_cause_rank(MCPD_C_WRONG_ADDRESS_FAMILY));
+    test_cond("no listener outranks an HTTP error",
+              mcpd_cause_rank(MCPD_C_NO_LISTENER) >
+              mcpd_cause_rank(MCPD_C_HTTP_ERROR));
+    test_cond("401 is auth_required",
+              mcpd_http_status_cause(401) == MCPD_C_AUTH_REQUIRED);
+    test_cond("502-504 are gateway_error",
+              mcpd_http_status_cause(502) == MCPD_C_GATEWAY_ERROR &&
+              mcpd_http_status_cause(503) == MCPD_C_GATEWAY_ERROR &&
+              mcpd_http_status_cause(504) == MCPD_C_GATEWAY_ERROR);
+    test_cond("404, 403 and 500 alone are http_error",
+              mcpd_http_status_cause(404) == MCPD_C_HTTP_ERROR &&
+              mcpd_http_status_cause(403) == MCPD_C_HTTP_ERROR &&
+              mcpd_http_status_cause(500) == MCPD_C_HTTP_ERROR);
+}
+
 int
 main(void)
 {
+    test_cause_table();
     test_cursor();
     test_decode_ethernet();
     test_decode_vlan_and_links();

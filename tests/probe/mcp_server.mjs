@@ -4,6 +4,11 @@
 //   sse         the legacy HTTP+SSE transport only: GET /sse, POST /messages
 //   hostcheck   Streamable HTTP with DNS-rebinding protection that allows
 //               only the Host "allowed.invalid" (answers 403 otherwise)
+//   auth        Streamable HTTP at /mcp behind a bearer-token check, as
+//               the MCP authorization spec has it: 401 with
+//               WWW-Authenticate: Bearer resource_metadata=..., and the
+//               protected-resource metadata (RFC 9728) at
+//               /.well-known/oauth-protected-resource/mcp
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -37,6 +42,27 @@ const sse = new Map();
 
 const srv = http.createServer(async (req, res) => {
   const url = new URL(req.url, "http://x");
+  if (mode === "auth") {
+    const base = `http://${req.headers.host}`;
+    if (req.method === "GET" &&
+        url.pathname === "/.well-known/oauth-protected-resource/mcp") {
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({ resource: `${base}/mcp`,
+                         authorization_servers: ["https://auth.example.com/"],
+                         bearer_methods_supported: ["header"] }));
+      return;
+    }
+    if (url.pathname === "/mcp" &&
+        req.headers.authorization !== "Bearer test-token-123") {
+      res.writeHead(401, {
+        "www-authenticate": "Bearer error=\"invalid_token\", " +
+          `resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+        "content-type": "application/json",
+      }).end(JSON.stringify({ error: "invalid_token",
+                              error_description: "Missing bearer token" }));
+      return;
+    }
+  }
   if (mode === "sse") {
     if (req.method === "GET" && url.pathname === "/sse") {
       const t = new SSEServerTransport("/messages", res);

@@ -13,7 +13,7 @@ command -v npm >/dev/null || skip "npm is not installed"
 
 # Install the servers once per build tree (npm registry needed once).
 mkdir -p "$NPM_CACHE"
-cp "$SRC/package.json" "$SRC/mcp_server.mjs" "$NPM_CACHE/"
+cp "$SRC/package.json" "$SRC/mcp_server.mjs" "$SRC/mcp_client.mjs" "$NPM_CACHE/"
 if [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/sdk" ] ||
    [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything" ]
 then
@@ -52,7 +52,7 @@ check_json 'd["mcp"]["transport"]' sse
 check_json 'd["mcp"]["protocol_version"]' 2024-11-05
 check_json 'd["mcp"]["sse"]["post"]["status"]' 202
 
-expect "SSE-only server probed at /mcp" http_error 1 --timeout 2 \
+expect "SSE-only server probed at /mcp" wrong_transport 1 --timeout 2 \
     http://127.0.0.1:3001/mcp
 check_json '"SSE transport" in d["diagnosis"]["fix"][0]' True
 
@@ -69,7 +69,37 @@ PROBE_ENV="PATH=$PATH HTTP_PROXY=http://user:secret@127.0.0.1:9"
 expect "HTTP_PROXY on a closed port" proxy_unreachable 1 --timeout 1 \
     http://127.0.0.1:3000/mcp
 check_json '"secret" in json.dumps(d)' False
-check_json 'd["proxy"]["clients"]["node"]["proxied"], d["proxy"]["clients"]["curl"]["proxied"], d["proxy"]["clients"]["go"]["proxied"]' 'True False False'
+check_json 'd["proxy"]["clients"]["node"]["proxied"], d["proxy"]["clients"]["curl"]["proxied"], d["proxy"]["clients"]["go"]["proxied"], d["proxy"]["clients"]["requests"]["proxied"]' 'False False False True'
+
+# Node's fetch, as the SDK client uses it, on this machine: with a dead
+# proxy in HTTP_PROXY/http_proxy and no NODE_USE_ENV_PROXY it goes direct
+# and works, as probe says.
+CLIENT="$NPM_CACHE/mcp_client.mjs"
+if ns env HTTP_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 \
+        node "$CLIENT" http://127.0.0.1:3000/mcp; then
+    echo "ok     the SDK client ignores a dead proxy without NODE_USE_ENV_PROXY"
+else
+    echo "FAIL   the SDK client did not ignore the dead proxy"
+    FAILS=$((FAILS + 1))
+fi
+# With NODE_USE_ENV_PROXY=1, Node 24+ (and 22.21+) sends fetch to the
+# proxy: the client fails, and probe names the proxy for node.
+PROBE_ENV="PATH=$PATH http_proxy=http://127.0.0.1:9 NODE_USE_ENV_PROXY=1"
+expect "NODE_USE_ENV_PROXY=1, dead proxy" proxy_unreachable 1 --timeout 1 \
+    http://127.0.0.1:3000/mcp
+check_json 'd["proxy"]["clients"]["node"]["proxied"]' True
+nodever=$(node -p 'process.versions.node')
+if node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>=24||(a===22&&b>=21)?0:1)'; then
+    if ns env http_proxy=http://127.0.0.1:9 NODE_USE_ENV_PROXY=1 \
+            node "$CLIENT" http://127.0.0.1:3000/mcp; then
+        echo "FAIL   node $nodever: the SDK client ignored NODE_USE_ENV_PROXY=1"
+        FAILS=$((FAILS + 1))
+    else
+        echo "ok     node $nodever: the SDK client fails at the dead proxy"
+    fi
+else
+    echo "(node $nodever predates NODE_USE_ENV_PROXY: its client is not checked)"
+fi
 
 PROBE_ENV="PATH=$PATH http_proxy=http://127.0.0.1:3004"
 expect "http_proxy is an HTTP server that is no proxy" proxy_in_path 1 \

@@ -6,6 +6,7 @@ usage: servers.py MODE HOST PORT [BACKLOG]
   reset    accepts, reads the request, closes with RST (SO_LINGER 0)
   http     a plain HTTP server that is not MCP (HTML 404 everywhere, 200 /)
   listen   listens with backlog BACKLOG (default 1) and never accepts
+  banner   speaks first, and not HTTP (an SSH-style banner), then closes
   hostcheck  the Python MCP SDK's DNS-rebinding check: /mcp answers
            421 "Invalid Host header" (text/plain) to any Host but
            mcp.example.com; other paths 404 "Not Found"
@@ -34,8 +35,12 @@ if mode == "listen":
 def serve(c):
     try:
         c.settimeout(30)
+        if mode == "banner":
+            c.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
         data = c.recv(65536)
-        if mode == "silent":
+        if mode == "banner":
+            c.sendall(b"Protocol mismatch.\r\n")
+        elif mode == "silent":
             time.sleep(60)
         elif mode == "reset":
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

@@ -139,17 +139,31 @@ fake_env(const char *name)
 static void
 test_decide(void)
 {
+    static const char *const e0[] = {
+        "HTTP_PROXY", "http://proxy:3128", "http_proxy", "http://proxy:3128",
+        NULL
+    };
     static const char *const e1[] = {
-        "HTTP_PROXY", "http://user:secret@proxy:3128", NULL
+        "HTTP_PROXY", "http://user:secret@proxy:3128",
+        "NODE_USE_ENV_PROXY", "1", NULL
     };
     static const char *const e2[] = {
         "http_proxy", "http://lower:1", "HTTP_PROXY", "http://upper:2",
-        "no_proxy", "localhost", NULL
+        "no_proxy", "localhost", "NODE_OPTIONS", "--use-env-proxy", NULL
     };
     static const char *const e3[] = {
         "ALL_PROXY", "socks5://s:1080", "https_proxy", "", NULL
     };
     struct mcpd_proxy_choice c;
+
+    /* Node's fetch ignores the variables unless NODE_USE_ENV_PROXY=1 */
+    env_table = e0;
+    mcpd_proxy_decide(MCPD_CLIENT_NODE, "http", "10.1.2.3", 3000, fake_env,
+                      &c);
+    CHECK(!c.proxied && strstr(c.reason, "NODE_USE_ENV_PROXY") != NULL);
+    mcpd_proxy_decide(MCPD_CLIENT_CURL, "http", "10.1.2.3", 3000, fake_env,
+                      &c);
+    CHECK(c.proxied);
 
     env_table = e1;
     /* curl ignores upper-case HTTP_PROXY */
@@ -482,6 +496,121 @@ test_kcorrelate(void)
 }
 #endif
 
+/* A fix line that says to stop or kill something. */
+static int
+fix_stops(const struct mcpd_probe *p)
+{
+    int i;
+
+    for (i = 0; i < p->nfix; i++)
+        if (strstr(p->fix[i], "kill") || strstr(p->fix[i], "stop "))
+            return 1;
+    return 0;
+}
+
+/* An HTTP answer at the given URL: `status` to GET /health and POST
+ * initialize, from a listener named `comm`. */
+static struct mcpd_probe *
+http_answered(long status, const char *comm)
+{
+    struct mcpd_probe *p = http_failed(0, 0, 0, 511, 0);
+
+    snprintf(p->lst[0].command, sizeof(p->lst[0].command), "%s", comm);
+    p->http.health.status = 404;
+    p->http.health.curl_code = 0;
+    p->http.health.error[0] = '\0';
+    p->http.init.status = status;
+    p->http.init.curl_code = 0;
+    p->http.init.error[0] = '\0';
+    snprintf(p->http.init.method, sizeof(p->http.init.method), "POST");
+    snprintf(p->http.init.url, sizeof(p->http.init.url), "%s",
+             p->target.url);
+    return p;
+}
+
+static void
+test_above_http(void)
+{
+    struct mcpd_probe *p;
+
+    /* 404 at the URL and at every usual path, no JSON-RPC, no
+     * challenge: proven not MCP; stopping the holder may be said. */
+    p = http_answered(404, "python3");
+    p->http.npaths = 1;
+    snprintf(p->http.paths[0].path, sizeof(p->http.paths[0].path), "/");
+    p->http.paths[0].init.status = 404;
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_PORT_IN_USE_BY_OTHER);
+    CHECK(strcmp(p->cause, "port_in_use_by_other") == 0);
+    CHECK(strstr(p->summary, "/ 404") != NULL);
+    free(p);
+
+    /* The same 404s from nginx: never port_in_use_by_other, never stop. */
+    p = http_answered(404, "nginx");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_HTTP_ERROR);
+    CHECK(!fix_stops(p));
+    free(p);
+
+    /* A 404 whose body is JSON-RPC: an MCP server at another path. */
+    p = http_answered(404, "node");
+    p->http.init.is_jsonrpc = 1;
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id != MCPD_C_PORT_IN_USE_BY_OTHER);
+    CHECK(!fix_stops(p));
+    free(p);
+
+    /* Another path answers initialize: wrong_path naming it. */
+    p = http_answered(404, "node");
+    snprintf(p->http.mcp_url, sizeof(p->http.mcp_url),
+             "http://127.0.0.1:3000/mcp/");
+    snprintf(p->http.mcp_url_transport, sizeof(p->http.mcp_url_transport),
+             "streamable-http");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_WRONG_PATH);
+    CHECK(p->nfix > 0 && strstr(p->fix[0], "http://127.0.0.1:3000/mcp/"));
+    free(p);
+
+    /* 401: auth_required, the authorization server named, no stop. */
+    p = http_answered(401, "node");
+    p->http.auth.required = 1;
+    p->http.auth.status = 401;
+    snprintf(p->http.auth.scheme, sizeof(p->http.auth.scheme), "Bearer");
+    snprintf(p->http.auth.metadata_url, sizeof(p->http.auth.metadata_url),
+             "http://127.0.0.1:3000/.well-known/oauth-protected-resource");
+    p->http.auth.nservers = 1;
+    snprintf(p->http.auth.servers[0], sizeof(p->http.auth.servers[0]),
+             "https://as.example/");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_AUTH_REQUIRED);
+    CHECK(strstr(p->summary, "https://as.example/") != NULL);
+    CHECK(!fix_stops(p));
+    free(p);
+
+    /* 502 from a process whose Server header says envoy. */
+    p = http_answered(502, "some-sidecar");
+    snprintf(p->http.init.server, sizeof(p->http.init.server), "envoy");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_GATEWAY_ERROR);
+    CHECK(strstr(p->summary, "envoy") != NULL);
+    CHECK(!fix_stops(p));
+    free(p);
+
+    /* No HTTP at all (a banner): proven not MCP. */
+    p = http_failed(CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 511, 0);
+    snprintf(p->lst[0].command, sizeof(p->lst[0].command), "sshd");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id == MCPD_C_PORT_IN_USE_BY_OTHER);
+    free(p);
+    /* ... unless docker-proxy holds the port. */
+    p = http_failed(CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 511, 0);
+    snprintf(p->lst[0].command, sizeof(p->lst[0].command), "docker-proxy");
+    mcpd_probe_diagnose(p);
+    CHECK(p->cause_id != MCPD_C_PORT_IN_USE_BY_OTHER);
+    CHECK(!fix_stops(p));
+    free(p);
+}
+
 int
 main(void)
 {
@@ -491,6 +620,7 @@ main(void)
     test_hostport();
     test_queue_verdicts();
     test_kernel_verdicts();
+    test_above_http();
 #if HAVE_KCORRELATE
     test_kcorrelate();
 #endif
