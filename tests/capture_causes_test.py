@@ -86,11 +86,11 @@ class Netns:
         subprocess.run(["ip", "netns", "del", self.name])
 
 
-def capture(ns, target, cmd, env=None):
+def capture(ns, target, cmd, env=None, witness=False):
     """capture --json -w FILE TARGET -- CMD: (rc, doc, stderr, pcap)."""
     pcap = os.path.join(TMP, "%s-%d.pcap" % (ns.name, len(os.listdir(TMP))))
-    full = [EXE, "capture", target, "--json", "--no-witness", "-w", pcap,
-            "--"] + cmd
+    full = [EXE, "capture", target, "--json"] + \
+        ([] if witness else ["--no-witness"]) + ["-w", pcap, "--"] + cmd
     e = dict(os.environ, LC_ALL="C", NO_COLOR="1")
     for k in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
               "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
@@ -334,6 +334,26 @@ def scenario_follow_port():
                                      err.decode()[-300:]))
         expect("follow: healthy command, exit 0", p.returncode == 0,
                "rc=%d" % p.returncode)
+
+
+def scenario_follow_wrong_port():
+    """The server listens on the target's port, the command connects to
+    another where nothing listens: that refusal is the evidence. The
+    kernel witness names the connect() of a socket gone in microseconds,
+    so it needs the witness; without one the reason is printed."""
+    with Netns() as ns:
+        http_ok(ns, 3000)
+        rc, doc, err, pcap = capture(
+            ns, "http://127.0.0.1:3000/mcp",
+            CURL + ["http://127.0.0.1:4000/mcp"], witness=True)
+        if "kernel witness unavailable" in err:
+            print("SKIP follow_wrong_port: %s" % err.strip().splitlines()[0])
+            return
+        ports = sorted(c["server"]["port"] for c in (doc or {}).get(
+            "connections", []))
+        expect("follow: the command's refused connect to 4000 is reported",
+               ports == [4000], "ports %r rc=%d %s" % (ports, rc, err[-300:]))
+        check_cause("follow, wrong port", rc, doc, err, pcap, "no_listener")
 
 
 def scenario_command_failed():
