@@ -1100,15 +1100,15 @@ mcpd_cmd_capture(int argc, char **argv)
         uint16_t ports[MCPD_PROXY_MAX_PORTS + 1];
         int np = 0, i;
         char werr[MCPD_ERR_LEN];
-        /* Following a command, its connect() to any port is evidence
-         * (a wrong port above all): no port filter in the kernel. */
-        if (c.cmd_pid == 0) {
-            ports[np++] = c.target.port;
-            for (i = 0; i < c.proxy.nports; i++)
-                ports[np++] = c.proxy.ports[i];
-        }
+        ports[np++] = c.target.port;
+        for (i = 0; i < c.proxy.nports; i++)
+            ports[np++] = c.proxy.ports[i];
         c.kev = calloc(KEV_RING, sizeof(*c.kev));
-        c.witness = c.kev ? mcpd_witness_open(ports, np, werr, sizeof(werr))
+        /* Following a command, its connect() to any port is evidence
+         * (a wrong port above all): no port filter in the kernel. The
+         * rule counters stay those of the target and proxy ports. */
+        c.witness = c.kev ? mcpd_witness_open(ports, c.cmd_pid ? 0 : np,
+                                              werr, sizeof(werr))
                           : NULL;
         if (c.witness == NULL && !ropts.quiet)
             fprintf(stderr, "mcpdiag: kernel witness unavailable: %s; "
