@@ -195,11 +195,11 @@ def main():
             ("vscode", "prompted"): "config_input_prompt",
             ("vscode", "workspace-notes"): "ok",
             ("windsurf", "private-no-token"): "auth_required",
-            ("windsurf", "dead"): None,      # the probe's closed-port cause
+            ("windsurf", "dead"): "no_listener",
             ("windsurf", "off"): "disabled",
             ("codex", "private"): "ok",
             ("codex", "unset-header"): "config_env_unset",
-            ("codex", "wrong-path"): None,   # 404 at the configured path
+            ("codex", "wrong-path"): "wrong_path",
             ("codex", "local tool"): "command_not_found",
             ("config", "literal-token"): "ok",
             ("config", "split-header"): "config_invalid",
@@ -226,9 +226,11 @@ def main():
                "3009" in dead.get("summary", "") + dead.get("fix", "") +
                json.dumps(dead.get("probe")), dead.get("cause"))
         wp = srv.get(("codex", "wrong-path"), {})
-        expect("wrong path: the probe's 404 at the configured path",
+        expect("wrong path: the probe's 404 at the configured path, and "
+               "the fix names the path that answers MCP",
                (wp.get("probe") or {}).get("mcp", {}).get("initialize", {})
-               .get("status") == 404, wp.get("cause"))
+               .get("status") == 404 and "/mcp" in wp.get("fix", ""),
+               "%s: %s" % (wp.get("cause"), wp.get("fix")))
         nt = srv.get(("windsurf", "private-no-token"), {})
         expect("no token: the fix says to add a header",
                "headers" in nt.get("fix", "") and
