@@ -74,6 +74,35 @@ mcpd_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 }
 
 int
+mcpd_parse_bytes(const char *s, unsigned long long min,
+                 unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    unsigned long long v, mul = 1;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1ULL << 10;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1ULL << 20;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1ULL << 30;
+    else if (*end != '\0')
+        return -1;
+    if (mul != 1 && end[1] != '\0')
+        return -1;
+    if (v > max / mul || v * mul < min)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+int
 mcpd_parse_port(const char *s, uint16_t *port)
 {
     unsigned long long v;

@@ -32,6 +32,11 @@ int mcpd_parse_port(const char *s, uint16_t *port);
 int mcpd_parse_uint(const char *s, unsigned long long min,
                     unsigned long long max, unsigned long long *out);
 
+/* A byte count: "300000000", "256M", "1G" (K, M, G: powers of 1024),
+ * between min and max. 0, or -1. */
+int mcpd_parse_bytes(const char *s, unsigned long long min,
+                     unsigned long long max, unsigned long long *out);
+
 /* Colour only on a terminal, never with --no-color or NO_COLOR set. */
 int mcpd_use_color(FILE *out, int no_color_flag);
 int mcpd_use_utf8(void);

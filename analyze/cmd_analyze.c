@@ -103,7 +103,7 @@ mcpd_cmd_analyze(int argc, char **argv)
 #ifdef HAVE_MCPD_CAPTURE
     const char *bundle_name[MAX_BUNDLES];
     int nbundles = 0;
-    uint64_t max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
+    unsigned long long max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
 #endif
 
     memset(&ropts, 0, sizeof(ropts));
@@ -157,7 +157,8 @@ mcpd_cmd_analyze(int argc, char **argv)
             break;
         case OPT_MAX_ARCHIVE:
 #ifdef HAVE_MCPD_CAPTURE
-            if (mcpd_tar_parse_bytes(optarg, &max_archive) != 0)
+            if (mcpd_parse_bytes(optarg, MCPD_TAR_MIN_MAX_BYTES,
+                                 MCPD_TAR_MAX_MAX_BYTES, &max_archive) != 0)
 #endif
                 return mcpd_usage_error("--max-archive-bytes wants bytes, "
                                         "at least 1M (K, M, G suffixes), "

@@ -1149,34 +1149,6 @@ mcpd_bundle_print_environment(const char *path, uint64_t max_bytes,
 
 /* ---- the command ------------------------------------------------------ */
 
-static int
-parse_size(const char *s, unsigned long long *out)
-{
-    char *end;
-    unsigned long long v, mul = 1;
-
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    if (*end == 'K' || *end == 'k')
-        mul = 1ULL << 10;
-    else if (*end == 'M' || *end == 'm')
-        mul = 1ULL << 20;
-    else if (*end == 'G' || *end == 'g')
-        mul = 1ULL << 30;
-    else if (*end != '\0')
-        return -1;
-    if (mul != 1 && end[1] != '\0')
-        return -1;
-    if (v > (1ULL << 40) / mul)
-        return -1;
-    *out = v * mul;
-    return *out >= 4096 ? 0 : -1;
-}
-
 static void
 name_default(struct bundle *b, char *out, size_t len)
 {
@@ -1341,7 +1313,7 @@ mcpd_cmd_bundle(int argc, char **argv)
     char err[MCPD_ERR_LEN], dir[256] = "", pcap[300] = "";
     char outpath[4096], topdir[128];
     const char *out_opt = NULL, *inspect_path = NULL;
-    uint64_t max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
+    unsigned long long max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
     int opt, status = MCPD_EXIT_OK, i, no_color = 0, from_config = 0;
     size_t len, others = 0;
     unsigned long long budget;
@@ -1368,7 +1340,8 @@ mcpd_cmd_bundle(int argc, char **argv)
             case OPT_FULL: b->full_payload = 1; break;
             case OPT_NO_REDACT: b->redact = 0; break;
             case OPT_MAX_SIZE:
-                if (parse_size(optarg, &b->max_size) != 0) {
+                if (mcpd_parse_bytes(optarg, 4096, 1ULL << 40,
+                                     &b->max_size) != 0) {
                     free(b);
                     return mcpd_usage_error("--max-size wants bytes, at "
                                             "least 4096 (K, M, G "
@@ -1378,7 +1351,9 @@ mcpd_cmd_bundle(int argc, char **argv)
                 break;
             case OPT_INSPECT: inspect_path = optarg; break;
             case OPT_MAX_ARCHIVE:
-                if (mcpd_tar_parse_bytes(optarg, &max_archive) != 0) {
+                if (mcpd_parse_bytes(optarg, MCPD_TAR_MIN_MAX_BYTES,
+                                     MCPD_TAR_MAX_MAX_BYTES,
+                                     &max_archive) != 0) {
                     free(b);
                     return mcpd_usage_error("--max-archive-bytes wants "
                                             "bytes, at least 1M (K, M, G "

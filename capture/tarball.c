@@ -270,33 +270,6 @@ over_budget(const char *path, uint64_t max, char *err)
              (unsigned long long)(max >> 20));
 }
 
-int
-mcpd_tar_parse_bytes(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v, mul = 1;
-
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    if (*end == 'K' || *end == 'k')
-        mul = 1ULL << 10;
-    else if (*end == 'M' || *end == 'm')
-        mul = 1ULL << 20;
-    else if (*end == 'G' || *end == 'g')
-        mul = 1ULL << 30;
-    else if (*end != '\0')
-        return -1;
-    if (mul != 1 && end[1] != '\0')
-        return -1;
-    if (v > (1ULL << 42) / mul)
-        return -1;
-    *out = v * mul;
-    return *out >= (1ULL << 20) ? 0 : -1;
-}
 
 int
 mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,

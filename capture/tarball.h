@@ -67,8 +67,9 @@ typedef int (*mcpd_tar_fn)(void *ctx, struct mcpd_tar_entry *e);
 int mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
                   void *ctx, char *err);
 
-/* "256M", "1G", "300000000": at least 1 MiB. 0, or -1. */
-int mcpd_tar_parse_bytes(const char *s, uint64_t *out);
+/* The bounds of --max-archive-bytes: at least 1 MiB, at most 4 TiB. */
+#define MCPD_TAR_MIN_MAX_BYTES (1ULL << 20)
+#define MCPD_TAR_MAX_MAX_BYTES (1ULL << 42)
 
 /*
  * The member whose last path component is `base`, read into a new

@@ -10,6 +10,7 @@
 #include "sanitize.h"
 #include "verdict.h"
 
+#include "cli.h"
 #include "testhelp.h"
 
 /* ---- packet builders ---------------------------------------------- */
@@ -952,9 +953,34 @@ test_cause_table(void)
               mcpd_http_status_cause(500) == MCPD_C_HTTP_ERROR);
 }
 
+static void
+test_parse_bytes(void)
+{
+    unsigned long long v = 0;
+
+    test_cond("bytes: plain", mcpd_parse_bytes("4096", 4096, 1ULL << 40, &v)
+              == 0 && v == 4096);
+    test_cond("bytes: K, M, G are powers of 1024",
+              mcpd_parse_bytes("3k", 1, 1ULL << 40, &v) == 0 && v == 3072 &&
+              mcpd_parse_bytes("2M", 1, 1ULL << 40, &v) == 0 &&
+              v == 2ULL << 20 &&
+              mcpd_parse_bytes("1G", 1, 1ULL << 40, &v) == 0 &&
+              v == 1ULL << 30);
+    test_cond("bytes: under the minimum, over the maximum, overflow",
+              mcpd_parse_bytes("4095", 4096, 1ULL << 40, &v) != 0 &&
+              mcpd_parse_bytes("2048G", 1, 1ULL << 40, &v) != 0 &&
+              mcpd_parse_bytes("18446744073709551615G", 1, ~0ULL, &v) != 0);
+    test_cond("bytes: junk, two letters, sign, empty",
+              mcpd_parse_bytes("12x", 1, ~0ULL, &v) != 0 &&
+              mcpd_parse_bytes("2MB", 1, ~0ULL, &v) != 0 &&
+              mcpd_parse_bytes("-1", 0, ~0ULL, &v) != 0 &&
+              mcpd_parse_bytes("", 0, ~0ULL, &v) != 0);
+}
+
 int
 main(void)
 {
+    test_parse_bytes();
     test_cause_table();
     test_cursor();
     test_decode_ethernet();
