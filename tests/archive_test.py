@@ -30,20 +30,11 @@ import tempfile
 import time
 import zlib
 
+import mcpdtest
+from mcpdtest import check
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 def gz(data):
@@ -213,8 +204,8 @@ def main():
               rc == 2, "rc=%s" % rc)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

@@ -41,10 +41,11 @@ import sys
 import tarfile
 import tempfile
 
+import mcpdtest
+from mcpdtest import check, skip
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
 
 SECRETS = ["PLANT-SPLIT-1", "PLANT-SPLIT-2", "PLANT-SPLIT-3",
            "PLANT-HDR-1", "PLANT-HDR-2", "PLANT-HDR-3",
@@ -144,21 +145,6 @@ while c.recv(65536):
     pass
 c.close()
 '''.replace("import socket, sys, time", "import socket, struct, sys, time")
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(77)
 
 
 def members(path):
@@ -324,8 +310,8 @@ def main():
             srv.wait()
         subprocess.run(["ip", "netns", "del", ns])
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

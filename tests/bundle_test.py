@@ -32,10 +32,11 @@ import tarfile
 import tempfile
 import zlib
 
+import mcpdtest
+from mcpdtest import check as expect, skip
+
 EXE = None
 TMP = None
-failures = []
-passed = 0
 
 SECRETS = [b"PLANTED-SECRET-123", b"PLANTED-QUERY", b"PLANTED-PW",
            b"PLANTED-COOKIE", b"PLANTED-SESSION"]
@@ -56,54 +57,16 @@ while True:
 '''
 
 
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(77)
-
-
-class Netns:
-    count = 0
-
+class Netns(mcpdtest.Netns):
     def __init__(self):
-        Netns.count += 1
-        self.name = "mcpd-bun-%d-%d" % (os.getpid(), Netns.count)
-        self.procs = []
-
-    def __enter__(self):
-        subprocess.run(["ip", "netns", "add", self.name], check=True)
-        self.run("ip", "link", "set", "lo", "up")
-        return self
-
-    def run(self, *cmd, **kw):
-        return subprocess.run(["ip", "netns", "exec", self.name] +
-                              list(cmd), capture_output=True, **kw)
+        super().__init__("bun")
 
     def server(self, port=3000):
         path = os.path.join(TMP, "http_ok.py")
         with open(path, "w") as f:
             f.write(HTTP_OK)
-        p = subprocess.Popen(["ip", "netns", "exec", self.name,
-                              sys.executable, path, "127.0.0.1", str(port)],
-                             stdout=subprocess.PIPE)
-        self.procs.append(p)
-        p.stdout.readline()
-        return p
-
-    def __exit__(self, *exc):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "del", self.name])
+        return self.start([sys.executable, path, "127.0.0.1", str(port)],
+                          ready_line=True)
 
 
 def curl_cmd(url, timeout=3):
@@ -486,8 +449,8 @@ def main():
             SCENARIOS[n]()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    return 1 if mcpdtest.failures else 0
 
 
 if __name__ == "__main__":

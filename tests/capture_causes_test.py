@@ -28,62 +28,16 @@ import sys
 import tempfile
 import time
 
+import mcpdtest
+from mcpdtest import check as expect, sh
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
 
 
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
-
-
-def sh(ns, *cmd, check=True, **kw):
-    full = ["ip", "netns", "exec", ns] + list(cmd)
-    return subprocess.run(full, check=check, capture_output=True, **kw)
-
-
-class Netns:
-    count = 0
-
+class Netns(mcpdtest.Netns):
     def __init__(self):
-        Netns.count += 1
-        self.name = "mcpd-causes-%d-%d" % (os.getpid(), Netns.count)
-        self.procs = []
-
-    def __enter__(self):
-        subprocess.run(["ip", "netns", "add", self.name], check=True)
-        sh(self.name, "ip", "link", "set", "lo", "up")
-        return self
-
-    def start(self, cmd, port):
-        """Start a server and wait until it listens on `port`."""
-        p = subprocess.Popen(["ip", "netns", "exec", self.name] + cmd,
-                             stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        end = time.time() + 10
-        while time.time() < end:
-            out = sh(self.name, "ss", "-Hltn", "sport = :%d" % port).stdout
-            if out.strip():
-                return p
-            if p.poll() is not None:
-                break
-            time.sleep(0.02)
-        raise SystemExit("FAIL: %s did not listen on %d" % (cmd[0], port))
-
-    def __exit__(self, *exc):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "del", self.name])
+        super().__init__("causes")
 
 
 def capture(ns, target, cmd, env=None, witness=False):
@@ -392,8 +346,8 @@ def main():
             globals()["scenario_" + n]()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,12 @@ import sys
 import tempfile
 import time
 
+import mcpdtest
+from mcpdtest import check as expect, sh
+
 EXE = None
 TMP = None
 NPM_CACHE = None
-failures = []
 
 SERVERS = {
     # Accepts, reads the request, answers 200 with a small JSON body.
@@ -68,40 +70,16 @@ except OSError as e:
 '''
 
 
-def sh(ns, *cmd, check=True, **kw):
-    full = ["ip", "netns", "exec", ns] + list(cmd) if ns else list(cmd)
-    return subprocess.run(full, check=check, capture_output=True, **kw)
-
-
-class Netns:
-    count = 0
-
+class Netns(mcpdtest.Netns):
     def __init__(self):
-        Netns.count += 1
-        self.name = "mcpd-cap-%d-%d" % (os.getpid(), Netns.count)
-        self.procs = []
-
-    def __enter__(self):
-        subprocess.run(["ip", "netns", "add", self.name], check=True)
-        sh(self.name, "ip", "link", "set", "lo", "up")
-        return self
+        super().__init__("cap")
 
     def server(self, kind, addr="127.0.0.1", port=3000):
         path = os.path.join(TMP, kind + ".py")
         with open(path, "w") as f:
             f.write(SERVERS[kind])
-        p = subprocess.Popen(["ip", "netns", "exec", self.name,
-                              sys.executable, path, addr, str(port)],
-                             stdout=subprocess.PIPE)
-        self.procs.append(p)
-        p.stdout.readline()   # "ready"
-        return p
-
-    def __exit__(self, *exc):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "del", self.name])
+        return self.start([sys.executable, path, addr, str(port)],
+                          ready_line=True)    # "ready"
 
 
 def client_cmd(host="127.0.0.1", port=3000, timeout=3):
@@ -123,19 +101,6 @@ def capture(ns, args, cmd, env=None):
     except ValueError:
         doc = None
     return p.returncode, doc, p.stderr.decode(), pcap
-
-
-passed = 0
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 def verdicts(doc, port=None):
@@ -556,8 +521,8 @@ def main():
             globals()["scenario_" + n]()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

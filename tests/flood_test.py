@@ -44,6 +44,9 @@ import sys
 import tempfile
 import time
 
+import mcpdtest
+from mcpdtest import check
+
 # Documented cap: with the default --max-flows 150000 mcpdiag's peak RSS
 # stays under 80 MiB whatever the capture (measured: 69 MiB, RelWithDebInfo,
 # 2-core VM; ~350 bytes per connection held plus ~16 MiB of buffers, the
@@ -51,19 +54,6 @@ import time
 RSS_CAP_MIB = 80
 DEFAULT_MAX_FLOWS = 150000
 PORTS_PER_ADDR = 50000          # as in flood_gen.c
-
-passed = 0
-failures = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 REC = re.compile(rb'^\{"type":"connection","client":\{"addr":"10\.(\d+)\.'
@@ -246,8 +236,8 @@ def main():
               (t2, t1, n_syn, half, ratio))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,11 @@ import sys
 import tarfile
 import tempfile
 
+import mcpdtest
+from mcpdtest import check
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
 
 # ESC sequence, BEL, UTF-8 C1 CSI, raw C1 CSI, invalid UTF-8 (overlong,
 # surrogate, truncated), a bidi override.
@@ -59,16 +60,6 @@ PNAME_TEXT = "ev\\x1b[31m\\u009b\\x9b\\xff"
 
 BIDI = set(range(0x80, 0xa0)) | {0x061c, 0x200e, 0x200f} | \
     set(range(0x2028, 0x202f)) | set(range(0x2066, 0x206a))
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 def unsafe(data):
@@ -381,37 +372,18 @@ if len(sys.argv) > 4:
 '''
 
 
-class Netns:
-    count = 0
-
+class Netns(mcpdtest.Netns):
     def __init__(self):
-        Netns.count += 1
-        self.name = "mcpd-hos-%d-%d" % (os.getpid(), Netns.count)
-        self.procs = []
-
-    def __enter__(self):
-        subprocess.run(["ip", "netns", "add", self.name], check=True)
-        subprocess.run(["ip", "netns", "exec", self.name, "ip", "link",
-                        "set", "lo", "up"], check=True)
-        return self
+        super().__init__("hos")
 
     def server(self, port, mode):
         path = os.path.join(TMP, "server.py")
         with open(path, "w") as f:
             f.write(SERVER)
-        p = subprocess.Popen(["ip", "netns", "exec", self.name,
-                              sys.executable, path, "127.0.0.1", str(port),
-                              mode, HOSTILE.hex(), PNAME.hex()],
-                             stdout=subprocess.PIPE)
-        self.procs.append(p)
-        p.stdout.readline()   # "ready", after the rename and listen
-        return p
-
-    def __exit__(self, *exc):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "del", self.name])
+        # "ready" comes after the rename and the listen.
+        return self.start([sys.executable, path, "127.0.0.1", str(port),
+                           mode, HOSTILE.hex(), PNAME.hex()],
+                          ready_line=True)
 
 
 # What the loud client prints.
@@ -530,8 +502,8 @@ def main():
                 part_bundle_live(ns)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    if failures:
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    if mcpdtest.failures:
         return 1
     if not live:
         print("SKIP: live part needs root and ip netns (part 1 passed)")

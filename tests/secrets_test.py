@@ -35,10 +35,11 @@ import subprocess
 import sys
 import tempfile
 
+import mcpdtest
+from mcpdtest import check
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
 
 TOKEN = "mcpdTOKENq7f3a9c"
 PXUSER, PXPASS = "mcpdPXUSERk2", "mcpdPXPASS51e0"
@@ -57,16 +58,6 @@ def b64(u, p):
 
 SECRETS = [TOKEN, PXPASS, PXUSER, BPASS, URLPASS, URLUSER, COOKIE, QTOKEN,
            b64(PXUSER, PXPASS), b64(BUSER, BPASS), b64(URLUSER, URLPASS)]
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 def leaks(text):
@@ -280,8 +271,8 @@ def main():
             part_live()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

@@ -32,21 +32,12 @@ import tempfile
 import threading
 import time
 
+import mcpdtest
+from mcpdtest import check
+
 EXE = None
 TMP = None
-passed = 0
-failures = []
 HEALTHY = ("ESTABLISHED", "CLOSED")
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s %s" % (name, detail))
 
 
 class Reader(threading.Thread):
@@ -295,8 +286,8 @@ def main():
             capture_signal(signal.SIGTERM)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":

@@ -29,23 +29,13 @@ import subprocess
 import sys
 import tempfile
 
+import mcpdtest
+from mcpdtest import check
+
 VG_EXIT = 99
 VALGRIND = ["valgrind", "--error-exitcode=%d" % VG_EXIT, "--leak-check=full",
             "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
             "--track-origins=yes", "--num-callers=30", "-q"]
-
-passed = 0
-failures = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failures.append(name)
-        print("FAIL: %s\n%s" % (name, detail))
 
 
 def file_format(path):
@@ -63,7 +53,7 @@ def plain(exe, args):
 
 
 def under_valgrind(exe, name, args, tmp):
-    log = os.path.join(tmp, "vg-%d.log" % (passed + len(failures)))
+    log = os.path.join(tmp, "vg-%d.log" % (mcpdtest.passed + len(mcpdtest.failures)))
     want = plain(exe, args).returncode
     p = subprocess.run(VALGRIND + ["--log-file=" + log, exe] + args,
                        capture_output=True, timeout=600,
@@ -130,8 +120,8 @@ def main():
                                 "--json"], tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    sys.exit(1 if mcpdtest.failures else 0)
 
 
 if __name__ == "__main__":
