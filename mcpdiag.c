@@ -18,31 +18,90 @@
 #include "doctor/doctor.h"
 #endif
 
+/* Under sudo, analyze reads files as the user who ran it, never as
+ * root: reading needs no privilege. */
+static int
+run_analyze(int argc, char **argv)
+{
+#ifdef HAVE_MCPD_CAPTURE
+    char err[256];
+
+    if (mcpd_leave_sudo_root(err, sizeof(err)) != 0) {
+        fprintf(stderr, "mcpdiag: %s\n", err);
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+#endif
+    return mcpd_cmd_analyze(argc, argv);
+}
+
+#ifdef HAVE_MCPD_PROBES
+#define RUN_PROBE mcpd_cmd_probe
+#else
+#define RUN_PROBE NULL
+#endif
+#ifdef HAVE_MCPD_CAPTURE
+#define RUN_CAPTURE mcpd_cmd_capture
+#define RUN_BUNDLE mcpd_cmd_bundle
+#else
+#define RUN_CAPTURE NULL
+#define RUN_BUNDLE NULL
+#endif
+#if defined(HAVE_MCPD_DOCTOR) && defined(HAVE_MCPD_PROBES)
+#define RUN_DOCTOR mcpd_cmd_doctor
+#else
+#define RUN_DOCTOR NULL
+#endif
+
+/*
+ * The commands, one row each (as zmap registers its modules): the usage
+ * text and the dispatch both come from here. A command this build lacks
+ * keeps its row with no function, so it is named as missing, not taken
+ * for a typo. Each function gets argv from the command's name on.
+ */
+static const struct command {
+    const char *name, *args, *help;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    { "analyze", "FILE...", "classify every TCP connection in saved "
+                            "captures", run_analyze },
+    { "probe", "[TARGET]", "layer-by-layer diagnosis of one endpoint",
+      RUN_PROBE },
+    { "capture", "[TARGET]", "watch a failing client live (needs sudo)",
+      RUN_CAPTURE },
+    { "bundle", "[TARGET]", "a support bundle: capture, probe and "
+                            "environment", RUN_BUNDLE },
+    { "doctor", "", "check every MCP server your clients are configured "
+                    "for", RUN_DOCTOR },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-        "usage: mcpdiag COMMAND [options]\n"
-        "Tells why an MCP client cannot reach an MCP server over TCP.\n\n"
-        "commands:\n"
-        "  analyze FILE...   classify every TCP connection in saved "
-        "captures\n"
-        "  probe [TARGET]    layer-by-layer diagnosis of one endpoint\n"
-        "  capture [TARGET]  watch a failing client live (needs sudo)\n"
-        "  bundle [TARGET]   a support bundle: capture, probe and "
-        "environment\n"
-        "  doctor            check every MCP server your clients are "
-        "configured for\n\n"
-        "  mcpdiag COMMAND --help   options of one command\n"
-        "  mcpdiag --version\n\n"
-        "exit status: 0 healthy, 1 a problem was found, 2 usage error,\n"
-        "3 could not run (unreadable or malformed file, no rights).\n");
+    size_t i;
+
+    fprintf(out, "usage: mcpdiag COMMAND [options]\n"
+                 "Tells why an MCP client cannot reach an MCP server over "
+                 "TCP.\n\ncommands:\n");
+    for (i = 0; i < NCOMMANDS; i++) {
+        char lead[32];
+        snprintf(lead, sizeof(lead), "%s%s%s", commands[i].name,
+                 commands[i].args[0] ? " " : "", commands[i].args);
+        fprintf(out, "  %-18s%s\n", lead, commands[i].help);
+    }
+    fprintf(out, "\n  mcpdiag COMMAND --help   options of one command\n"
+                 "  mcpdiag --version\n\n"
+                 "exit status: 0 healthy, 1 a problem was found, 2 usage "
+                 "error,\n3 could not run (unreadable or malformed file, "
+                 "no rights).\n");
 }
 
 int
 main(int argc, char **argv)
 {
     const char *cmd;
+    size_t i;
 
     if (argc < 2) {
         usage(stderr);
@@ -59,37 +118,16 @@ main(int argc, char **argv)
                pcap_lib_version(), cJSON_Version());
         return MCPD_EXIT_OK;
     }
-    if (strcmp(cmd, "analyze") == 0) {
-#ifdef HAVE_MCPD_CAPTURE
-        /* Reading files needs no privilege: under sudo, read them as
-         * the user who ran it, never as root. */
-        char err[256];
-        if (mcpd_leave_sudo_root(err, sizeof(err)) != 0) {
-            fprintf(stderr, "mcpdiag: %s\n", err);
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        if (commands[i].run == NULL) {
+            fprintf(stderr, "mcpdiag: '%s' is not in this build; "
+                            "'mcpdiag analyze FILE' works everywhere\n",
+                    cmd);
             return MCPD_EXIT_CANNOT_RUN;
         }
-#endif
-        return mcpd_cmd_analyze(argc - 1, argv + 1);
-    }
-#ifdef HAVE_MCPD_PROBES
-    if (strcmp(cmd, "probe") == 0)
-        return mcpd_cmd_probe(argc - 1, argv + 1);
-#endif
-#if defined(HAVE_MCPD_DOCTOR) && defined(HAVE_MCPD_PROBES)
-    if (strcmp(cmd, "doctor") == 0)
-        return mcpd_cmd_doctor(argc - 1, argv + 1);
-#endif
-#ifdef HAVE_MCPD_CAPTURE
-    if (strcmp(cmd, "capture") == 0)
-        return mcpd_cmd_capture(argc - 1, argv + 1);
-    if (strcmp(cmd, "bundle") == 0)
-        return mcpd_cmd_bundle(argc - 1, argv + 1);
-#endif
-    if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "capture") == 0 ||
-        strcmp(cmd, "bundle") == 0 || strcmp(cmd, "doctor") == 0) {
-        fprintf(stderr, "mcpdiag: '%s' is not in this build yet; "
-                        "'mcpdiag analyze FILE' works today\n", cmd);
-        return MCPD_EXIT_CANNOT_RUN;
+        return commands[i].run(argc - 1, argv + 1);
     }
     return mcpd_usage_error("unknown command '%s' (try 'mcpdiag --help')",
                             cmd);
