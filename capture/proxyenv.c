@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mcpd.h"
+#include "platform.h"
 #include "proxyenv.h"
 
 /* Does "user:pw@host:port/path" name a port? */
@@ -141,25 +142,11 @@ int
 mcpd_proxy_env_read_pid(struct mcpd_proxy_env *p,
                         const struct mcpd_target *t, long pid)
 {
-    char path[64], *block;
-    size_t len = 0, cap = 65536;
-    FILE *f;
+    size_t len = 0;
+    char *block = mcpd_plat_environ(pid, &len);
 
-    snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
-    if ((f = fopen(path, "r")) == NULL)
-        return -1;
-    block = malloc(cap + 1);
-    if (block)
-        len = fread(block, 1, cap, f);
-    fclose(f);
     if (block == NULL)
         return -1;
-    block[len] = '\0';
-    if (len == 0) {
-        /* a zombie, or the kernel's own: nothing to learn */
-        free(block);
-        return -1;
-    }
     env_read(p, t, block, len);
     free(block);
     return 0;

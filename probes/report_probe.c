@@ -3,6 +3,7 @@
 
 #include <pwd.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,8 @@ errno_name(int e)
     case 0: return "";
     case 111: return "ECONNREFUSED";
     case 110: return "ETIMEDOUT";
-    case 113: return "EHOSTUNREACH";
-    case 101: return "ENETUNREACH";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
     case 104: return "ECONNRESET";
     case 1: return "EPERM";
     case 13: return "EACCES";
@@ -580,7 +581,7 @@ conn_verdict(const struct mcpd_probe_addr *a)
     case MCPD_CONN_TIMEOUT:
         return "TIMEOUT";
     case MCPD_CONN_UNREACHABLE:
-        return a->conn_errno == 113 || a->conn_errno == 101 ?
+        return a->conn_errno == EHOSTUNREACH || a->conn_errno == ENETUNREACH ?
                "UNREACHABLE" : NULL;    /* EHOSTUNREACH, ENETUNREACH */
     case MCPD_CONN_RESET:
         return "RESET";

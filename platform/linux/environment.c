@@ -19,10 +19,7 @@
 #include <openssl/crypto.h>
 #include <pcap/pcap.h>
 #include <zlib.h>
-#include "bundle.h"
-#include "mcpd.h"
-#include "owner.h"
-#include "redact.h"
+#include "platform.h"
 
 #define MAX_LISTENERS 32
 
@@ -193,7 +190,7 @@ listeners(uint16_t port)
 }
 
 static cJSON *
-proxy_vars(int redact)
+proxy_vars(size_t (*redact_value)(char *))
 {
     static const char *const vars[] = {
         "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
@@ -210,8 +207,8 @@ proxy_vars(int redact)
         copy = strdup(v);
         if (copy == NULL)
             continue;
-        if (redact)
-            mcpd_redact_proxy_value(copy);
+        if (redact_value != NULL)
+            redact_value(copy);
         add_str(o, vars[i], copy);
         free(copy);
     }
@@ -247,7 +244,7 @@ firewall_dump(const char *const argv[], uint16_t port, int nft)
     char *line, *save = NULL;
 
     add_str(o, "command", argv[0]);
-    if (mcpd_bundle_run(argv, 0, 10, &r) != 0 || r.status != 0) {
+    if (mcpd_run_child(argv, 0, 10, &r) != 0 || r.status != 0) {
         cJSON_AddFalseToObject(o, "available");
         add_str(o, "error", r.status == 127 ? "not installed" :
                             r.err && r.err[0] ? r.err : "failed");
@@ -290,31 +287,19 @@ firewall(uint16_t port)
     return o;
 }
 
-/* TcpExt ListenOverflows and ListenDrops from /proc/net/netstat. */
+/* TcpExt ListenOverflows and ListenDrops (mcpd_sys_counters). */
 static cJSON *
 counters(void)
 {
     cJSON *o = cJSON_CreateObject();
-    char names[4096], vals[4096];
-    FILE *f = fopen("/proc/net/netstat", "re");
+    struct mcpd_kcounters k;
 
-    while (f && fgets(names, sizeof(names), f) &&
-           fgets(vals, sizeof(vals), f)) {
-        char *n, *v, *sn = NULL, *sv = NULL;
-        if (strncmp(names, "TcpExt:", 7) != 0)
-            continue;
-        for (n = strtok_r(names, " \n", &sn), v = strtok_r(vals, " \n", &sv);
-             n && v; n = strtok_r(NULL, " \n", &sn),
-             v = strtok_r(NULL, " \n", &sv))
-            if (strcmp(n, "ListenOverflows") == 0 ||
-                strcmp(n, "ListenDrops") == 0) {
-                char key[48];
-                snprintf(key, sizeof(key), "TcpExt%s", n);
-                cJSON_AddNumberToObject(o, key, strtod(v, NULL));
-            }
+    if (mcpd_sys_counters(&k) == 0) {
+        cJSON_AddNumberToObject(o, "TcpExtListenOverflows",
+                                (double)k.listen_overflows);
+        cJSON_AddNumberToObject(o, "TcpExtListenDrops",
+                                (double)k.listen_drops);
     }
-    if (f)
-        fclose(f);
     return o;
 }
 
@@ -418,7 +403,8 @@ sysctls(void)
 }
 
 cJSON *
-mcpd_environment_collect(const struct mcpd_target *t, int redact)
+mcpd_environment_collect(const struct mcpd_target *t,
+                         size_t (*redact_value)(char *))
 {
     cJSON *env = cJSON_CreateObject(), *tj, *user;
     char when[32];
@@ -445,12 +431,10 @@ mcpd_environment_collect(const struct mcpd_target *t, int redact)
     cJSON_AddItemToObject(env, "target", tj);
     cJSON_AddItemToObject(env, "resolver", resolver(t));
     cJSON_AddItemToObject(env, "listeners", listeners(t->port));
-    cJSON_AddItemToObject(env, "proxy", proxy_vars(redact));
+    cJSON_AddItemToObject(env, "proxy", proxy_vars(redact_value));
     cJSON_AddItemToObject(env, "firewall", firewall(t->port));
     cJSON_AddItemToObject(env, "counters", counters());
     cJSON_AddItemToObject(env, "interfaces", interfaces());
     cJSON_AddItemToObject(env, "sysctls", sysctls());
-    if (redact)
-        mcpd_redact_json(env);
     return env;
 }

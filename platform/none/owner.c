@@ -1,7 +1,7 @@
 /* \summary: socket owners where no backend exists: say so, guess nothing */
 
 #include <stdio.h>
-#include "owner.h"
+#include "platform.h"
 
 /*
  * A platform without a backend (see owner_linux.c for what one does)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "probe_int.h"
+#include "platform.h"
 
 /* Does the text mention `port` as a whole number after "dport"/"dports"
  * (iptables "--dport 3000", "--dports 80,3000", "--dport 3000:3010";

@@ -10,8 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "fwcount.h"
-#include "privs.h"
+#include "platform.h"
 
 #define MAX_RULES 256
 #define DUMP_MAX (512 * 1024)
