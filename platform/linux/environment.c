@@ -20,6 +20,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 #include "platform.h"
+#include "linux.h"
 
 #define MAX_LISTENERS 32
 
@@ -215,27 +216,9 @@ proxy_vars(size_t (*redact_value)(char *))
     return o;
 }
 
-/* Does `line` mention the port as a number of its own? */
-static int
-mentions_port(const char *line, uint16_t port)
-{
-    char p[8];
-    const char *s = line;
-    size_t n;
-
-    n = (size_t)snprintf(p, sizeof(p), "%u", port);
-    while ((s = strstr(s, p)) != NULL) {
-        int before = s > line && isdigit((unsigned char)s[-1]);
-        int after = isdigit((unsigned char)s[n]);
-        if (!before && !after)
-            return 1;
-        s += n;
-    }
-    return 0;
-}
-
-/* Rules from one read-only dump: those naming the port, and the chain
- * policies and headers that give them context. */
+/* Rules from one read-only dump: those naming the port as a destination
+ * (mcpd_fw_rule_has_dport), and the chain policies and headers that give
+ * them context. */
 static cJSON *
 firewall_dump(const char *const argv[], uint16_t port, int nft)
 {
@@ -255,7 +238,7 @@ firewall_dump(const char *const argv[], uint16_t port, int nft)
     cJSON_AddTrueToObject(o, "available");
     for (line = strtok_r(r.out, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
-        int keep = mentions_port(line, port);
+        int keep = mcpd_fw_rule_has_dport(line, port);
         if (!nft && (line[0] == '*' || line[0] == ':'))
             keep = 1;
         if (nft && (strstr(line, "table ") || strstr(line, "chain ") ||

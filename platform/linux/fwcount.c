@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "platform.h"
+#include "linux.h"
 
 #define MAX_RULES 256
 #define DUMP_MAX (512 * 1024)
@@ -30,24 +31,16 @@ struct mcpd_fwwatch {
     char *dump;              /* the helper's last answer */
 };
 
-/* Does the rule text name one of our ports as a destination port? */
+/* Does the rule text name one of our ports as a destination port
+ * (exactly, in a list or a range: mcpd_fw_rule_has_dport)? */
 static int
 mentions_port(const struct mcpd_fwwatch *w, const char *rule)
 {
-    char pat[32];
     int i;
 
-    for (i = 0; i < w->nports; i++) {
-        const char *p;
-        snprintf(pat, sizeof(pat), "--dport %u", w->ports[i]);
-        p = strstr(rule, pat);
-        if (p && (p[strlen(pat)] == ' ' || p[strlen(pat)] == '\0'))
+    for (i = 0; i < w->nports; i++)
+        if (mcpd_fw_rule_has_dport(rule, w->ports[i]))
             return 1;
-        snprintf(pat, sizeof(pat), "%u", w->ports[i]);
-        p = strstr(rule, "--dports ");
-        if (p && strstr(p, pat))
-            return 1;
-    }
     return 0;
 }
 
