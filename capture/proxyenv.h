@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "target.h"
 
-#define MCPD_PROXY_MAX_PORTS 6
+#define MCPD_PROXY_MAX_PORTS 12
 
 struct mcpd_proxy_env {
     char var[16];            /* the variable that applies to the target */

@@ -108,10 +108,7 @@ struct mcpd_probe_listener {
 
 /* ---- stage 6: proxy ---- */
 
-enum mcpd_client_kind {
-    MCPD_CLIENT_CURL, MCPD_CLIENT_NODE, MCPD_CLIENT_REQUESTS,
-    MCPD_CLIENT_HTTPX, MCPD_CLIENT_GO, MCPD_CLIENT_COUNT
-};
+/* enum mcpd_client_kind and mcpd_proxy_hostport: target.h */
 
 /* Look up an environment variable (getenv, or a table in tests). */
 typedef const char *(*mcpd_env_fn)(const char *name);
@@ -141,11 +138,6 @@ const char *mcpd_client_name(enum mcpd_client_kind client);
 
 /* Copy a proxy URL with any user:password replaced by "***". */
 void mcpd_redact_url(const char *in, char *out, size_t len);
-
-/* Split a proxy URL into host and port (default 1080 for socks, else
- * 80/443 by scheme as curl does). Returns 0 or -1. */
-int mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
-                        uint16_t *port);
 
 struct mcpd_probe_proxy {
     char vars[12][300];      /* "NAME=value" (redacted) that are set */

@@ -57,13 +57,6 @@ put_line(FILE *out, const char *label, const char *text)
     fputc('\n', out);
 }
 
-static void
-hp(const char *addr, uint16_t port, char *buf, size_t len)
-{
-    snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
-             (unsigned)port);
-}
-
 /* Append to a growing line, never past its end. */
 static void
 cat(char *buf, size_t len, const char *fmt, ...)
@@ -170,7 +163,7 @@ kernel_row(const struct mcpd_probe *p, FILE *out)
     }
     for (i = 0; i < p->naddr; i++) {
         const struct mcpd_probe_addr *ad = &p->addr[i];
-        hp(ad->text, p->target.port, a, sizeof(a));
+        mcpd_hostport_str(ad->text, p->target.port, a, sizeof(a));
         cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
         mark = strlen(line);
         kev_brief(&ad->kconn, line, sizeof(line));
@@ -270,7 +263,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         m = M_FAIL;
         for (i = 0; i < p->nlst; i++) {
             const struct mcpd_probe_listener *l = &p->lst[i];
-            hp(l->addr, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(l->addr, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
             if (l->pid > 0)
                 cat(line, sizeof(line), " %s pid %d user %s", l->command,
@@ -291,7 +284,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     line[0] = '\0';
     for (i = 0; i < p->naddr; i++) {
         const struct mcpd_probe_addr *ad = &p->addr[i];
-        hp(ad->text, p->target.port, a, sizeof(a));
+        mcpd_hostport_str(ad->text, p->target.port, a, sizeof(a));
         cat(line, sizeof(line), "%s%s %s", i ? "; " : "", a,
             mcpd_conn_result_name(ad->conn));
         if (ad->conn_errno)
@@ -309,7 +302,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     } else {
         for (i = 0; i < p->naddr; i++) {
             const struct mcpd_syn_probe *s = &p->addr[i].syn;
-            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
             if (s->result == MCPD_SYN_NOT_RUN)
                 cat(line, sizeof(line), "skipped (its connect timed out "
@@ -455,7 +448,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         }
         for (i = 0; i < p->naddr; i++) {
             char who[120];
-            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
             snprintf(who, sizeof(who), "%s connect", a);
             kev_evidence(p, out, who, &p->addr[i].kconn);
             snprintf(who, sizeof(who), "%s raw SYN", a);
