@@ -127,9 +127,6 @@ mcpd_probe_kernel_open(struct mcpd_probe *p)
             snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "%s",
                      err[0] ? err : "cannot read the rule counters");
         p->kw_fw = kw->fw != NULL;
-#else
-        snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "rule "
-                 "counters need capture/'s correlator");
 #endif
         err[0] = '\0';
         kw->w = mcpd_witness_open(&port, 1, err, sizeof(err));
