@@ -24,7 +24,7 @@ struct counted {
 struct mcpd_fwwatch {
     pid_t helper;
     int to_helper, from_helper;
-    uint16_t ports[8];
+    uint16_t ports[16];      /* the target and every proxy port */
     int nports;
     struct counted base[MAX_RULES];
     int nbase;
@@ -168,7 +168,7 @@ mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
     w = calloc(1, sizeof(*w));
     if (w == NULL)
         return NULL;
-    for (i = 0; i < nports && i < 8; i++)
+    for (i = 0; i < nports && i < 16; i++)
         w->ports[w->nports++] = ports[i];
     dump = read_counters();
     if (dump == NULL || dump[0] == '\0') {
