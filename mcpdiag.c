@@ -9,7 +9,7 @@
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
 #include "capture/bundle.h"
-#include "capture/privs.h"
+#include "platform.h"
 #endif
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"

@@ -4,10 +4,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "platform.h"
 
 void
 mcpd_build_longopts(const struct mcpd_option *opts, struct option *out,
@@ -147,7 +147,7 @@ mcpd_random_seed(void)
 {
     uint32_t seed;
 
-    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+    if (mcpd_plat_random(&seed, sizeof(seed), 0) == 0)
         return seed;
     return (uint32_t)time(NULL) ^ (uint32_t)getpid();
 }

@@ -38,6 +38,11 @@ struct mcpd_endpoint {
 /* Format an address as text ("127.0.0.1", "::1"). buf >= 46 bytes. */
 const char *mcpd_ip_str(const struct mcpd_ip *ip, char *buf, size_t len);
 
+/* The one endpoint formatter: "127.0.0.1:3000", "[::1]:3000" (brackets
+ * when the host text holds a ':'), "localhost:3000". Returns buf. */
+const char *mcpd_hostport_str(const char *host, uint16_t port, char *buf,
+                              size_t len);
+
 /* Compare two addresses; 0 when equal. */
 int mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y);
 

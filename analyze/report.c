@@ -41,14 +41,20 @@ mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y)
 }
 
 const char *
+mcpd_hostport_str(const char *host, uint16_t port, char *buf, size_t len)
+{
+    snprintf(buf, len, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
+             (unsigned)port);
+    return buf;
+}
+
+const char *
 mcpd_endpoint_str(const struct mcpd_endpoint *e, char *buf, size_t len)
 {
     char ip[MCPD_IP_STRLEN];
 
     mcpd_ip_str(&e->ip, ip, sizeof(ip));
-    snprintf(buf, len, e->ip.family == 6 ? "[%s]:%u" : "%s:%u", ip,
-             e->port);
-    return buf;
+    return mcpd_hostport_str(ip, e->port, buf, len);
 }
 
 static void free_flow_copy(struct mcpd_flow *c);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
@@ -242,4 +243,76 @@ mcpd_target_redact(const char *text, char *out, size_t len)
         return;
     }
     snprintf(out, len, "%.*s***%s", (int)(auth - text), text, at);
+}
+
+/* ---- proxy URLs ---------------------------------------------------- */
+
+/* client -1: the scheme's port, curl's 1080 for a bare host. */
+static int
+proxy_hostport(int client, const char *url, char *host, size_t hlen,
+               uint16_t *port)
+{
+    const char *p = strstr(url, "://"), *end, *at, *colon;
+    unsigned long v = 0;
+    int socks = 0, https = 0;
+    size_t n;
+
+    if (p) {
+        socks = strncasecmp(url, "socks", 5) == 0;
+        https = strncasecmp(url, "https:", 6) == 0;
+        p += 3;
+    } else {
+        p = url;
+    }
+    end = p + strcspn(p, "/?#");
+    at = memchr(p, '@', (size_t)(end - p));
+    if (at)
+        p = at + 1;
+    if (*p == '[') {
+        const char *close = memchr(p, ']', (size_t)(end - p));
+        if (close == NULL)
+            return -1;
+        n = (size_t)(close - p - 1);
+        colon = close[1] == ':' ? close + 1 : NULL;
+        p++;
+    } else {
+        colon = memchr(p, ':', (size_t)(end - p));
+        n = colon ? (size_t)(colon - p) : (size_t)(end - p);
+    }
+    if (n == 0 || n >= hlen)
+        return -1;
+    memcpy(host, p, n);
+    host[n] = '\0';
+    if (colon && colon + 1 < end) {
+        char *e;
+        v = strtoul(colon + 1, &e, 10);
+        if (e != end || v == 0 || v > 65535)
+            return -1;
+    } else if (socks) {
+        v = 1080;
+    } else if (https) {
+        v = 443;
+    } else if (client == MCPD_CLIENT_CURL) {
+        v = 1080;           /* curl's default proxy port, any scheme */
+    } else if (client < 0) {
+        v = p == url ? 1080 : 80;   /* a bare host:port is curl's */
+    } else {
+        v = 80;             /* http://, as a bare host is to them */
+    }
+    *port = (uint16_t)v;
+    return 0;
+}
+
+int
+mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
+                    uint16_t *port)
+{
+    return proxy_hostport(-1, url, host, hlen, port);
+}
+
+int
+mcpd_proxy_hostport_client(enum mcpd_client_kind client, const char *url,
+                           char *host, size_t hlen, uint16_t *port)
+{
+    return proxy_hostport((int)client, url, host, hlen, port);
 }

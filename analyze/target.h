@@ -29,6 +29,30 @@ int mcpd_target_parse(const char *s, struct mcpd_target *t, char *err);
 void mcpd_target_url_for(const struct mcpd_target *t, const char *path,
                          char *buf, size_t len);
 
+/* The clients whose proxy rules mcpdiag knows (probes/proxy.c). */
+enum mcpd_client_kind {
+    MCPD_CLIENT_CURL, MCPD_CLIENT_NODE, MCPD_CLIENT_REQUESTS,
+    MCPD_CLIENT_HTTPX, MCPD_CLIENT_GO, MCPD_CLIENT_COUNT
+};
+
+/*
+ * The one proxy-URL parser: "http://user:pw@px:3128/", "px:3128",
+ * "socks5://[::1]" into host (without [] or credentials) and port.
+ * Without a port: 1080 for socks, 443 for https, 1080 for a bare host
+ * (curl's default), else 80. Returns 0 or -1.
+ */
+int mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
+                        uint16_t *port);
+
+/*
+ * The same as `client` reads it: without a port curl takes 1080 for
+ * http:// as for a bare host, the others the scheme's port (80), a bare
+ * host being http:// to them. Returns 0 or -1.
+ */
+int mcpd_proxy_hostport_client(enum mcpd_client_kind client,
+                               const char *url, char *host, size_t hlen,
+                               uint16_t *port);
+
 /*
  * `text` for messages, with any userinfo ("user:password@") after "://"
  * replaced by "***@": a target that fails to parse is echoed without the

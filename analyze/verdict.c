@@ -597,9 +597,7 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
         else if (KEY("port"))
             snprintf(val, sizeof(val), "%u", f->srv.port);
         else if (KEY("hostport"))
-            snprintf(val, sizeof(val), f->srv.ip.family == 6 ? "[%s]:%u"
-                                                             : "%s:%u",
-                     addr, f->srv.port);
+            mcpd_hostport_str(addr, f->srv.port, val, sizeof(val));
         else if (KEY("req"))
             snprintf(val, sizeof(val), "%s",
                      f->http_req[0] ? f->http_req : "the request");

@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "dec.h"
 #include "flow.h"
-#include "privs.h"
+#include "platform.h"
 #include "redact.h"
 #include "report.h"
 #include "report_html.h"
@@ -69,7 +69,7 @@ static const struct mcpd_option bundle_options[] = {
  * about 200 bytes of payload (an HTTP request line and its headers). */
 #define SNAP_HEADERS 336
 #define DEFAULT_MAX_SIZE (50ULL << 20)
-#define RUN_CAP (16u << 20)
+
 #define MAX_FLOWS_KEPT 256
 #define NFILES 7
 
@@ -105,147 +105,6 @@ bundle_usage(FILE *out)
             "http[s]://HOST[:PORT][/PATH]\n        (default %s)\n\n",
             MCPD_TARGET_DEFAULT);
     mcpd_print_options(out, bundle_options);
-}
-
-/* ---- running a child ------------------------------------------------ */
-
-static void
-append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
-{
-    if (*len + n + 1 > RUN_CAP)
-        n = *len + 1 >= RUN_CAP ? 0 : RUN_CAP - *len - 1;
-    if (*len + n + 1 > *cap) {
-        size_t nc = *cap ? *cap : 4096;
-        char *nb;
-        while (nc < *len + n + 1)
-            nc *= 2;
-        nb = realloc(*buf, nc);
-        if (nb == NULL)
-            return;
-        *buf = nb;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-}
-
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int
-mcpd_bundle_run(const char *const argv[], int flags, double timeout_s,
-                struct mcpd_run *r)
-{
-    int po[2], pe[2], st = 0, open_fds = 2, killed = 0;
-    size_t ocap = 0, ecap = 0;
-    double deadline = timeout_s > 0 ? mono() + timeout_s : 0;
-    pid_t pid;
-
-    memset(r, 0, sizeof(*r));
-    r->status = -1;
-    if (pipe2(po, O_CLOEXEC) != 0)
-        return -1;
-    if (pipe2(pe, O_CLOEXEC) != 0) {
-        close(po[0]);
-        close(po[1]);
-        return -1;
-    }
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        dup2(po[1], STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        if (!(flags & MCPD_RUN_STDIN)) {
-            int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-            if (nul >= 0)
-                dup2(nul, STDIN_FILENO);
-        }
-        /* Descriptors 0-2 only, whatever the program. */
-        mcpd_close_fds_except(NULL, 0);
-        /* execvp's prototype predates const; it does not write. */
-        execvp(argv[0], (char *const *)argv);
-        fprintf(stderr, "mcpdiag: cannot run %s: %s\n", argv[0],
-                strerror(errno));
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    append(&r->out, &r->out_len, &ocap, "", 0);
-    append(&r->err, &r->err_len, &ecap, "", 0);
-    while (open_fds > 0) {
-        struct pollfd p[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-        char buf[8192];
-        int i, ms = 200;
-
-        if (po[0] < 0)
-            p[0].fd = -1;
-        if (pe[0] < 0)
-            p[1].fd = -1;
-        if (poll(p, 2, ms) < 0 && errno != EINTR)
-            break;
-        for (i = 0; i < 2; i++) {
-            ssize_t n;
-            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP |
-                                                 POLLERR)))
-                continue;
-            n = read(p[i].fd, buf, sizeof(buf));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                close(p[i].fd);
-                if (i == 0)
-                    po[0] = -1;
-                else
-                    pe[0] = -1;
-                open_fds--;
-                continue;
-            }
-            if (i == 0)
-                append(&r->out, &r->out_len, &ocap, buf, (size_t)n);
-            else {
-                append(&r->err, &r->err_len, &ecap, buf, (size_t)n);
-                if ((flags & MCPD_RUN_TEE_STDERR) &&
-                    write(STDERR_FILENO, buf, (size_t)n) < 0)
-                    flags &= ~MCPD_RUN_TEE_STDERR;
-            }
-        }
-        if (deadline && mono() > deadline) {
-            /* TERM first, so a capture child still finishes its file;
-             * KILL when it does not go. */
-            kill(pid, killed ? SIGKILL : SIGTERM);
-            killed = 1;
-            r->timed_out = 1;
-            deadline = mono() + 3;
-        }
-    }
-    if (po[0] >= 0)
-        close(po[0]);
-    if (pe[0] >= 0)
-        close(pe[0]);
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) :
-                WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
-    return 0;
-}
-
-void
-mcpd_run_free(struct mcpd_run *r)
-{
-    free(r->out);
-    free(r->err);
-    r->out = r->err = NULL;
 }
 
 /* ---- the bundle's state ----------------------------------------------- */
@@ -290,26 +149,6 @@ struct bundle {
     struct bfile files[NFILES];
     int nfiles;
 };
-
-static int
-has_capture_rights(void)
-{
-    char line[256];
-    FILE *f;
-    int ok = 0;
-
-    if (geteuid() == 0)
-        return 1;
-    f = fopen("/proc/self/status", "re");
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "CapEff:", 7) == 0) {
-            unsigned long long caps = strtoull(line + 7, NULL, 16);
-            ok = (caps >> 13) & 1;   /* CAP_NET_RAW */
-        }
-    if (f)
-        fclose(f);
-    return ok;
-}
 
 static void
 sha256_hex(const void *data, size_t len, char out[65])
@@ -1203,7 +1042,14 @@ run_capture(struct bundle *b, const char *dir, const char *pcap)
                  "cannot start the capture: out of memory");
         return;
     }
-    argv[n++] = "/proc/self/exe";
+    argv[n++] = mcpd_plat_self_exe(NULL);
+    if (argv[0] == NULL) {
+        free(argv);
+        snprintf(b->capture_reason, sizeof(b->capture_reason),
+                 "cannot start the capture: this platform cannot run "
+                 "mcpdiag again");
+        return;
+    }
     argv[n++] = "capture";
     argv[n++] = b->target.url;
     argv[n++] = "--json";
@@ -1224,8 +1070,8 @@ run_capture(struct bundle *b, const char *dir, const char *pcap)
             argv[n++] = b->cmd_argv[i];
     }
     argv[n] = NULL;
-    i = mcpd_bundle_run(argv, MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,
-                        &b->cap);
+    i = mcpd_run_child(argv, MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,
+                       &b->cap);
     ncmd = errno;
     free(argv);
     if (i != 0) {
@@ -1257,7 +1103,9 @@ run_probe(struct bundle *b)
     char tmo[32];
     int n = 0;
 
-    argv[n++] = "/proc/self/exe";
+    argv[n++] = mcpd_plat_self_exe(NULL);
+    if (argv[0] == NULL)
+        return;
     argv[n++] = "probe";
     argv[n++] = b->target.url;
     argv[n++] = "--json";
@@ -1268,7 +1116,7 @@ run_probe(struct bundle *b)
         argv[n++] = tmo;
     }
     argv[n] = NULL;
-    if (mcpd_bundle_run(argv, 0, 600, &b->probe) == 0 &&
+    if (mcpd_run_child(argv, 0, 600, &b->probe) == 0 &&
         b->probe.out_len > 0)
         b->probe_ran = 1;
 }
@@ -1451,7 +1299,7 @@ mcpd_cmd_bundle(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (has_capture_rights()) {
+    if (mcpd_plat_can_capture()) {
         const char *tmp = getenv("TMPDIR");
         /* Under sudo TMPDIR is the user's to choose, and root must not
          * follow it: /tmp, with a private directory. */
@@ -1488,9 +1336,9 @@ mcpd_cmd_bundle(int argc, char **argv)
                 "holds the probe and the environment only; for the "
                 "packets run: sudo mcpdiag bundle ...\n");
         if (b->cmd_argv) {
-            if (mcpd_bundle_run((const char *const *)b->cmd_argv,
-                                MCPD_RUN_TEE_STDERR |
-                                MCPD_RUN_STDIN, 0, &b->cmdrun) == 0)
+            if (mcpd_run_child((const char *const *)b->cmd_argv,
+                               MCPD_RUN_TEE_STDERR |
+                               MCPD_RUN_STDIN, 0, &b->cmdrun) == 0)
                 b->cmd_ran = 1;
             interrupted = 0;
         }
@@ -1506,7 +1354,10 @@ mcpd_cmd_bundle(int argc, char **argv)
         run_probe(b);
     }
     if (!interrupted)
-        b->env = mcpd_environment_collect(&b->target, b->redact);
+        b->env = mcpd_environment_collect(&b->target, b->redact ?
+                                          mcpd_redact_proxy_value : NULL);
+    if (b->env != NULL && b->redact)
+        mcpd_redact_json(b->env);
     if (interrupted) {
         fprintf(stderr, "mcpdiag: interrupted: no bundle written\n");
         cleanup(b, dir, pcap);

@@ -17,16 +17,13 @@
 #include <unistd.h>
 #include "capture.h"
 #include "cli.h"
-#include "fwcount.h"
 #include "kcorrelate.h"
 #include "live.h"
-#include "owner.h"
-#include "privs.h"
+#include "platform.h"
 #include "proxyenv.h"
 #include "report.h"
 #include "sanitize.h"
 #include "target.h"
-#include "witness.h"
 
 enum {
     OPT_JSON = 256, OPT_JSONL, OPT_PASSIVE, OPT_DURATION, OPT_SYN_TIMEOUT,
@@ -192,28 +189,16 @@ listener_for(const struct capture *c, const struct mcpd_endpoint *srv)
 /* A new connection: name its client process while the socket exists. */
 /* ---- following the command --------------------------------------- */
 
-/* Is `pid` the command or a descendant? (Walks /proc/PID/stat parents.) */
+/* Is `pid` the command or a descendant? (Walks the parents.) */
 static int
 in_command_tree(const struct capture *c, long pid)
 {
     int depth;
 
     for (depth = 0; depth < 64 && pid > 1; depth++) {
-        char path[64], buf[512], *close;
-        size_t n;
-        FILE *f;
-
         if (pid == (long)c->cmd_pid)
             return 1;
-        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-        if ((f = fopen(path, "r")) == NULL)
-            return 0;
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[n] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold spaces and ')' */
-        close = strrchr(buf, ')');
-        if (close == NULL || sscanf(close + 1, " %*c %ld", &pid) != 1)
+        if ((pid = mcpd_plat_parent_pid(pid)) < 0)
             return 0;
     }
     return 0;
@@ -223,7 +208,7 @@ in_command_tree(const struct capture *c, long pid)
  * The environment COMMAND starts with: ours, changed by a leading
  * `env [-i] [-u NAME] NAME=VALUE... PROGRAM` (the usual way to give a
  * client a proxy variable). Later changes (a shell's export) are read
- * from /proc/PID/environ while the command runs.
+ * from its environment (mcpd_plat_environ) while the command runs.
  */
 static void
 command_proxy_env(struct capture *c, char **argv)
@@ -436,62 +421,41 @@ syn_times(const struct mcpd_flow *f, int64_t *out, int max)
 }
 
 /*
- * The user of a process, from its /proc entry while it exists. One
+ * The user of a process, while it exists (mcpd_plat_pid_uid). One
  * client usually makes many connections: remember the last answer.
  */
 static void
 user_of_pid(struct capture *c, int32_t pid, struct mcpd_owner *o)
 {
-    char path[64];
-    struct stat st;
+    uint32_t uid;
 
     if (pid == c->last_pid) {
         o->uid = c->last_uid;
         snprintf(o->user, sizeof(o->user), "%s", c->last_user);
         return;
     }
-    snprintf(path, sizeof(path), "/proc/%d", pid);
-    if (stat(path, &st) != 0)
+    if (mcpd_plat_pid_uid(pid, &uid) != 0)
         return;
-    o->uid = st.st_uid;
-    mcpd_owner_username(st.st_uid, o->user, sizeof(o->user));
+    o->uid = uid;
+    mcpd_owner_username(uid, o->user, sizeof(o->user));
     c->last_pid = pid;
-    c->last_uid = st.st_uid;
+    c->last_uid = uid;
     snprintf(c->last_user, sizeof(c->last_user), "%s", o->user);
 }
 
 /*
- * TcpExtListenOverflows from /proc/net/netstat (per network namespace,
+ * TcpExt ListenOverflows (mcpd_sys_counters: per network namespace,
  * world-readable): the kernel counts each SYN it drops because a
  * listener's accept queue is full; that drop makes no kfree_skb event.
  */
 static long long
 listen_overflows(void)
 {
-    FILE *f = fopen("/proc/net/netstat", "re");
-    char names[4096], values[4096];
-    long long result = -1;
+    struct mcpd_kcounters k;
 
-    if (f == NULL)
+    if (mcpd_sys_counters(&k) != 0)
         return -1;
-    while (fgets(names, sizeof(names), f) &&
-           fgets(values, sizeof(values), f)) {
-        char *n, *v, *sn, *sv;
-        if (strncmp(names, "TcpExt:", 7) != 0)
-            continue;
-        n = strtok_r(names, " \n", &sn);
-        v = strtok_r(values, " \n", &sv);
-        while (n && v) {
-            if (strcmp(n, "ListenOverflows") == 0) {
-                result = strtoll(v, NULL, 10);
-                break;
-            }
-            n = strtok_r(NULL, " \n", &sn);
-            v = strtok_r(NULL, " \n", &sv);
-        }
-    }
-    fclose(f);
-    return result;
+    return (long long)k.listen_overflows;
 }
 
 static struct mcpd_kernel *
@@ -1078,6 +1042,11 @@ mcpd_cmd_capture(int argc, char **argv)
     build_filter(&c, filter, sizeof(filter));
     if (iface == NULL)
         iface = mcpd_default_iface();
+    if (iface == NULL) {
+        fprintf(stderr, "mcpdiag: this platform names no default "
+                "interface: give one with -i\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
     live_err = mcpd_live_open(&c.live, iface, filter, snaplen, err,
                               sizeof(err));
     if (live_err != MCPD_LIVE_OK) {

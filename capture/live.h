@@ -24,8 +24,6 @@ enum mcpd_live_error {
     MCPD_LIVE_OTHER
 };
 
-/* The interface to capture on by default (the loopback). */
-const char *mcpd_default_iface(void);
 
 /*
  * Open `iface` for capture with `filter` (BPF), in immediate mode so

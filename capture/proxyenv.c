@@ -4,57 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mcpd.h"
+#include "platform.h"
 #include "proxyenv.h"
-
-/* Does "user:pw@host:port/path" name a port? */
-static int
-authority_has_port(const char *a)
-{
-    size_t n = strcspn(a, "/?#");
-    const char *at = NULL, *q, *close;
-
-    for (q = a; q < a + n; q++)
-        if (*q == '@')
-            at = q;
-    if (at) {
-        n -= (size_t)(at + 1 - a);
-        a = at + 1;
-    }
-    close = memchr(a, ']', n);
-    if (close)
-        return close + 1 < a + n && close[1] == ':';
-    return memchr(a, ':', n) != NULL;
-}
-
-/* "http://user:pw@proxy:3128/" -> host "proxy", port 3128. */
-static int
-proxy_hostport(const char *url, char *host, size_t hlen, uint16_t *port)
-{
-    struct mcpd_target t;
-    char err[MCPD_ERR_LEN], buf[600];
-    const char *p, *auth = strstr(url, "://"), *at, *end;
-
-    /* A proxy given as host:port (no scheme) is common; curl treats it
-     * as http://, and so does every client this tool knows. The scheme
-     * (socks5://...) does not change host and port; userinfo is cut
-     * off here so credentials go no further. */
-    auth = auth ? auth + 3 : url;
-    end = auth + strcspn(auth, "/?#");
-    at = NULL;
-    for (p = auth; p < end; p++)
-        if (*p == '@')
-            at = p;
-    snprintf(buf, sizeof(buf), "http://%.*s", (int)(end - (at ? at + 1 : auth)),
-             at ? at + 1 : auth);
-    p = buf;
-    if (mcpd_target_parse(p, &t, err) != 0)
-        return -1;
-    if (!authority_has_port(strstr(p, "://") + 3))
-        t.port = 1080;      /* curl's default proxy port, not 80 */
-    snprintf(host, hlen, "%s", t.host);
-    *port = t.port;
-    return 0;
-}
 
 int
 mcpd_proxy_env_has_port(const struct mcpd_proxy_env *p, uint16_t port)
@@ -106,18 +57,27 @@ env_read(struct mcpd_proxy_env *p, const struct mcpd_target *t,
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         const char *v = block ? block_get(block, blen, all[i])
                               : getenv(all[i]);
-        if (v && *v && proxy_hostport(v, host, sizeof(host), &port) == 0 &&
-            !mcpd_proxy_env_has_port(p, port) &&
-            p->nports < MCPD_PROXY_MAX_PORTS)
-            p->ports[p->nports++] = port;
+        int c;
+
+        /* Without a port the clients disagree (curl 1080, the others
+         * 80): watch every port one of them would use. */
+        for (c = 0; v && *v && c < MCPD_CLIENT_COUNT; c++)
+            if (mcpd_proxy_hostport_client((enum mcpd_client_kind)c, v,
+                                           host, sizeof(host),
+                                           &port) == 0 &&
+                !mcpd_proxy_env_has_port(p, port) &&
+                p->nports < MCPD_PROXY_MAX_PORTS)
+                p->ports[p->nports++] = port;
     }
     for (i = 0; i < 4; i++) {
         const char *v = block ? block_get(block, blen, order[i])
                               : getenv(order[i]);
-        if (v && *v && proxy_hostport(v, host, sizeof(host), &port) == 0) {
+        if (v && *v &&
+            mcpd_proxy_hostport_client(MCPD_CLIENT_CURL, v, host,
+                                       sizeof(host), &port) == 0) {
             snprintf(p->var, sizeof(p->var), "%s", order[i]);
-            snprintf(p->hostport, sizeof(p->hostport),
-                     strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
+            mcpd_hostport_str(host, port, p->hostport,
+                              sizeof(p->hostport));
             break;
         }
     }
@@ -141,25 +101,11 @@ int
 mcpd_proxy_env_read_pid(struct mcpd_proxy_env *p,
                         const struct mcpd_target *t, long pid)
 {
-    char path[64], *block;
-    size_t len = 0, cap = 65536;
-    FILE *f;
+    size_t len = 0;
+    char *block = mcpd_plat_environ(pid, &len);
 
-    snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
-    if ((f = fopen(path, "r")) == NULL)
-        return -1;
-    block = malloc(cap + 1);
-    if (block)
-        len = fread(block, 1, cap, f);
-    fclose(f);
     if (block == NULL)
         return -1;
-    block[len] = '\0';
-    if (len == 0) {
-        /* a zombie, or the kernel's own: nothing to learn */
-        free(block);
-        return -1;
-    }
     env_read(p, t, block, len);
     free(block);
     return 0;

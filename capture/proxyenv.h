@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "target.h"
 
-#define MCPD_PROXY_MAX_PORTS 6
+#define MCPD_PROXY_MAX_PORTS 12
 
 struct mcpd_proxy_env {
     char var[16];            /* the variable that applies to the target */
@@ -26,8 +26,8 @@ void mcpd_proxy_env_read(struct mcpd_proxy_env *p,
                          const struct mcpd_target *t);
 
 /*
- * The same, from the environment of process `pid` (/proc/PID/environ on
- * Linux): what a command the capture runs really sees. -1 when it
+ * The same, from the environment of process `pid` (mcpd_plat_environ):
+ * what a command the capture runs really sees. -1 when it
  * cannot be read (gone, another user's); `p` is then left alone.
  */
 int mcpd_proxy_env_read_pid(struct mcpd_proxy_env *p,

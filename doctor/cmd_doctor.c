@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include "cli.h"
 #include "mcpd.h"
+#include "platform.h"
 #include "sanitize.h"
 #include "doctor.h"
 #include "doctor_int.h"
@@ -824,6 +825,7 @@ mcpd_cmd_doctor(int argc, char **argv)
     int verbosity = 0;
     int i, nfail = 0, status, file_errors = 0;
     double t = 3.0;
+    const char *self, *fix = "";
     ssize_t el;
 
     mcpd_build_longopts(doctor_options, longopts, 16);
@@ -881,11 +883,12 @@ mcpd_cmd_doctor(int argc, char **argv)
         return mcpd_usage_error("doctor takes no TARGET: it reads the "
                                 "clients' configs (give a file with "
                                 "--config FILE)");
-    el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    self = mcpd_plat_self_exe(&fix);
+    el = self ? readlink(self, exe, sizeof(exe) - 1) : -1;
     if (el <= 0) {
         fprintf(stderr, "mcpdiag: cannot find its own executable "
-                        "(/proc/self/exe): cannot start the probes; "
-                        "mount /proc\n");
+                        "(%s): cannot start the probes; %s\n",
+                self ? self : "no path", fix);
         return MCPD_EXIT_CANNOT_RUN;
     }
     exe[el] = '\0';

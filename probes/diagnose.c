@@ -46,14 +46,6 @@ fix(struct mcpd_probe *p, const char *fmt, ...)
     va_end(ap);
 }
 
-/* "[::1]:3000" or "127.0.0.1:3000". */
-static void
-hostport(const char *addr, uint16_t port, char *buf, size_t len)
-{
-    snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
-             (unsigned)port);
-}
-
 /* The path of the URL that speaks MCP when the HTTP stage found one
  * (the given path may be wrong too), else the given path. */
 static const char *
@@ -238,7 +230,7 @@ queue_evidence(const struct mcpd_probe *p, int ai, char *buf, size_t len)
         return;
     }
     l = &p->lst[li];
-    hostport(l->addr, p->target.port, lhp, sizeof(lhp));
+    mcpd_hostport_str(l->addr, p->target.port, lhp, sizeof(lhp));
     if (l->pid > 0)
         snprintf(who, sizeof(who), "%s, pid %d", l->command, (int)l->pid);
     if (l->backlog_known)
@@ -425,7 +417,7 @@ diagnose_transport(struct mcpd_probe *p)
         }
     if (first_ok == 0)
         return 0;
-    hostport(a->text, port, hp, sizeof(hp));
+    mcpd_hostport_str(a->text, port, hp, sizeof(hp));
     kernel_rule(p, 0, NULL, rule, sizeof(rule));
     if (a->conn == MCPD_CONN_TIMEOUT || a->syn.result == MCPD_SYN_NOTHING) {
         uint32_t nf;
@@ -567,7 +559,7 @@ diagnose_transport(struct mcpd_probe *p)
             if (p->lst[0].pid > 0)
                 snprintf(who, sizeof(who), "%s, pid %d", p->lst[0].command,
                          (int)p->lst[0].pid);
-            hostport(p->lst[0].addr, port, lhp, sizeof(lhp));
+            mcpd_hostport_str(p->lst[0].addr, port, lhp, sizeof(lhp));
             url_with(p, p->lst[0].addr, good, sizeof(good));
             verdict(p, "listeners", other_family ? MCPD_C_WRONG_ADDRESS_FAMILY :
                     MCPD_C_WRONG_BIND_ADDRESS, "connections to %s are refused: "
@@ -665,7 +657,7 @@ diagnose_http(struct mcpd_probe *p)
     int saw_mcp, is_proxy;
     size_t tl = strlen(p->target.path);
 
-    hostport(p->addr[0].text, p->target.port, hp, sizeof(hp));
+    mcpd_hostport_str(p->addr[0].text, p->target.port, hp, sizeof(hp));
     if (hs->tls_untrusted) {
         verdict(p, "http", MCPD_C_TLS_UNTRUSTED, "%s speaks TLS but its "
                 "certificate fails verification (%s)%s", hp, hs->tls_error,

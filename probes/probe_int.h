@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "flow.h"
 #include "mcpd.h"
+#include "platform.h"
 #include "sanitize.h"
 #include "target.h"
 #include "verdict.h"
@@ -93,7 +94,7 @@ struct mcpd_probe_listener {
     int family;              /* 4 or 6 */
     int v6only;              /* -1 unknown */
     uint32_t backlog;        /* listen() backlog */
-    int backlog_known;       /* 0 from /proc/net/tcp: not in the table */
+    int backlog_known;       /* 0 from the socket table: not in it */
     uint32_t queued;         /* waiting for accept() */
     int32_t pid;             /* -1 not visible */
     char command[64];        /* owner comm */
@@ -103,24 +104,11 @@ struct mcpd_probe_listener {
 
 /* ---- stage 5: firewall and kernel counters ---- */
 
-struct mcpd_fw_rule {
-    char source[16];         /* "nft", "iptables", "ip6tables" */
-    char text[512];          /* the rule as the tool prints it */
-    char action[16];         /* "drop", "reject", "accept", "" */
-};
-
-struct mcpd_kcounters {
-    int valid;               /* read successfully */
-    uint64_t listen_overflows;        /* TcpExt ListenOverflows */
-    uint64_t listen_drops;            /* TcpExt ListenDrops */
-};
+/* struct mcpd_fw_rule and struct mcpd_kcounters: platform.h */
 
 /* ---- stage 6: proxy ---- */
 
-enum mcpd_client_kind {
-    MCPD_CLIENT_CURL, MCPD_CLIENT_NODE, MCPD_CLIENT_REQUESTS,
-    MCPD_CLIENT_HTTPX, MCPD_CLIENT_GO, MCPD_CLIENT_COUNT
-};
+/* enum mcpd_client_kind and mcpd_proxy_hostport: target.h */
 
 /* Look up an environment variable (getenv, or a table in tests). */
 typedef const char *(*mcpd_env_fn)(const char *name);
@@ -150,11 +138,6 @@ const char *mcpd_client_name(enum mcpd_client_kind client);
 
 /* Copy a proxy URL with any user:password replaced by "***". */
 void mcpd_redact_url(const char *in, char *out, size_t len);
-
-/* Split a proxy URL into host and port (default 1080 for socks, else
- * 80/443 by scheme as curl does). Returns 0 or -1. */
-int mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
-                        uint16_t *port);
 
 struct mcpd_probe_proxy {
     char vars[12][300];      /* "NAME=value" (redacted) that are set */
@@ -312,13 +295,6 @@ struct mcpd_probe {
     char failed_stage[16];   /* stage name of the first failure */
 };
 
-/* Listeners from the kernel's /proc/net/tcp{,6} (no owner): the
- * fallback when capture/'s owner backend is missing or fails. Returns
- * how many, or -1 with err set. */
-int mcpd_probe_procnet_listeners(uint16_t port,
-                                 struct mcpd_probe_listener *out, int max,
-                                 char *err);
-
 /* The kernel witness around the connect and SYN stages (probe_kernel.c):
  * open before them, wrap each attempt, close after. Never fails: where
  * it cannot run, p->kw_error says why and the attempts carry nothing. */
@@ -362,12 +338,6 @@ void mcpd_probe_syn(struct mcpd_probe *p);
 void mcpd_probe_proxy(struct mcpd_probe *p);
 void mcpd_probe_http(struct mcpd_probe *p);
 void mcpd_probe_diagnose(struct mcpd_probe *p);
-
-/* Platform: firewall rules for a port and the kernel's listen counters
- * (sys_linux.c; sys_none.c elsewhere). */
-int mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
-                      char *err);
-int mcpd_sys_counters(struct mcpd_kcounters *out);
 
 /* TCP connect with a timeout; fills result, errno, ms. */
 enum mcpd_conn_result mcpd_tcp_connect(const struct mcpd_ip *ip,

@@ -12,11 +12,7 @@
 #include "probe_int.h"
 #if HAVE_MCPD_CAPTURE
 #include "kcorrelate.h"
-#include "witness.h"
-#if defined(__linux__)
-#include "fwcount.h"
 #define MCPD_KW_FWCOUNT 1
-#endif
 #endif
 #ifndef MCPD_KW_FWCOUNT
 #define MCPD_KW_FWCOUNT 0
@@ -131,9 +127,6 @@ mcpd_probe_kernel_open(struct mcpd_probe *p)
             snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "%s",
                      err[0] ? err : "cannot read the rule counters");
         p->kw_fw = kw->fw != NULL;
-#else
-        snprintf(p->fw_watch_error, sizeof(p->fw_watch_error), "rule "
-                 "counters are read on Linux only");
 #endif
         err[0] = '\0';
         kw->w = mcpd_witness_open(&port, 1, err, sizeof(err));

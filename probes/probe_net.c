@@ -14,9 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "probe_int.h"
-#if HAVE_MCPD_CAPTURE
-#include "owner.h"
-#endif
+#include "platform.h"
 
 double
 mcpd_now_ms(void)
@@ -527,7 +525,6 @@ mcpd_probe_listeners(struct mcpd_probe *p)
     int n = -1, i, j;
 
     snprintf(p->lst_visibility, sizeof(p->lst_visibility), "none");
-#if HAVE_MCPD_CAPTURE
     {
         struct mcpd_listener ls[MCPD_PROBE_MAX_LISTENERS];
         enum mcpd_visibility vis = MCPD_VIS_NONE;
@@ -556,13 +553,28 @@ mcpd_probe_listeners(struct mcpd_probe *p)
                      vis == MCPD_VIS_FULL ? "full" :
                      vis == MCPD_VIS_PARTIAL ? "partial" : "none");
     }
-#endif
     if (n < 0) {
         /* No owner backend (or it failed): the kernel's table still
          * says who listens, without the process. */
-        n = mcpd_probe_procnet_listeners(p->target.port, p->lst,
-                                         MCPD_PROBE_MAX_LISTENERS,
-                                         p->lst_error);
+        struct mcpd_listener ls[MCPD_PROBE_MAX_LISTENERS];
+
+        n = mcpd_plat_listeners_noowner(p->target.port, ls,
+                                        MCPD_PROBE_MAX_LISTENERS,
+                                        p->lst_error);
+        if (n > MCPD_PROBE_MAX_LISTENERS)
+            n = MCPD_PROBE_MAX_LISTENERS;
+        for (i = 0; i < n; i++) {
+            struct mcpd_probe_listener *l = &p->lst[i];
+            memset(l, 0, sizeof(*l));
+            mcpd_ip_str(&ls[i].local.ip, l->addr, sizeof(l->addr));
+            l->family = ls[i].local.ip.family;
+            l->v6only = ls[i].v6only;
+            l->backlog = 0;
+            l->backlog_known = 0;
+            l->queued = ls[i].queued;
+            l->pid = -1;
+            snprintf(l->user, sizeof(l->user), "%s", ls[i].owner.user);
+        }
         if (n >= 0)
             snprintf(p->lst_visibility, sizeof(p->lst_visibility),
                      "no-owner");

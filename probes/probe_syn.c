@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <libnet.h>
@@ -301,9 +300,14 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
                  strerror(errno));
         return;
     }
-    /* "any" sees loopback and every other interface alike, so the route
-     * does not have to be worked out again here. */
-    pc = pcap_create("any", perr);
+    /* A device that sees loopback and every other interface alike, so
+     * the route does not have to be worked out again here. */
+    if (mcpd_plat_any_iface() == NULL) {
+        snprintf(s->error, sizeof(s->error), "this platform has no "
+                 "capture device for every interface");
+        return;
+    }
+    pc = pcap_create(mcpd_plat_any_iface(), perr);
     if (pc == NULL) {
         snprintf(s->error, sizeof(s->error), "pcap: %.200s", perr);
         return;
@@ -400,7 +404,7 @@ mcpd_probe_syn(struct mcpd_probe *p)
 {
     int i;
 
-    if (getrandom(&syn_key, sizeof(syn_key), 0) != sizeof(syn_key))
+    if (mcpd_plat_random(&syn_key, sizeof(syn_key), 1) != 0)
         syn_key = (uint32_t)getpid() * 2654435761u;
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_syn_probe *s = &p->addr[i].syn;

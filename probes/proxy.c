@@ -337,55 +337,6 @@ mcpd_redact_url(const char *in, char *out, size_t len)
     snprintf(out, len, "%.*s***@%s", (int)(start - in), in, at + 1);
 }
 
-int
-mcpd_proxy_hostport(const char *url, char *host, size_t hlen,
-                    uint16_t *port)
-{
-    const char *p = strstr(url, "://"), *end, *at, *colon;
-    unsigned long v = 0;
-    int socks = 0, https = 0;
-    size_t n;
-
-    if (p) {
-        socks = strncasecmp(url, "socks", 5) == 0;
-        https = strncasecmp(url, "https:", 6) == 0;
-        p += 3;
-    } else {
-        p = url;
-    }
-    end = p + strcspn(p, "/?#");
-    at = memchr(p, '@', (size_t)(end - p));
-    if (at)
-        p = at + 1;
-    if (*p == '[') {
-        const char *close = memchr(p, ']', (size_t)(end - p));
-        if (close == NULL)
-            return -1;
-        n = (size_t)(close - p - 1);
-        colon = close[1] == ':' ? close + 1 : NULL;
-        p++;
-    } else {
-        colon = memchr(p, ':', (size_t)(end - p));
-        n = colon ? (size_t)(colon - p) : (size_t)(end - p);
-    }
-    if (n == 0 || n >= hlen)
-        return -1;
-    memcpy(host, p, n);
-    host[n] = '\0';
-    if (colon && colon + 1 < end) {
-        char *e;
-        v = strtoul(colon + 1, &e, 10);
-        if (e != end || v == 0 || v > 65535)
-            return -1;
-    } else {
-        /* curl's defaults: 1080 for SOCKS, 443 for https, else 1080 for
-         * a bare host:port without scheme... but an http URL means 80. */
-        v = socks ? 1080 : https ? 443 : p == url ? 1080 : 80;
-    }
-    *port = (uint16_t)v;
-    return 0;
-}
-
 /* First set and non-empty of a, b (either may be NULL). */
 static const char *
 first_env(mcpd_env_fn env, const char *a, const char *b, const char **which)

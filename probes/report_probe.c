@@ -3,6 +3,7 @@
 
 #include <pwd.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +57,6 @@ put_line(FILE *out, const char *label, const char *text)
     fputc('\n', out);
 }
 
-static void
-hp(const char *addr, uint16_t port, char *buf, size_t len)
-{
-    snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
-             (unsigned)port);
-}
-
 /* Append to a growing line, never past its end. */
 static void
 cat(char *buf, size_t len, const char *fmt, ...)
@@ -88,8 +82,8 @@ errno_name(int e)
     case 0: return "";
     case 111: return "ECONNREFUSED";
     case 110: return "ETIMEDOUT";
-    case 113: return "EHOSTUNREACH";
-    case 101: return "ENETUNREACH";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
     case 104: return "ECONNRESET";
     case 1: return "EPERM";
     case 13: return "EACCES";
@@ -169,7 +163,7 @@ kernel_row(const struct mcpd_probe *p, FILE *out)
     }
     for (i = 0; i < p->naddr; i++) {
         const struct mcpd_probe_addr *ad = &p->addr[i];
-        hp(ad->text, p->target.port, a, sizeof(a));
+        mcpd_hostport_str(ad->text, p->target.port, a, sizeof(a));
         cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
         mark = strlen(line);
         kev_brief(&ad->kconn, line, sizeof(line));
@@ -269,7 +263,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         m = M_FAIL;
         for (i = 0; i < p->nlst; i++) {
             const struct mcpd_probe_listener *l = &p->lst[i];
-            hp(l->addr, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(l->addr, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
             if (l->pid > 0)
                 cat(line, sizeof(line), " %s pid %d user %s", l->command,
@@ -290,7 +284,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     line[0] = '\0';
     for (i = 0; i < p->naddr; i++) {
         const struct mcpd_probe_addr *ad = &p->addr[i];
-        hp(ad->text, p->target.port, a, sizeof(a));
+        mcpd_hostport_str(ad->text, p->target.port, a, sizeof(a));
         cat(line, sizeof(line), "%s%s %s", i ? "; " : "", a,
             mcpd_conn_result_name(ad->conn));
         if (ad->conn_errno)
@@ -308,7 +302,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     } else {
         for (i = 0; i < p->naddr; i++) {
             const struct mcpd_syn_probe *s = &p->addr[i].syn;
-            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
             if (s->result == MCPD_SYN_NOT_RUN)
                 cat(line, sizeof(line), "skipped (its connect timed out "
@@ -454,7 +448,7 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         }
         for (i = 0; i < p->naddr; i++) {
             char who[120];
-            hp(p->addr[i].text, p->target.port, a, sizeof(a));
+            mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
             snprintf(who, sizeof(who), "%s connect", a);
             kev_evidence(p, out, who, &p->addr[i].kconn);
             snprintf(who, sizeof(who), "%s raw SYN", a);
@@ -580,7 +574,7 @@ conn_verdict(const struct mcpd_probe_addr *a)
     case MCPD_CONN_TIMEOUT:
         return "TIMEOUT";
     case MCPD_CONN_UNREACHABLE:
-        return a->conn_errno == 113 || a->conn_errno == 101 ?
+        return a->conn_errno == EHOSTUNREACH || a->conn_errno == ENETUNREACH ?
                "UNREACHABLE" : NULL;    /* EHOSTUNREACH, ENETUNREACH */
     case MCPD_CONN_RESET:
         return "RESET";

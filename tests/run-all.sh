@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install, build and run every test, twice: a normal build with warnings
 # as errors, then the same suite under AddressSanitizer and
-# UndefinedBehaviorSanitizer (with a libFuzzer run). Both passes always
-# run; each prints ctest's summary, and the script exits non-zero if
-# either failed. The whole run has a budget of 15 minutes on 2 cores.
+# UndefinedBehaviorSanitizer (with a libFuzzer run); then a third, short
+# pass that builds with the `none` platform (platform/none/: no OS
+# backend at all) and runs the offline tests, which proves the platform
+# seam. Every pass always runs; each prints ctest's summary, and the
+# script exits non-zero if any failed. The whole run has a budget of 15
+# minutes on 2 cores.
 #
-#   MCPD_PASSES="normal asan"   which passes to run (default: both)
+#   MCPD_PASSES="normal asan none"   which passes to run (default: all)
 #   MCPD_FUZZ_SECONDS=120       length of the libFuzzer run
 #   MCPD_CTEST_ARGS="-R probe"  extra ctest arguments (the soak script)
 set -eu
@@ -25,8 +28,9 @@ unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# run_pass NAME BUILD_DIR CMAKE_ARGS...: configure, build and run ctest;
-# leaves ctest's log in $logs/NAME.log and the status in $logs/NAME.rc.
+# run_pass NAME BUILD_DIR CMAKE_ARGS...: configure, build and run ctest
+# (with $pass_ctest_args, then MCPD_CTEST_ARGS); leaves ctest's log in
+# $logs/NAME.log and the status in $logs/NAME.rc.
 run_pass() {
     name=$1
     dir=$2
@@ -41,13 +45,16 @@ run_pass() {
     else
         # shellcheck disable=SC2086
         { ctest --test-dir "$dir" --output-on-failure -j "$jobs" \
-                ${MCPD_CTEST_ARGS:-}; echo $? >"$logs/$name.rc"; } 2>&1 |
+                $pass_ctest_args ${MCPD_CTEST_ARGS:-}
+          echo $? >"$logs/$name.rc"; } 2>&1 |
             tee "$logs/$name.log"
     fi
     echo $(( $(date +%s) - t0 )) >"$logs/$name.secs"
 }
 
-for pass in ${MCPD_PASSES:-normal asan}; do
+passes=${MCPD_PASSES:-normal asan none}
+for pass in $passes; do
+    pass_ctest_args=
     case $pass in
     normal)
         run_pass normal build -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
@@ -55,16 +62,21 @@ for pass in ${MCPD_PASSES:-normal asan}; do
         run_pass asan build-asan -DCMAKE_BUILD_TYPE=Debug \
             -DCMAKE_C_COMPILER=clang -DMCPD_SANITIZERS="address;undefined" \
             -DMCPD_FUZZ=ON -DMCPD_FUZZ_SECONDS="${MCPD_FUZZ_SECONDS:-120}" ;;
+    none)
+        # Live tests are not registered there; -L keeps it short.
+        pass_ctest_args="-L offline"
+        run_pass none build-none -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DMCPD_PLATFORM=none ;;
     *)
-        echo "run-all.sh: unknown pass '$pass' (normal, asan)" >&2
+        echo "run-all.sh: unknown pass '$pass' (normal, asan, none)" >&2
         exit 2 ;;
     esac
 done
 
-# Both summaries, then one line over both passes.
+# Every pass's summary, then one line over all of them.
 status=0 passed=0 failed=0 skipped=0
 echo
-for pass in ${MCPD_PASSES:-normal asan}; do
+for pass in $passes; do
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of' \
            "$logs/$pass.log" | tail -n 1)
     [ -n "$line" ] || line="no ctest summary ($(tail -n 1 "$logs/$pass.log"))"

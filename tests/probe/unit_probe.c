@@ -10,6 +10,10 @@
 #include <curl/curl.h>
 #include "probe_int.h"
 #if defined(__has_include)
+#if __has_include("proxyenv.h")
+#include "proxyenv.h"
+#define MCPD_UNIT_PROXYENV 1
+#endif
 #if __has_include("kcorrelate.h")
 #include "kcorrelate.h"
 #define HAVE_KCORRELATE 1
@@ -224,11 +228,56 @@ test_hostport(void)
     CHECK(mcpd_proxy_hostport("px:8080", h, sizeof(h), &port) == 0);
     CHECK(strcmp(h, "px") == 0 && port == 8080);
     CHECK(mcpd_proxy_hostport("http://px:99999", h, sizeof(h), &port) == -1);
+    /* One parser, each client's default port when the URL names none
+     * (curl 1080 for http:// too, the others the scheme's 80). */
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_CURL, "http://px", h,
+                                     sizeof(h), &port) == 0);
+    CHECK(strcmp(h, "px") == 0 && port == 1080);
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_NODE, "http://px", h,
+                                     sizeof(h), &port) == 0);
+    CHECK(port == 80);
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_GO, "u:p@px", h,
+                                     sizeof(h), &port) == 0);
+    CHECK(strcmp(h, "px") == 0 && port == 80);
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_CURL, "https://px", h,
+                                     sizeof(h), &port) == 0);
+    CHECK(port == 443);
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_REQUESTS,
+                                     "socks5h://[::1]", h, sizeof(h),
+                                     &port) == 0);
+    CHECK(strcmp(h, "::1") == 0 && port == 1080);
+    CHECK(mcpd_proxy_hostport_client(MCPD_CLIENT_HTTPX, "http://px:0", h,
+                                     sizeof(h), &port) == -1);
     mcpd_redact_url("px:1", r, sizeof(r));
     CHECK(strcmp(r, "px:1") == 0);
     mcpd_redact_url("tok@px:1", r, sizeof(r));
     CHECK(strcmp(r, "***@px:1") == 0);
 }
+
+#ifdef MCPD_UNIT_PROXYENV
+/* capture reads the same proxy variables with the same parser: the
+ * variable a curl would use, and every port one of the clients would
+ * use (a URL without a port: curl's 1080 and the others' 80). */
+static void
+test_proxy_env(void)
+{
+    static const char block[] = "PATH=/bin\0http_proxy=http://u:pw@px\0"
+                                "HTTPS_PROXY=px2:3128\0";
+    struct mcpd_target t;
+    struct mcpd_proxy_env pe;
+    char err[MCPD_ERR_LEN];
+
+    CHECK(mcpd_target_parse("http://localhost:3000/mcp", &t, err) == 0);
+    mcpd_proxy_env_read_block(&pe, &t, block, sizeof(block) - 1);
+    CHECK(strcmp(pe.var, "http_proxy") == 0);
+    CHECK(strcmp(pe.hostport, "px:1080") == 0);
+    CHECK(pe.nports == 3);
+    CHECK(mcpd_proxy_env_has_port(&pe, 1080));
+    CHECK(mcpd_proxy_env_has_port(&pe, 80));
+    CHECK(mcpd_proxy_env_has_port(&pe, 3128));
+    CHECK(strstr(pe.hostport, "pw") == NULL);
+}
+#endif
 
 /* A probe whose connect to 127.0.0.1:3000 worked and whose HTTP
  * requests then failed with `code` / `os_errno`; the listener holds
@@ -618,6 +667,9 @@ main(void)
     test_noproxy();
     test_decide();
     test_hostport();
+#ifdef MCPD_UNIT_PROXYENV
+    test_proxy_env();
+#endif
     test_queue_verdicts();
     test_kernel_verdicts();
     test_above_http();

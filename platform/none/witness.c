@@ -1,7 +1,7 @@
 /* \summary: the kernel witness where the platform has none */
 
 #include <stdio.h>
-#include "witness.h"
+#include "platform.h"
 
 struct mcpd_witness *
 mcpd_witness_open(const uint16_t *ports, int nports, char *err,

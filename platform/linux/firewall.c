@@ -9,13 +9,13 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "probe_int.h"
+#include "platform.h"
+#include "linux.h"
 
-/* Does the text mention `port` as a whole number after "dport"/"dports"
- * (iptables "--dport 3000", "--dports 80,3000", "--dport 3000:3010";
- * nft "dport 3000", "dport { 80, 3000 }", "dport 3000-3010")? */
-static int
-mentions_port(const char *line, uint16_t port)
+/* Walks every "dport"/"dports" and the value after it: a number, a list,
+ * a range, or a { set } (linux.h). */
+int
+mcpd_fw_rule_has_dport(const char *line, uint16_t port)
 {
     const char *p = line;
 
@@ -123,7 +123,7 @@ collect(const char *source, const char *const argv[], uint16_t port,
         l = strlen(s);
         while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r'))
             s[--l] = '\0';
-        if (!mentions_port(s, port) || n >= max)
+        if (!mcpd_fw_rule_has_dport(s, port) || n >= max)
             continue;
         snprintf(out[n].source, sizeof(out[n].source), "%s", source);
         snprintf(out[n].text, sizeof(out[n].text), "%s", s);

@@ -1,10 +1,10 @@
-/* \summary: listeners from /proc/net/tcp{,6} when no owner backend is
- * available: addresses, backlog and queue, no process */
+/* \summary: listeners from /proc/net/tcp{,6} when the owner backend
+ * cannot answer: addresses and queue, no process */
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include "probe_int.h"
+#include "platform.h"
 
 
 /*
@@ -14,9 +14,8 @@
  * Returns how many were found, or -1 with err set.
  */
 int
-mcpd_probe_procnet_listeners(uint16_t port,
-                             struct mcpd_probe_listener *out, int max,
-                             char *err)
+mcpd_plat_listeners_noowner(uint16_t port, struct mcpd_listener *out,
+                            int max, char *err)
 {
     static const char *const files[2] = { "/proc/net/tcp", "/proc/net/tcp6" };
     int f, n = 0, opened = 0;
@@ -35,7 +34,7 @@ mcpd_probe_procnet_listeners(uint16_t port,
         while (fgets(line, sizeof(line), fp)) {
             char local[40], remote[40];
             unsigned lport, st, txq, rxq, uid;
-            struct mcpd_probe_listener *l;
+            struct mcpd_listener *l;
             uint8_t a[16];
             int i;
 
@@ -58,15 +57,16 @@ mcpd_probe_procnet_listeners(uint16_t port,
             }
             l = &out[n++];
             memset(l, 0, sizeof(*l));
-            l->family = f ? 6 : 4;
-            inet_ntop(f ? AF_INET6 : AF_INET, a, l->addr, sizeof(l->addr));
+            l->local.ip.family = f ? 6 : 4;
+            memcpy(l->local.ip.a, a, f ? 16 : 4);
+            l->local.port = port;
             l->v6only = -1;
             (void)txq;      /* write queue: 0 on a listener */
             l->backlog = 0; /* not in this table: unknown */
-            l->backlog_known = 0;
             l->queued = rxq;
-            l->pid = -1;
-            snprintf(l->user, sizeof(l->user), "%u", uid);
+            l->owner.pid = -1;
+            l->owner.uid = uid;
+            snprintf(l->owner.user, sizeof(l->owner.user), "%u", uid);
         }
         fclose(fp);
     }

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "privs.h"
+#include "platform.h"
 
 static int
 fill_from_passwd(struct mcpd_user *u, const struct passwd *pw)

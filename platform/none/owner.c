@@ -1,7 +1,7 @@
 /* \summary: socket owners where no backend exists: say so, guess nothing */
 
 #include <stdio.h>
-#include "owner.h"
+#include "platform.h"
 
 /*
  * A platform without a backend (see owner_linux.c for what one does)
@@ -27,8 +27,9 @@ mcpd_owner_listeners(uint16_t port, struct mcpd_listener *out, int max,
     (void)max;
     if (vis != NULL)
         *vis = MCPD_VIS_NONE;
+    /* "No listener" would be a claim we cannot back: fail instead. */
     say_none(err);
-    return 0;
+    return -1;
 }
 
 int

@@ -10,8 +10,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "fwcount.h"
-#include "privs.h"
+#include "platform.h"
+#include "linux.h"
 
 #define MAX_RULES 256
 #define DUMP_MAX (512 * 1024)
@@ -24,31 +24,23 @@ struct counted {
 struct mcpd_fwwatch {
     pid_t helper;
     int to_helper, from_helper;
-    uint16_t ports[8];
+    uint16_t ports[16];      /* the target and every proxy port */
     int nports;
     struct counted base[MAX_RULES];
     int nbase;
     char *dump;              /* the helper's last answer */
 };
 
-/* Does the rule text name one of our ports as a destination port? */
+/* Does the rule text name one of our ports as a destination port
+ * (exactly, in a list or a range: mcpd_fw_rule_has_dport)? */
 static int
 mentions_port(const struct mcpd_fwwatch *w, const char *rule)
 {
-    char pat[32];
     int i;
 
-    for (i = 0; i < w->nports; i++) {
-        const char *p;
-        snprintf(pat, sizeof(pat), "--dport %u", w->ports[i]);
-        p = strstr(rule, pat);
-        if (p && (p[strlen(pat)] == ' ' || p[strlen(pat)] == '\0'))
+    for (i = 0; i < w->nports; i++)
+        if (mcpd_fw_rule_has_dport(rule, w->ports[i]))
             return 1;
-        snprintf(pat, sizeof(pat), "%u", w->ports[i]);
-        p = strstr(rule, "--dports ");
-        if (p && strstr(p, pat))
-            return 1;
-    }
     return 0;
 }
 
@@ -176,7 +168,7 @@ mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
     w = calloc(1, sizeof(*w));
     if (w == NULL)
         return NULL;
-    for (i = 0; i < nports && i < 8; i++)
+    for (i = 0; i < nports && i < 16; i++)
         w->ports[w->nports++] = ports[i];
     dump = read_counters();
     if (dump == NULL || dump[0] == '\0') {

@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include "witness.h"
+#include "platform.h"
 
 #define RING_PAGES 64            /* data pages per CPU (power of two) */
 #define MAX_REASONS 256

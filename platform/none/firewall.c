@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
-#include "probe_int.h"
+#include "platform.h"
 
 int
 mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,

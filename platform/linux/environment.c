@@ -19,10 +19,8 @@
 #include <openssl/crypto.h>
 #include <pcap/pcap.h>
 #include <zlib.h>
-#include "bundle.h"
-#include "mcpd.h"
-#include "owner.h"
-#include "redact.h"
+#include "platform.h"
+#include "linux.h"
 
 #define MAX_LISTENERS 32
 
@@ -193,7 +191,7 @@ listeners(uint16_t port)
 }
 
 static cJSON *
-proxy_vars(int redact)
+proxy_vars(size_t (*redact_value)(char *))
 {
     static const char *const vars[] = {
         "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
@@ -210,35 +208,17 @@ proxy_vars(int redact)
         copy = strdup(v);
         if (copy == NULL)
             continue;
-        if (redact)
-            mcpd_redact_proxy_value(copy);
+        if (redact_value != NULL)
+            redact_value(copy);
         add_str(o, vars[i], copy);
         free(copy);
     }
     return o;
 }
 
-/* Does `line` mention the port as a number of its own? */
-static int
-mentions_port(const char *line, uint16_t port)
-{
-    char p[8];
-    const char *s = line;
-    size_t n;
-
-    n = (size_t)snprintf(p, sizeof(p), "%u", port);
-    while ((s = strstr(s, p)) != NULL) {
-        int before = s > line && isdigit((unsigned char)s[-1]);
-        int after = isdigit((unsigned char)s[n]);
-        if (!before && !after)
-            return 1;
-        s += n;
-    }
-    return 0;
-}
-
-/* Rules from one read-only dump: those naming the port, and the chain
- * policies and headers that give them context. */
+/* Rules from one read-only dump: those naming the port as a destination
+ * (mcpd_fw_rule_has_dport), and the chain policies and headers that give
+ * them context. */
 static cJSON *
 firewall_dump(const char *const argv[], uint16_t port, int nft)
 {
@@ -247,7 +227,7 @@ firewall_dump(const char *const argv[], uint16_t port, int nft)
     char *line, *save = NULL;
 
     add_str(o, "command", argv[0]);
-    if (mcpd_bundle_run(argv, 0, 10, &r) != 0 || r.status != 0) {
+    if (mcpd_run_child(argv, 0, 10, &r) != 0 || r.status != 0) {
         cJSON_AddFalseToObject(o, "available");
         add_str(o, "error", r.status == 127 ? "not installed" :
                             r.err && r.err[0] ? r.err : "failed");
@@ -258,7 +238,7 @@ firewall_dump(const char *const argv[], uint16_t port, int nft)
     cJSON_AddTrueToObject(o, "available");
     for (line = strtok_r(r.out, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
-        int keep = mentions_port(line, port);
+        int keep = mcpd_fw_rule_has_dport(line, port);
         if (!nft && (line[0] == '*' || line[0] == ':'))
             keep = 1;
         if (nft && (strstr(line, "table ") || strstr(line, "chain ") ||
@@ -290,31 +270,19 @@ firewall(uint16_t port)
     return o;
 }
 
-/* TcpExt ListenOverflows and ListenDrops from /proc/net/netstat. */
+/* TcpExt ListenOverflows and ListenDrops (mcpd_sys_counters). */
 static cJSON *
 counters(void)
 {
     cJSON *o = cJSON_CreateObject();
-    char names[4096], vals[4096];
-    FILE *f = fopen("/proc/net/netstat", "re");
+    struct mcpd_kcounters k;
 
-    while (f && fgets(names, sizeof(names), f) &&
-           fgets(vals, sizeof(vals), f)) {
-        char *n, *v, *sn = NULL, *sv = NULL;
-        if (strncmp(names, "TcpExt:", 7) != 0)
-            continue;
-        for (n = strtok_r(names, " \n", &sn), v = strtok_r(vals, " \n", &sv);
-             n && v; n = strtok_r(NULL, " \n", &sn),
-             v = strtok_r(NULL, " \n", &sv))
-            if (strcmp(n, "ListenOverflows") == 0 ||
-                strcmp(n, "ListenDrops") == 0) {
-                char key[48];
-                snprintf(key, sizeof(key), "TcpExt%s", n);
-                cJSON_AddNumberToObject(o, key, strtod(v, NULL));
-            }
+    if (mcpd_sys_counters(&k) == 0) {
+        cJSON_AddNumberToObject(o, "TcpExtListenOverflows",
+                                (double)k.listen_overflows);
+        cJSON_AddNumberToObject(o, "TcpExtListenDrops",
+                                (double)k.listen_drops);
     }
-    if (f)
-        fclose(f);
     return o;
 }
 
@@ -418,7 +386,8 @@ sysctls(void)
 }
 
 cJSON *
-mcpd_environment_collect(const struct mcpd_target *t, int redact)
+mcpd_environment_collect(const struct mcpd_target *t,
+                         size_t (*redact_value)(char *))
 {
     cJSON *env = cJSON_CreateObject(), *tj, *user;
     char when[32];
@@ -445,12 +414,10 @@ mcpd_environment_collect(const struct mcpd_target *t, int redact)
     cJSON_AddItemToObject(env, "target", tj);
     cJSON_AddItemToObject(env, "resolver", resolver(t));
     cJSON_AddItemToObject(env, "listeners", listeners(t->port));
-    cJSON_AddItemToObject(env, "proxy", proxy_vars(redact));
+    cJSON_AddItemToObject(env, "proxy", proxy_vars(redact_value));
     cJSON_AddItemToObject(env, "firewall", firewall(t->port));
     cJSON_AddItemToObject(env, "counters", counters());
     cJSON_AddItemToObject(env, "interfaces", interfaces());
     cJSON_AddItemToObject(env, "sysctls", sysctls());
-    if (redact)
-        mcpd_redact_json(env);
     return env;
 }

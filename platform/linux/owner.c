@@ -19,7 +19,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
-#include "owner.h"
+#include "platform.h"
 
 /* TCP states as the kernel numbers them (include/net/tcp_states.h). */
 #define TCPS_TIME_WAIT    6

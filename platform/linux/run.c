@@ -1,0 +1,155 @@
+/* \summary: running a child with its output collected (POSIX: fork,
+ * pipes, poll) */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "platform.h"
+
+#define RUN_CAP (16u << 20)
+
+static void
+append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (*len + n + 1 > RUN_CAP)
+        n = *len + 1 >= RUN_CAP ? 0 : RUN_CAP - *len - 1;
+    if (*len + n + 1 > *cap) {
+        size_t nc = *cap ? *cap : 4096;
+        char *nb;
+        while (nc < *len + n + 1)
+            nc *= 2;
+        nb = realloc(*buf, nc);
+        if (nb == NULL)
+            return;
+        *buf = nb;
+        *cap = nc;
+    }
+    memcpy(*buf + *len, p, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+static double
+mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+mcpd_run_child(const char *const argv[], int flags, double timeout_s,
+               struct mcpd_run *r)
+{
+    int po[2], pe[2], st = 0, open_fds = 2, killed = 0;
+    size_t ocap = 0, ecap = 0;
+    double deadline = timeout_s > 0 ? mono() + timeout_s : 0;
+    pid_t pid;
+
+    memset(r, 0, sizeof(*r));
+    r->status = -1;
+    if (pipe2(po, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(pe, O_CLOEXEC) != 0) {
+        close(po[0]);
+        close(po[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(po[1], STDOUT_FILENO);
+        dup2(pe[1], STDERR_FILENO);
+        if (!(flags & MCPD_RUN_STDIN)) {
+            int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+            if (nul >= 0)
+                dup2(nul, STDIN_FILENO);
+        }
+        /* Descriptors 0-2 only, whatever the program. */
+        mcpd_close_fds_except(NULL, 0);
+        /* execvp's prototype predates const; it does not write. */
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "mcpdiag: cannot run %s: %s\n", argv[0],
+                strerror(errno));
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    append(&r->out, &r->out_len, &ocap, "", 0);
+    append(&r->err, &r->err_len, &ecap, "", 0);
+    while (open_fds > 0) {
+        struct pollfd p[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+        char buf[8192];
+        int i, ms = 200;
+
+        if (po[0] < 0)
+            p[0].fd = -1;
+        if (pe[0] < 0)
+            p[1].fd = -1;
+        if (poll(p, 2, ms) < 0 && errno != EINTR)
+            break;
+        for (i = 0; i < 2; i++) {
+            ssize_t n;
+            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP |
+                                                 POLLERR)))
+                continue;
+            n = read(p[i].fd, buf, sizeof(buf));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                close(p[i].fd);
+                if (i == 0)
+                    po[0] = -1;
+                else
+                    pe[0] = -1;
+                open_fds--;
+                continue;
+            }
+            if (i == 0)
+                append(&r->out, &r->out_len, &ocap, buf, (size_t)n);
+            else {
+                append(&r->err, &r->err_len, &ecap, buf, (size_t)n);
+                if ((flags & MCPD_RUN_TEE_STDERR) &&
+                    write(STDERR_FILENO, buf, (size_t)n) < 0)
+                    flags &= ~MCPD_RUN_TEE_STDERR;
+            }
+        }
+        if (deadline && mono() > deadline) {
+            /* TERM first, so a capture child still finishes its file;
+             * KILL when it does not go. */
+            kill(pid, killed ? SIGKILL : SIGTERM);
+            killed = 1;
+            r->timed_out = 1;
+            deadline = mono() + 3;
+        }
+    }
+    if (po[0] >= 0)
+        close(po[0]);
+    if (pe[0] >= 0)
+        close(pe[0]);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) :
+                WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+    return 0;
+}
+
+void
+mcpd_run_free(struct mcpd_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}

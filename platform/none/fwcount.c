@@ -1,0 +1,30 @@
+/* \summary: firewall rule counters where no backend exists */
+
+#include <stdio.h>
+#include "platform.h"
+
+struct mcpd_fwwatch *
+mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
+                   size_t errlen)
+{
+    (void)ports;
+    (void)nports;
+    snprintf(err, errlen, "firewall rule counters are not available on "
+             "this platform");
+    return NULL;
+}
+
+int
+mcpd_fwwatch_moved(struct mcpd_fwwatch *w, struct mcpd_fwrule *out, int max)
+{
+    (void)w;
+    (void)out;
+    (void)max;
+    return 0;
+}
+
+void
+mcpd_fwwatch_stop(struct mcpd_fwwatch *w)
+{
+    (void)w;
+}

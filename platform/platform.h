@@ -1,0 +1,141 @@
+/* \summary: the platform seam: every question mcpdiag asks the operating
+ * system, in one place. Each function has one implementation per OS
+ * under platform/OS/ (linux/, and none/, which says what is missing and
+ * guesses nothing); platform/CMakeLists.txt picks the directory. */
+#ifndef MCPD_PLATFORM_H
+#define MCPD_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "mcpd.h"
+#include "target.h"
+
+/* Socket owners and listeners with their processes (owner.h), privileges
+ * and safe output files (privs.h), firewall rule counters (fwcount.h),
+ * the kernel witness of connection attempts (witness.h). */
+#include "owner.h"
+#include "privs.h"
+#include "fwcount.h"
+#include "witness.h"
+
+/* ---- listeners without owners ---------------------------------------- */
+
+/*
+ * Every TCP socket listening on `port` from the kernel's socket table
+ * alone, when mcpd_owner_listeners cannot answer: address, family and
+ * accept queue; backlog 0 (not in the table), owner.pid -1, owner.user
+ * the uid as a number. Returns how many there are (may be more than
+ * max), or -1 with err (MCPD_ERR_LEN) set.
+ */
+int mcpd_plat_listeners_noowner(uint16_t port, struct mcpd_listener *out,
+                                int max, char *err);
+
+/* ---- firewall rules -------------------------------------------------- */
+
+struct mcpd_fw_rule {
+    char source[16];         /* "nft", "iptables", "ip6tables" */
+    char text[512];          /* the rule as the tool prints it */
+    char action[16];         /* "drop", "reject", "accept", "" */
+};
+
+/* The firewall rules that name `port` as a destination port (exactly,
+ * in a list or in a range). Returns how many, or -1 with err
+ * (MCPD_ERR_LEN) set. Read only: no rule is ever changed. */
+int mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
+                      char *err);
+
+/* ---- network counters ------------------------------------------------ */
+
+struct mcpd_kcounters {
+    int valid;               /* read successfully */
+    uint64_t listen_overflows;        /* TcpExt ListenOverflows */
+    uint64_t listen_drops;            /* TcpExt ListenDrops */
+};
+
+/* The kernel's listen-queue counters for this network namespace.
+ * 0, or -1 (out zeroed) when they cannot be read. */
+int mcpd_sys_counters(struct mcpd_kcounters *out);
+
+/* ---- capture devices ------------------------------------------------- */
+
+/* The interface to capture on by default (the loopback), NULL when the
+ * platform has none to name. */
+const char *mcpd_default_iface(void);
+
+/* A capture device that sees every interface at once, NULL when the
+ * platform has none. */
+const char *mcpd_plat_any_iface(void);
+
+/* ---- processes ------------------------------------------------------- */
+
+/* The parent of process `pid`, or -1 when it cannot be read. */
+long mcpd_plat_parent_pid(long pid);
+
+/* The uid that owns process `pid`: 0 and *uid set, or -1. */
+int mcpd_plat_pid_uid(long pid, uint32_t *uid);
+
+/*
+ * A path that runs this very program again (for execv), NULL when the
+ * platform cannot name one; *fix (when not NULL) is set to what the
+ * user can do about it.
+ */
+const char *mcpd_plat_self_exe(const char **fix);
+
+/* True when this process may open a live capture (root, or the
+ * capability to open raw sockets). */
+int mcpd_plat_can_capture(void);
+
+/* `len` random bytes; with may_block 0 it never waits for the pool.
+ * 0, or -1 when none are to be had. */
+int mcpd_plat_random(void *buf, size_t len, int may_block);
+
+/* ---- child process runner -------------------------------------------- */
+
+/* What a child printed, and how it ended. */
+struct mcpd_run {
+    char *out;               /* its stdout, NUL-terminated (free) */
+    size_t out_len;
+    char *err;               /* its stderr, NUL-terminated (free) */
+    size_t err_len;
+    int status;              /* exit status; 128+N when killed by N;
+                                -1 when it could not be started */
+    int timed_out;           /* killed after the timeout */
+};
+
+#define MCPD_RUN_TEE_STDERR 0x1  /* also copy its stderr to ours */
+#define MCPD_RUN_STDIN      0x2  /* let it read our stdin (else null) */
+
+/*
+ * Run argv (PATH searched) with output collected (at most 16 MiB of
+ * each), for at most timeout_s seconds (0: no limit). Returns 0 when it
+ * ran (see r->status), -1 when it could not be started.
+ */
+int mcpd_run_child(const char *const argv[], int flags, double timeout_s,
+                   struct mcpd_run *r);
+void mcpd_run_free(struct mcpd_run *r);
+
+/* ---- environment ----------------------------------------------------- */
+
+/*
+ * environment.json: OS and kernel, versions, the resolver's answers for
+ * the target, its listeners with processes, proxy variables, the
+ * firewall rules that touch the port (read only), listen-queue
+ * counters, loopback interfaces and addresses, sysctls. Each proxy
+ * variable's value goes through redact_value when it is not NULL (the
+ * caller redacts the rest). NULL only without memory.
+ */
+cJSON *mcpd_environment_collect(const struct mcpd_target *t,
+                                size_t (*redact_value)(char *));
+
+/* ---- source of proxy settings ---------------------------------------- */
+
+/*
+ * The environment block ("A=1\0B=2\0...") of process `pid`: what a
+ * command really sees. Returns a malloc'd block (NUL-terminated, *len
+ * bytes before the NUL), or NULL when it cannot be read (gone, another
+ * user's, empty).
+ */
+char *mcpd_plat_environ(long pid, size_t *len);
+
+#endif
