@@ -336,6 +336,21 @@ one_per_family(const struct mcpd_probe *p)
     return p->naddr >= 2 && n4 <= 1 && n6 <= 1;
 }
 
+/* How the connect ended, as the kernel witness is told (MCPD_KW_*). */
+static int
+kernel_how(const struct mcpd_probe_addr *a)
+{
+    int how = 0;
+
+    if (a->conn == MCPD_CONN_REFUSED)
+        how |= MCPD_KW_REFUSED;
+    if (a->conn == MCPD_CONN_TIMEOUT)
+        how |= MCPD_KW_UNANSWERED;
+    if (a->conn != MCPD_CONN_CONNECTED)
+        how |= MCPD_KW_FAILED;
+    return how;
+}
+
 /*
  * The connects to every address at once (one per IP version): a name
  * whose addresses all drop the SYN costs one --timeout, not one each.
@@ -421,7 +436,6 @@ connect_together(struct mcpd_probe *p)
     for (i = 0; i < p->naddr; i++) {
         struct mcpd_probe_addr *a = &p->addr[i];
         struct mcpd_conn_detail d;
-        int how = 0;
 
         memset(&d, 0, sizeof(d));
         if (fds[i] >= 0) {
@@ -433,14 +447,8 @@ connect_together(struct mcpd_probe *p)
         memcpy(a->local, d.local, sizeof(a->local));
         a->local_port = d.local_port;
         a->syn_count = d.syn_count;
-        if (a->conn == MCPD_CONN_REFUSED)
-            how |= MCPD_KW_REFUSED;
-        if (a->conn == MCPD_CONN_TIMEOUT)
-            how |= MCPD_KW_UNANSWERED;
-        if (a->conn != MCPD_CONN_CONNECTED)
-            how |= MCPD_KW_FAILED;
         mcpd_probe_kernel_end(p, i, a->local, a->local_port, t0[i], t1[i],
-                              how, a->syn_count, &a->kconn);
+                              kernel_how(a), a->syn_count, &a->kconn);
     }
 }
 
@@ -459,7 +467,6 @@ mcpd_probe_connect(struct mcpd_probe *p)
         struct mcpd_probe_addr *a = &p->addr[i];
         struct mcpd_conn_detail d;
         int64_t t0, t1;
-        int how = 0;
 
         /* The kernel's word on this attempt: what it reported before
          * is set aside, what it reports during is matched to it. */
@@ -478,14 +485,8 @@ mcpd_probe_connect(struct mcpd_probe *p)
         memcpy(a->local, d.local, sizeof(a->local));
         a->local_port = d.local_port;
         a->syn_count = d.syn_count;
-        if (a->conn == MCPD_CONN_REFUSED)
-            how |= MCPD_KW_REFUSED;
-        if (a->conn == MCPD_CONN_TIMEOUT)
-            how |= MCPD_KW_UNANSWERED;
-        if (a->conn != MCPD_CONN_CONNECTED)
-            how |= MCPD_KW_FAILED;
-        mcpd_probe_kernel_end(p, i, a->local, a->local_port, t0, t1, how,
-                              a->syn_count, &a->kconn);
+        mcpd_probe_kernel_end(p, i, a->local, a->local_port, t0, t1,
+                              kernel_how(a), a->syn_count, &a->kconn);
     }
 }
 
