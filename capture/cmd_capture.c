@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,27 @@ enum {
     OPT_JSON = 256, OPT_JSONL, OPT_PASSIVE, OPT_DURATION, OPT_SYN_TIMEOUT,
     OPT_TIMEOUT, OPT_NO_COLOR, OPT_NO_WITNESS,
 };
+
+/* A line for stderr. What it quotes (COMMAND, paths, a library's or
+ * the kernel's words) goes through the text sanitiser, newlines kept. */
+static void errmsg(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void
+errmsg(const char *fmt, ...)
+{
+    char buf[1024], *safe;
+    size_t n;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    safe = mcpd_text_escape_block(buf, strlen(buf), &n);
+    fputs("mcpdiag: ", stderr);
+    fputs(safe ? safe : "(a message was lost: out of memory)\n", stderr);
+    free(safe);
+}
 
 static const struct mcpd_option capture_options[] = {
     { "interface", 'i', "IFACE",
@@ -1029,7 +1051,7 @@ mcpd_cmd_capture(int argc, char **argv)
     if (mcpd_target_parse(target_text, &c.target, err) != 0)
         return mcpd_usage_error("target: %s", err);
     if (mcpd_user_resolve(zuser, &user, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mcpdiag: %s\n", err);
+        errmsg("%s\n", err);
         return MCPD_EXIT_USAGE;
     }
     mcpd_proxy_env_read(&c.proxy, &c.target);
@@ -1043,21 +1065,21 @@ mcpd_cmd_capture(int argc, char **argv)
     if (iface == NULL)
         iface = mcpd_default_iface();
     if (iface == NULL) {
-        fprintf(stderr, "mcpdiag: this platform names no default "
-                "interface: give one with -i\n");
+        errmsg("this platform names no default "
+               "interface: give one with -i\n");
         return MCPD_EXIT_CANNOT_RUN;
     }
     live_err = mcpd_live_open(&c.live, iface, filter, snaplen, err,
                               sizeof(err));
     if (live_err != MCPD_LIVE_OK) {
-        fprintf(stderr, "mcpdiag: %s\n", err);
+        errmsg("%s\n", err);
         return MCPD_EXIT_CANNOT_RUN;
     }
     if (wfile) {
         wfd = mcpd_create_output(wfile, &user, err, sizeof(err));
         if (wfd < 0 || mcpd_live_write_to(&c.live, wfd, err,
                                           sizeof(err)) != 0) {
-            fprintf(stderr, "mcpdiag: %s\n", err);
+            errmsg("%s\n", err);
             mcpd_live_close(&c.live);
             return MCPD_EXIT_CANNOT_RUN;
         }
@@ -1080,8 +1102,8 @@ mcpd_cmd_capture(int argc, char **argv)
                                               werr, sizeof(werr))
                           : NULL;
         if (c.witness == NULL && !ropts.quiet)
-            fprintf(stderr, "mcpdiag: kernel witness unavailable: %s; "
-                    "processes come from sock_diag only\n", werr);
+            errmsg("kernel witness unavailable: %s; "
+                   "processes come from sock_diag only\n", werr);
         /* Rule counters: a helper keeps root only to run iptables-save
          * again; everything else gives root up. */
         if (c.witness)
@@ -1090,7 +1112,7 @@ mcpd_cmd_capture(int argc, char **argv)
     if (c.nlisteners < 0)
         c.nlisteners = 0;
     if (mcpd_drop_privileges(&user, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mcpdiag: giving up privileges: %s\n", err);
+        errmsg("giving up privileges: %s\n", err);
         mcpd_live_close(&c.live);
         return MCPD_EXIT_CANNOT_RUN;
     }
@@ -1107,7 +1129,7 @@ mcpd_cmd_capture(int argc, char **argv)
     fcfg.seed = mcpd_random_seed();
     c.tab = c.rep ? mcpd_flowtab_new(&fcfg, on_final, &c) : NULL;
     if (c.tab == NULL) {
-        fprintf(stderr, "mcpdiag: out of memory\n");
+        errmsg("out of memory\n");
         mcpd_live_close(&c.live);
         return MCPD_EXIT_CANNOT_RUN;
     }
@@ -1137,13 +1159,8 @@ mcpd_cmd_capture(int argc, char **argv)
                             ropts.format != MCPD_FMT_TEXT, &exec_errno);
         if (child < 0 && exec_errno) {
             /* Nothing was run, so there is nothing to report. */
-            char shown[256], *q;
-            snprintf(shown, sizeof(shown), "%s", cmd_argv[0]);
-            for (q = shown; *q; q++)
-                if ((unsigned char)*q < 0x20 || *q == 0x7f)
-                    *q = '?';
-            fprintf(stderr, "mcpdiag: cannot run %s: %s\n", shown,
-                    strerror(exec_errno));
+            errmsg("cannot run %s: %s\n", cmd_argv[0],
+                   strerror(exec_errno));
             mcpd_live_close(&c.live);
             mcpd_witness_close(c.witness);
             mcpd_fwwatch_stop(c.fw);
@@ -1153,7 +1170,7 @@ mcpd_cmd_capture(int argc, char **argv)
             return MCPD_EXIT_CANNOT_RUN;
         }
         if (child < 0) {
-            fprintf(stderr, "mcpdiag: fork: %s\n", strerror(errno));
+            errmsg("fork: %s\n", strerror(errno));
             stop_requested = 1;
         } else if (cmd_argv) {
             c.cmd_pid = child;
@@ -1172,7 +1189,7 @@ mcpd_cmd_capture(int argc, char **argv)
         if (c.witness)
             mcpd_witness_poll(c.witness, on_kevent, &c);
         if (mcpd_live_drain(&c.live, err, sizeof(err)) < 0) {
-            fprintf(stderr, "mcpdiag: capture: %s\n", err);
+            errmsg("capture: %s\n", err);
             break;
         }
         now = now_ns();
@@ -1211,11 +1228,11 @@ mcpd_cmd_capture(int argc, char **argv)
     if (!ropts.quiet) {
         fflush(stdout);
         if (cmd_argv && child_status >= 0 && WIFEXITED(child_status))
-            fprintf(stderr, "mcpdiag: %s exited with status %d\n",
-                    cmd_argv[0], WEXITSTATUS(child_status));
+            errmsg("%s exited with status %d\n",
+                   cmd_argv[0], WEXITSTATUS(child_status));
         else if (cmd_argv && child_status >= 0 && WIFSIGNALED(child_status))
-            fprintf(stderr, "mcpdiag: %s was killed by signal %d\n",
-                    cmd_argv[0], WTERMSIG(child_status));
+            errmsg("%s was killed by signal %d\n",
+                   cmd_argv[0], WTERMSIG(child_status));
     }
     status = mcpd_report_finish(c.rep, mcpd_flow_stats(c.tab));
     /* A command that failed, or that had no answered connection, is a
@@ -1223,33 +1240,33 @@ mcpd_cmd_capture(int argc, char **argv)
     if (cmd_argv && cmd_done && status == 0 &&
         !(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0)) {
         status = 1;
-        fprintf(stderr, "mcpdiag: exit 1: %s failed%s\n", cmd_argv[0],
-                c.rep->emitted ? ", though the connections seen look "
-                                 "healthy" : " and made no TCP connection");
+        errmsg("exit 1: %s failed%s\n", cmd_argv[0],
+               c.rep->emitted ? ", though the connections seen look "
+                                "healthy" : " and made no TCP connection");
     } else if (cmd_argv && status == 0 && c.healthy == 0) {
         status = 1;
-        fprintf(stderr, "mcpdiag: exit 1: %s had no answered connection "
-                "(no healthy exchange seen)\n", cmd_argv[0]);
+        errmsg("exit 1: %s had no answered connection "
+               "(no healthy exchange seen)\n", cmd_argv[0]);
     }
     if (!ropts.quiet) {
         if (c.unattributed && ropts.verbose)
-            fprintf(stderr, "mcpdiag: %llu client sockets were gone before "
-                    "their process could be looked up\n",
-                    (unsigned long long)c.unattributed);
+            errmsg("%llu client sockets were gone before "
+                   "their process could be looked up\n",
+                   (unsigned long long)c.unattributed);
         if (wfile)
-            fprintf(stderr, "mcpdiag: packets written to %s\n", wfile);
+            errmsg("packets written to %s\n", wfile);
     }
     if (drop || ifdrop)
-        fprintf(stderr, "mcpdiag: warning: the kernel dropped %llu packets "
-                "(%llu at the interface): verdicts may be incomplete\n",
-                (unsigned long long)drop, (unsigned long long)ifdrop);
+        errmsg("warning: the kernel dropped %llu packets "
+               "(%llu at the interface): verdicts may be incomplete\n",
+               (unsigned long long)drop, (unsigned long long)ifdrop);
     if (stop_requested && !ropts.quiet)
-        fprintf(stderr, "mcpdiag: stopped; the report covers everything "
-                "captured\n");
+        errmsg("stopped; the report covers everything "
+               "captured\n");
     if (c.witness && mcpd_witness_lost(c.witness))
-        fprintf(stderr, "mcpdiag: warning: %llu kernel events were lost "
-                "(ring full)\n",
-                (unsigned long long)mcpd_witness_lost(c.witness));
+        errmsg("warning: %llu kernel events were lost "
+               "(ring full)\n",
+               (unsigned long long)mcpd_witness_lost(c.witness));
     mcpd_witness_close(c.witness);
     mcpd_fwwatch_stop(c.fw);
     free(c.kev);

@@ -443,6 +443,14 @@ def part_capture(ns):
     run_checked("capture --jsonl",
                 ["capture", "127.0.0.1:3000", "--jsonl", "--"] + cmd,
                 ns=ns.name, json_out="lines")
+    # A COMMAND that cannot be run is named on stderr, escaped.
+    rc, so, se, _ = run_checked(
+        "capture of a hostile COMMAND name",
+        ["capture", "127.0.0.1:3000", "--", "/nonexistent/ev\x1b[31m\x07"],
+        ns=ns.name)
+    check("a COMMAND that cannot run: exit 3, its name escaped",
+          rc == 3 and b"cannot run /nonexistent/ev\\x1b[31m\\x07" in se,
+          (rc, se[:300]))
 
 
 def part_bundle_live(ns):
