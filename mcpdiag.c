@@ -8,11 +8,13 @@
 #include "analyze/mcpd.h"
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
-#include "capture/bundle.h"
 #include "platform.h"
 #endif
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"
+#endif
+#ifdef HAVE_MCPD_BUNDLE
+#include "bundle/bundle.h"
 #endif
 #ifdef HAVE_MCPD_DOCTOR
 #include "doctor/doctor.h"
@@ -41,9 +43,12 @@ run_analyze(int argc, char **argv)
 #endif
 #ifdef HAVE_MCPD_CAPTURE
 #define RUN_CAPTURE mcpd_cmd_capture
-#define RUN_BUNDLE mcpd_cmd_bundle
 #else
 #define RUN_CAPTURE NULL
+#endif
+#ifdef HAVE_MCPD_BUNDLE
+#define RUN_BUNDLE mcpd_cmd_bundle
+#else
 #define RUN_BUNDLE NULL
 #endif
 #if defined(HAVE_MCPD_DOCTOR) && defined(HAVE_MCPD_PROBES)

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "reader.h"
-#ifdef HAVE_MCPD_CAPTURE
+#ifdef HAVE_MCPD_BUNDLE
 #include "bundle.h"
 #include "sanitize.h"
 #include "tarball.h"
@@ -100,7 +100,7 @@ mcpd_cmd_analyze(int argc, char **argv)
     int c, no_color = 0, status, progress;
     struct sigaction sa;
     struct mcpd_reader_mem *mem = NULL;
-#ifdef HAVE_MCPD_CAPTURE
+#ifdef HAVE_MCPD_BUNDLE
     const char *bundle_name[MAX_BUNDLES];
     int nbundles = 0;
     unsigned long long max_archive = MCPD_TAR_DEFAULT_MAX_BYTES;
@@ -156,7 +156,7 @@ mcpd_cmd_analyze(int argc, char **argv)
             fcfg.seed = 0x6d637064u;
             break;
         case OPT_MAX_ARCHIVE:
-#ifdef HAVE_MCPD_CAPTURE
+#ifdef HAVE_MCPD_BUNDLE
             if (mcpd_parse_bytes(optarg, MCPD_TAR_MIN_MAX_BYTES,
                                  MCPD_TAR_MAX_MAX_BYTES, &max_archive) != 0)
 #endif
@@ -179,7 +179,7 @@ mcpd_cmd_analyze(int argc, char **argv)
         return mcpd_usage_error("analyze needs a capture file (or '-' "
                                 "for standard input)");
 
-#ifdef HAVE_MCPD_CAPTURE
+#ifdef HAVE_MCPD_BUNDLE
     /* A support bundle is read through the capture.pcap inside it, into
      * memory by a bounded walk of the archive: nothing is written. */
     mem = calloc((size_t)(argc - optind), sizeof(*mem));
@@ -241,7 +241,7 @@ mcpd_cmd_analyze(int argc, char **argv)
     rc = mcpd_reader_run(rd, tab, &stop_requested, progress, err);
     mcpd_flow_flush(tab);
     status = mcpd_report_finish(rep, mcpd_flow_stats(tab));
-#ifdef HAVE_MCPD_CAPTURE
+#ifdef HAVE_MCPD_BUNDLE
     /* Next to the verdicts: the machine as it was when the bundle was
      * made (text only: JSON output stays one document). */
     for (c = 0; c < nbundles && ropts.format == MCPD_FMT_TEXT &&
