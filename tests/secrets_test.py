@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 import mcpdtest
-from mcpdtest import check
+from mcpdtest import check, exchange, pcap
 
 EXE = None
 TMP = None
@@ -84,44 +84,6 @@ def run(args, env=None, ns=None, timeout=120):
 
 
 # ---- part 1: captures built here -----------------------------------------
-
-def tcp(sport, dport, flags, seq, ack, data=b""):
-    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
-                       65535, 0, 0) + data
-
-
-def ip4(src, dst, payload):
-    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1,
-                       0x4000, 64, 6, 0, bytes(src), bytes(dst)) + payload
-
-
-def exchange(sport, dport, request, response, t0):
-    """A whole HTTP exchange as raw-IP packets with timestamps."""
-    c, s = [10, 0, 0, 1], [10, 0, 0, 2]
-    cs, ss = 1000, 5000
-    pk = [(c, s, tcp(sport, dport, 0x02, cs, 0)),
-          (s, c, tcp(dport, sport, 0x12, ss, cs + 1)),
-          (c, s, tcp(sport, dport, 0x10, cs + 1, ss + 1)),
-          (c, s, tcp(sport, dport, 0x18, cs + 1, ss + 1, request)),
-          (s, c, tcp(dport, sport, 0x18, ss + 1, cs + 1 + len(request),
-                     response)),
-          (c, s, tcp(sport, dport, 0x11, cs + 1 + len(request),
-                     ss + 1 + len(response))),
-          (s, c, tcp(dport, sport, 0x11, ss + 1 + len(response),
-                     cs + 2 + len(request))),
-          (c, s, tcp(sport, dport, 0x10, cs + 2 + len(request),
-                     ss + 2 + len(response)))]
-    return [(t0 + i * 0.001, ip4(a, b, seg)) for i, (a, b, seg) in
-            enumerate(pk)]
-
-
-def pcap(packets):
-    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 101)
-    for t, data in sorted(packets, key=lambda x: x[0]):
-        out += struct.pack("<IIII", int(t), int(round((t % 1) * 1e6)),
-                           len(data), len(data)) + data
-    return out
-
 
 def part_analyze():
     hdrs = ("Host: 10.0.0.2:3000\r\nAuthorization: Bearer %s\r\n"
