@@ -147,18 +147,6 @@ c.close()
 '''.replace("import socket, sys, time", "import socket, struct, sys, time")
 
 
-def members(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    tar = gzip.decompress(raw)
-    files = {}
-    with tarfile.open(fileobj=io.BytesIO(tar), mode="r:") as t:
-        for m in t.getmembers():
-            if m.isfile():
-                files[os.path.basename(m.name)] = t.extractfile(m).read()
-    return raw, tar, files
-
-
 def tcp_payloads(pcap):
     """[(client_port_or_server, payload bytes)] of every TCP segment."""
     magic = struct.unpack("<I", pcap[:4])[0]
@@ -194,7 +182,7 @@ def check_bundle(name, rc, out, so, se):
           "rc=%d %s" % (rc, se[-600:]))
     if not os.path.exists(out):
         return
-    raw, tar, files = members(out)
+    raw, tar, files = mcpdtest.bundle_members(out)
     for fname in ("report.txt", "report.json", "report.html",
                   "environment.json", "manifest.json", "capture.pcap"):
         check(name + ": " + fname + " present", fname in files,
@@ -293,7 +281,7 @@ def main():
                             "--no-redact", "--"] + cmd,
                            capture_output=True, env=e, timeout=120)
         if os.path.exists(out):
-            raw, tar, files = members(out)
+            raw, tar, files = mcpdtest.bundle_members(out)
             pcap = files.get("capture.pcap", b"")
             segs = [pl for _, pl in tcp_payloads(pcap)]
             check("--no-redact: the secrets and the split names are there",
@@ -310,8 +298,7 @@ def main():
             srv.wait()
         subprocess.run(["ip", "netns", "del", ns])
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
-    sys.exit(1 if mcpdtest.failures else 0)
+    mcpdtest.finish()
 
 
 if __name__ == "__main__":

@@ -97,19 +97,6 @@ def bundle(ns, name, target, cmd, extra=(), env=None, user=None):
         p.stderr.decode(errors="replace")
 
 
-def members(path):
-    """{basename: bytes} and the whole decompressed tar stream."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    tar = gzip.decompress(raw)
-    files = {}
-    with tarfile.open(fileobj=io.BytesIO(tar), mode="r:") as t:
-        for m in t.getmembers():
-            if m.isfile():
-                files[os.path.basename(m.name)] = t.extractfile(m).read()
-    return raw, tar, files
-
-
 def verdicts(conns):
     return sorted((c["client"]["port"], c["server"]["port"], c["verdict"])
                   for c in conns)
@@ -215,7 +202,7 @@ def check_bundle(name, rc, out, so, se, cause, verdict, capture=True,
     leftovers = [f for f in os.listdir(os.path.dirname(out))
                  if f.startswith("." + os.path.basename(out))]
     expect(name + ": no temporary file left", not leftovers, leftovers)
-    raw, tar, files = members(out)
+    raw, tar, files = mcpdtest.bundle_members(out)
     want = {"report.txt", "report.json", "report.html", "environment.json",
             "manifest.json"} | ({"capture.pcap"} if capture else set())
     expect(name + ": files " + ", ".join(sorted(want)),
@@ -347,7 +334,7 @@ def scenario_served():
         if not os.path.exists(out):
             expect("served: bundle written", False, se[-800:])
             return
-        raw, tar, files = members(out)
+        raw, tar, files = mcpdtest.bundle_members(out)
         pcap = files.get("capture.pcap", b"")
         expect("served: the payload is in the capture (full payload)",
                b"POST /mcp?token=" in pcap and b"Authorization: Bearer "
@@ -362,7 +349,7 @@ def scenario_served():
         # --no-redact keeps them, and says so loudly.
         rc, out2, so, se = bundle(ns, "served-raw", url, curl_cmd(url),
                                   ["--no-redact"])
-        raw, tar, files = members(out2)
+        raw, tar, files = mcpdtest.bundle_members(out2)
         expect("--no-redact: the secrets are kept",
                b"PLANTED-SECRET-123" in files.get("capture.pcap", b""))
         expect("--no-redact: a loud warning on stderr",
@@ -377,7 +364,7 @@ def scenario_served():
                                   ["curl", "-s", "-m", "3"] + many,
                                   ["--max-size", "24K", "--full-payload"])
         if os.path.exists(out3):
-            raw, tar, files = members(out3)
+            raw, tar, files = mcpdtest.bundle_members(out3)
             man = json.loads(files["manifest.json"])
             cap = man["capture"]
             expect("--max-size: the capture is cut and the manifest says so",
@@ -449,7 +436,7 @@ def main():
             SCENARIOS[n]()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    print(mcpdtest.summary())
     return 1 if mcpdtest.failures else 0
 
 

@@ -346,8 +346,7 @@ def main():
             globals()["scenario_" + n]()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
-    sys.exit(1 if mcpdtest.failures else 0)
+    mcpdtest.finish()
 
 
 if __name__ == "__main__":

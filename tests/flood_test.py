@@ -236,8 +236,7 @@ def main():
               (t2, t1, n_syn, half, ratio))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
-    sys.exit(1 if mcpdtest.failures else 0)
+    mcpdtest.finish()
 
 
 if __name__ == "__main__":

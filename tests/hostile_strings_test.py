@@ -473,7 +473,7 @@ def main():
                 part_bundle_live(ns)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
+    print(mcpdtest.summary())
     if mcpdtest.failures:
         return 1
     if not live:

@@ -10,10 +10,13 @@ namespaces with servers in them.
         check("probe refused", r.returncode == 1, r.stderr)
     finish()
 """
+import gzip
+import io
 import os
 import struct
 import subprocess
 import sys
+import tarfile
 import time
 
 passed = 0
@@ -109,6 +112,20 @@ class Netns:
             p.kill()
             p.wait()
         subprocess.run(["ip", "netns", "del", self.name])
+
+
+def bundle_members(path):
+    """A bundle's files as {basename: bytes}, with the raw gzip and the
+    decompressed tar stream: (raw, tar, files)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    tar = gzip.decompress(raw)
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(tar), mode="r:") as t:
+        for m in t.getmembers():
+            if m.isfile():
+                files[os.path.basename(m.name)] = t.extractfile(m).read()
+    return raw, tar, files
 
 
 # ---- captures built byte by byte (raw IPv4, pcap) ------------------------

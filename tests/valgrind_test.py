@@ -120,8 +120,7 @@ def main():
                                 "--json"], tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (mcpdtest.passed, len(mcpdtest.failures)))
-    sys.exit(1 if mcpdtest.failures else 0)
+    mcpdtest.finish()
 
 
 if __name__ == "__main__":
