@@ -78,6 +78,23 @@ wait_udp() {
     done
 }
 
+# The MCP TypeScript SDK and the everything server from npm, installed
+# once into NPM_CACHE with the test's server scripts (FILES...) copied
+# beside them; SERVER is the SDK server script.
+npm_servers() {
+    mkdir -p "$NPM_CACHE"
+    for f in package.json "$@"; do
+        cp "$SRC/$f" "$NPM_CACHE/"
+    done
+    if [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/sdk" ] ||
+       [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything" ]
+    then
+        (cd "$NPM_CACHE" && npm install --no-audit --no-fund --loglevel=error) ||
+            skip "npm install failed (no registry access?)"
+    fi
+    SERVER="$NPM_CACHE/mcp_server.mjs"
+}
+
 SCHEMA_CHECK="$SRC/../schema_check.py"
 PROBE_SCHEMA="$SRC/../../probes/probe.schema.json"
 

@@ -11,15 +11,7 @@ command -v node >/dev/null || skip "node is not installed"
 command -v npm >/dev/null || skip "npm is not installed"
 command -v iptables >/dev/null || skip "iptables is not installed"
 
-mkdir -p "$NPM_CACHE"
-cp "$SRC/package.json" "$SRC/mcp_server.mjs" "$NPM_CACHE/"
-if [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/sdk" ] ||
-   [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything" ]
-then
-    (cd "$NPM_CACHE" && npm install --no-audit --no-fund --loglevel=error) ||
-        skip "npm install failed (no registry access?)"
-fi
-SERVER="$NPM_CACHE/mcp_server.mjs"
+npm_servers mcp_server.mjs
 
 # No fix line may tell the user to stop or kill anything.
 NO_KILL='not any(__import__("re").search(r"\b(kill|stop|pkill|killall)\b", f) for f in d["diagnosis"]["fix"])'

@@ -13,15 +13,7 @@ command -v npm >/dev/null || skip "npm is not installed"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || skip "nginx is not installed (tests/install-deps.sh)"
 
-mkdir -p "$NPM_CACHE"
-cp "$SRC/package.json" "$SRC/mcp_server.mjs" "$NPM_CACHE/"
-if [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/sdk" ] ||
-   [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything" ]
-then
-    (cd "$NPM_CACHE" && npm install --no-audit --no-fund --loglevel=error) ||
-        skip "npm install failed (no registry access?)"
-fi
-SERVER="$NPM_CACHE/mcp_server.mjs"
+npm_servers mcp_server.mjs
 DIR=$(mktemp -d)
 trap 'cleanup; rm -rf "$DIR"' EXIT
 

@@ -12,15 +12,7 @@ command -v node >/dev/null || skip "node is not installed"
 command -v npm >/dev/null || skip "npm is not installed"
 
 # Install the servers once per build tree (npm registry needed once).
-mkdir -p "$NPM_CACHE"
-cp "$SRC/package.json" "$SRC/mcp_server.mjs" "$SRC/mcp_client.mjs" "$NPM_CACHE/"
-if [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/sdk" ] ||
-   [ ! -d "$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything" ]
-then
-    (cd "$NPM_CACHE" && npm install --no-audit --no-fund --loglevel=error) ||
-        skip "npm install failed (no registry access?)"
-fi
-SERVER="$NPM_CACHE/mcp_server.mjs"
+npm_servers mcp_server.mjs mcp_client.mjs
 EVERYTHING="$NPM_CACHE/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 
 start node "$SERVER" streamable 127.0.0.1 3000
