@@ -1,5 +1,5 @@
 /* \summary: running a child with its output collected (POSIX: fork,
- * pipes, poll) */
+ * pipes, poll; shared by the Linux and macOS backends) */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +36,23 @@ append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
     (*buf)[*len] = '\0';
 }
 
+/* pipe2(O_CLOEXEC) where there is none (macOS): the flag is set right
+ * after. Only mcpd_run_child forks, from one thread, so no child can
+ * inherit the ends in between. */
+static int
+cloexec_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return -1;
+    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    return 0;
+}
+
 static double
 mono(void)
 {
@@ -56,9 +73,9 @@ mcpd_run_child(const char *const argv[], int flags, double timeout_s,
 
     memset(r, 0, sizeof(*r));
     r->status = -1;
-    if (pipe2(po, O_CLOEXEC) != 0)
+    if (cloexec_pipe(po) != 0)
         return -1;
-    if (pipe2(pe, O_CLOEXEC) != 0) {
+    if (cloexec_pipe(pe) != 0) {
         close(po[0]);
         close(po[1]);
         return -1;
