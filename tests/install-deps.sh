@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
       libcurl4-openssl-dev tcpdump iproute2 iptables nftables python3 curl
       clang libclang-rt-14-dev openssl zlib1g-dev libssl-dev chromium valgrind
-      sudo socat tinyproxy nginx"
+      sudo socat tinyproxy nginx lsof"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then
