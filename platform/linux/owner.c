@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -736,37 +735,4 @@ mcpd_owner_lookup(const struct mcpd_endpoint *local,
             owner_set(out, &w);
     }
     return 1;
-}
-
-void
-mcpd_owner_username(uint32_t uid, char *buf, size_t len)
-{
-    struct passwd pw, *res = NULL;
-    char small[1024], *tmp = small;
-    size_t tlen = sizeof(small);
-    int rc;
-
-    if (buf == NULL || len == 0)
-        return;
-    /* getpwuid_r says ERANGE when its scratch buffer is too small (a
-     * long NSS entry); grow it a few times, then give the number. */
-    for (;;) {
-        rc = getpwuid_r((uid_t)uid, &pw, tmp, tlen, &res);
-        if (rc != ERANGE || tlen >= 65536)
-            break;
-        if (tmp != small)
-            free(tmp);
-        tlen *= 4;
-        tmp = malloc(tlen);
-        if (tmp == NULL)
-            break;
-    }
-    /* A name that does not fit is shown as the number, never cut. */
-    if (tmp != NULL && rc == 0 && res != NULL && res->pw_name != NULL &&
-        strlen(res->pw_name) < len)
-        snprintf(buf, len, "%s", res->pw_name);
-    else
-        snprintf(buf, len, "%u", (unsigned)uid);
-    if (tmp != small)
-        free(tmp);
 }
