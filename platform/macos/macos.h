@@ -174,4 +174,10 @@ struct mcpd_netstat_sock {
 int mcpd_netstat_parse(const char *buf, size_t len,
                        struct mcpd_netstat_sock *out, int max, int *bad);
 
+/* The "N listen queue overflows" line of netstat -s -p tcp (XNU's
+ * tcps_listendrop: SYNs dropped because the accept queue was full).
+ * 0 and *n, or -1 when the output has no such line. */
+int mcpd_netstat_listen_overflows(const char *buf, size_t len,
+                                  uint64_t *n);
+
 #endif

@@ -201,3 +201,33 @@ mcpd_netstat_parse(const char *buf, size_t len,
         *bad = nbad;
     return count;
 }
+
+int
+mcpd_netstat_listen_overflows(const char *buf, size_t len, uint64_t *n)
+{
+    static const char key[] = "listen queue overflow";
+    const char *p = buf, *end = buf + len, *line;
+    size_t ln;
+
+    while (mcpd_mac_next_line(&p, end, &line, &ln)) {
+        size_t i = 0, k;
+        uint64_t x = 0;
+        int digits = 0;
+
+        while (i < ln && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        while (i < ln && line[i] >= '0' && line[i] <= '9' && digits < 19) {
+            x = x * 10 + (uint64_t)(line[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || i >= ln || line[i] != ' ')
+            continue;
+        i++;
+        k = sizeof(key) - 1;
+        if (ln - i >= k && memcmp(line + i, key, k) == 0) {
+            *n = x;
+            return 0;
+        }
+    }
+    return -1;
+}

@@ -370,6 +370,27 @@ lsof_stdin(void)
     return 0;
 }
 
+static void
+test_netstat_s(void)
+{
+    static const char out[] =
+        "tcp:\n\t4213 packets sent\n\t\t0 bad connection attempts\n"
+        "\t\t17 listen queue overflows\n\t\t1 ignored RSTs in the "
+        "windows\n";
+    static const char one[] = "\t1 listen queue overflow\n";
+    static const char none[] = "tcp:\n\tlisten queue overflows\n"
+                               "\tx listen queue overflows\n";
+    uint64_t n = 0;
+
+    test_cond("netstat -s: overflows", mcpd_netstat_listen_overflows(
+              out, sizeof(out) - 1, &n) == 0 && n == 17);
+    test_cond("netstat -s: singular", mcpd_netstat_listen_overflows(
+              one, sizeof(one) - 1, &n) == 0 && n == 1);
+    test_cond("netstat -s: no number, no answer",
+              mcpd_netstat_listen_overflows(none, sizeof(none) - 1, &n) ==
+              -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -386,5 +407,6 @@ main(int argc, char **argv)
     test_alf();
     test_pfctl();
     test_netstat();
+    test_netstat_s();
     return test_report();
 }
