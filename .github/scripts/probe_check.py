@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""The hosted CI's probe checks, the same on Linux, macOS and Windows:
+mcpdiag probe against a small MCP server on loopback (this process, so
+its pid is known) must say `ok` and name this process as the listener;
+against a port that nothing holds it must say `no_listener`.
+
+usage: probe_check.py MCPDIAG
+"""
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+passed = 0
+failed = []
+
+
+def check(name, ok, detail=""):
+    global passed
+    if ok:
+        passed += 1
+        print("ok: " + name)
+    else:
+        failed.append(name)
+        print("FAIL: %s %s" % (name, detail))
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """POST /mcp: an InitializeResult, 202 for notifications, a JSON-RPC
+    error for anything else; GET /health: 200."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, ctype="application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/health":
+            self.reply(200, b'{"ok": true}')
+        else:
+            self.reply(404, b"Not Found", "text/plain")
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        try:
+            msg = json.loads(self.rfile.read(n))
+        except ValueError:
+            msg = {}
+        if self.path != "/mcp":
+            self.reply(404, b"Not Found", "text/plain")
+        elif msg.get("method") == "initialize":
+            self.reply(200, json.dumps({
+                "jsonrpc": "2.0", "id": msg.get("id"),
+                "result": {"protocolVersion": "2025-06-18",
+                           "capabilities": {},
+                           "serverInfo": {"name": "ci-server",
+                                          "version": "0.1"}}}).encode())
+        elif "id" not in msg:
+            self.reply(202, b"")
+        else:
+            self.reply(200, json.dumps({
+                "jsonrpc": "2.0", "id": msg.get("id"),
+                "error": {"code": -32601, "message": "Method not found"}
+            }).encode())
+
+
+def probe(exe, url):
+    r = subprocess.run([exe, "probe", url, "--json", "--no-color"],
+                       capture_output=True, timeout=120)
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError:
+        doc = {}
+    return r.returncode, doc, r.stderr.decode(errors="replace")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        sys.exit(2)
+    exe = sys.argv[1]
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = srv.server_address[1]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    rc, doc, err = probe(exe, "http://127.0.0.1:%d/mcp" % port)
+    cause = doc.get("diagnosis", {}).get("cause")
+    check("healthy server: exit 0", rc == 0, "rc=%d %s" % (rc, err))
+    check("healthy server: cause ok", cause == "ok", cause)
+    conn = [a.get("connect", {}).get("result")
+            for a in doc.get("addresses", [])]
+    check("healthy server: connected", conn == ["connected"], conn)
+    mine = [l for l in doc.get("listeners") or []
+            if (l.get("process") or {}).get("pid") == os.getpid()]
+    check("healthy server: the listener is this process", len(mine) == 1,
+          json.dumps(doc.get("listeners")))
+    srv.shutdown()
+    srv.server_close()
+
+    # A port nothing holds: bound once by us, then closed.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+    s.close()
+    rc, doc, err = probe(exe, "http://127.0.0.1:%d/mcp" % closed)
+    cause = doc.get("diagnosis", {}).get("cause")
+    check("closed port: exit 1", rc == 1, "rc=%d %s" % (rc, err))
+    check("closed port: no_listener", cause == "no_listener", cause)
+    conn = [a.get("connect", {}).get("result")
+            for a in doc.get("addresses", [])]
+    check("closed port: refused", conn == ["refused"], conn)
+
+    print("%d passed, %d failed" % (passed, len(failed)))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
