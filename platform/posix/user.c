@@ -18,14 +18,20 @@ static int
 fill_from_passwd(struct mcpd_user *u, const struct passwd *pw)
 {
     int n = MCPD_USER_GROUPS;
+    long most;
 
     snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
     snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir ? pw->pw_dir : "");
     /* The groups a login gives the user (initgroups), as COMMAND and
      * the output files get them; past the cap, the first ones. */
     /* (void *): glibc takes gid_t *, macOS int *, of the same size. */
+    most = sysconf(_SC_NGROUPS_MAX);
     if (getgrouplist(pw->pw_name, u->gid, (void *)u->groups, &n) < 0)
         n = MCPD_USER_GROUPS;
+    /* setgroups takes at most NGROUPS_MAX: 65536 on Linux, but 16 on
+     * macOS, where an administrator is often in more: the first ones. */
+    if (most > 0 && n > most)
+        n = (int)most;
     u->ngroups = n;
     return 0;
 }
