@@ -15,6 +15,7 @@
 #endif
 #ifdef HAVE_MCPD_BUNDLE
 #include "bundle/bundle.h"
+#include "bundle/tarball.h"
 #endif
 #ifdef HAVE_MCPD_DOCTOR
 #include "doctor/doctor.h"
@@ -32,6 +33,10 @@ run_analyze(int argc, char **argv)
         fprintf(stderr, "mcpdiag: %s\n", err);
         return MCPD_EXIT_CANNOT_RUN;
     }
+#endif
+#ifdef HAVE_MCPD_BUNDLE
+    /* Files analyze reads besides pcap and pcapng: support bundles. */
+    mcpd_input_register(&mcpd_bundle_input);
 #endif
     return mcpd_cmd_analyze(argc, argv);
 }

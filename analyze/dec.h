@@ -79,6 +79,9 @@ struct mcpd_packet_copy {
 /* Link types we decode, as pcap DLT values. */
 int mcpd_dlt_supported(int dlt);
 
+/* The DLT value of a LINKTYPE_ value read from a pcap or pcapng file. */
+int mcpd_linktype_to_dlt(uint32_t linktype);
+
 /*
  * Decode one captured packet of link type `dlt`. `caplen` bytes are
  * present at `data`; `wire_len` is the length it had on the wire. Fills

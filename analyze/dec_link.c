@@ -267,6 +267,21 @@ mcpd_dlt_supported(int dlt)
     return link_lookup(dlt) != NULL;
 }
 
+/* The file values whose DLT differs by OS (libpcap pcap-common.c,
+ * linktype_to_dlt); every other LINKTYPE_ equals its DLT_. */
+#define LINKTYPE_RAW  101
+#define LINKTYPE_LOOP 108
+
+int
+mcpd_linktype_to_dlt(uint32_t linktype)
+{
+    if (linktype == LINKTYPE_RAW)
+        return DLT_RAW;
+    if (linktype == LINKTYPE_LOOP)
+        return DLT_LOOP;
+    return (int)linktype;
+}
+
 enum mcpd_dec_status
 mcpd_decode(int dlt, const uint8_t *data, uint32_t caplen,
             uint32_t wire_len, struct mcpd_packet *out)

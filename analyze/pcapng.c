@@ -5,6 +5,7 @@
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dec.h"
 #include "pcapng.h"
 
 #define BT_SHB 0x0A0D0D0Au
@@ -29,9 +30,6 @@
 #define OPT_ENDOFOPT 0
 #define OPT_TSRESOL 9
 #define OPT_TSOFFSET 14
-
-#define LINKTYPE_RAW 101
-#define LINKTYPE_LOOP 108
 
 /*
  * A PB can only name 65536 interfaces; a section claiming more is not a
@@ -130,17 +128,6 @@ block_name(uint32_t type)
     case BT_CB_NOCOPY: return "custom block";
     default:     return "block";
     }
-}
-
-/* libpcap's linktype_to_dlt() for the values whose DLT differs by OS. */
-static int
-linktype_to_dlt(uint16_t lt)
-{
-    if (lt == LINKTYPE_RAW)
-        return DLT_RAW;
-    if (lt == LINKTYPE_LOOP)
-        return DLT_LOOP;
-    return lt;
 }
 
 static int
@@ -298,7 +285,7 @@ handle_idb(struct mcpd_pcapng *r, char *err)
 
     if (r->blen < IDB_MIN)
         return too_short(r, BT_IDB, err);
-    ifc.dlt = linktype_to_dlt(u16at(r, 8));
+    ifc.dlt = mcpd_linktype_to_dlt(u16at(r, 8));
     ifc.snaplen = u32at(r, 12);
     /* Options are optional, and so is the end-of-options marker. */
     while (end - o >= 4) {

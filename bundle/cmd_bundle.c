@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "dec.h"
 #include "flow.h"
+#include "pcapwalk.h"
 #include "platform.h"
 #include "redact.h"
 #include "report.h"
@@ -165,18 +166,6 @@ sha256_hex(const void *data, size_t len, char out[65])
 
 /* ---- the capture's packets -------------------------------------------- */
 
-static uint32_t
-rd32(const uint8_t *p, int swap)
-{
-    uint32_t v;
-
-    memcpy(&v, p, 4);
-    if (swap)
-        v = (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) |
-            (v << 24);
-    return v;
-}
-
 struct collect {
     struct bundle *b;
     struct mcpd_report *rep;
@@ -215,10 +204,11 @@ load_pcap(struct bundle *b, const char *path)
     const char *files[1] = { "capture.pcap" };
     char err[MCPD_ERR_LEN];
     struct stat st;
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
     FILE *mem;
-    size_t off = 24, got = 0;
-    int fd, swap, dlt;
-    uint32_t magic;
+    size_t got = 0;
+    int fd, walk;
 
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -249,9 +239,7 @@ load_pcap(struct bundle *b, const char *path)
             return -1;
         }
     }
-    magic = rd32(b->pcap, 0);
-    swap = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
-    dlt = (int)(rd32(b->pcap + 20, swap) & 0x0fffffff);
+    walk = mcpd_pcap_walk_init(&w, b->pcap, got, err) == 0;
 
     memset(&ro, 0, sizeof(ro));
     ro.format = MCPD_FMT_TEXT;
@@ -260,7 +248,7 @@ load_pcap(struct bundle *b, const char *path)
     memset(&info, 0, sizeof(info));
     info.files = files;
     info.nfiles = 1;
-    info.link_types[0] = pcap_datalink_val_to_name(dlt);
+    info.link_types[0] = walk ? pcap_datalink_val_to_name(w.dlt) : NULL;
     info.nlink_types = info.link_types[0] ? 1 : 0;
     mem = open_memstream(&b->analysis, &b->analysis_len);
     b->flows = calloc(MAX_FLOWS_KEPT, sizeof(*b->flows));
@@ -277,28 +265,19 @@ load_pcap(struct bundle *b, const char *path)
         return 0;
     }
     mcpd_report_begin(col.rep);
-    while (got - off >= 16) {
-        uint32_t sec = rd32(b->pcap + off, swap);
-        uint32_t frac = rd32(b->pcap + off + 4, swap);
-        uint32_t caplen = rd32(b->pcap + off + 8, swap);
-        uint32_t wire = rd32(b->pcap + off + 12, swap);
+    while (walk && mcpd_pcap_walk_next(&w, &r) == MCPD_PCAP_REC) {
         struct mcpd_packet pkt;
         enum mcpd_dec_status ds;
 
-        if (caplen > got - off - 16)
-            break;
         memset(&pkt, 0, sizeof(pkt));
-        ds = mcpd_decode(dlt, b->pcap + off + 16, caplen, wire, &pkt);
-        pkt.ts_ns = mcpd_ts_ns(sec, magic == 0xa1b23c4du ||
-                                    magic == 0x4d3cb2a1u
-                                        ? (int64_t)frac
-                                        : (int64_t)frac * 1000);
+        ds = mcpd_decode(w.dlt, b->pcap + r.data_off, r.caplen, r.wire_len,
+                         &pkt);
+        pkt.ts_ns = r.ts_ns;
         if (ds == MCPD_DEC_TCP || ds == MCPD_DEC_ICMP_UNREACH)
             mcpd_flow_packet(tab, ds, &pkt);
         else
             mcpd_flow_count(tab, ds);
         b->packets++;
-        off += 16 + (size_t)caplen;
     }
     mcpd_flow_flush(tab);
     mcpd_report_finish(col.rep, mcpd_flow_stats(tab));
@@ -313,21 +292,20 @@ load_pcap(struct bundle *b, const char *path)
 static void
 cap_pcap(struct bundle *b, size_t budget)
 {
-    size_t off = 24;
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
+    char err[MCPD_ERR_LEN];
+    size_t off = MCPD_PCAP_FILE_HDR;
     uint64_t kept = 0;
-    int swap;
 
     if (b->pcap == NULL || b->pcap_len <= budget)
         return;
-    swap = rd32(b->pcap, 0) == 0xd4c3b2a1u ||
-           rd32(b->pcap, 0) == 0x4d3cb2a1u;
-    while (b->pcap_len - off >= 16) {
-        size_t rec = 16 + (size_t)rd32(b->pcap + off + 8, swap);
-        if (rec > b->pcap_len - off || off + rec > budget)
-            break;
-        off += rec;
-        kept++;
-    }
+    if (mcpd_pcap_walk_init(&w, b->pcap, b->pcap_len, err) == 0)
+        while (mcpd_pcap_walk_next(&w, &r) == MCPD_PCAP_REC &&
+               r.data_off + r.caplen <= budget) {
+            off = r.data_off + r.caplen;
+            kept++;
+        }
     b->pcap_kept = off;
     b->packets_kept = kept;
 }

@@ -8,6 +8,7 @@
 #include <pcap/dlt.h>
 #include "dec.h"
 #include "mcpd.h"
+#include "pcapwalk.h"
 #include "redact.h"
 
 /* Fragments that make a name (header, JSON key, environment variable,
@@ -553,17 +554,6 @@ mcpd_redact_command(cJSON *args)
 
 /* ---- pcap ------------------------------------------------------------ */
 
-static uint32_t
-rd32(const uint8_t *p, int swap)
-{
-    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    if (swap)
-        v = (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) |
-            (v << 24);
-    return v;
-}
-
 /* One direction of a TCP connection. */
 struct dir {
     struct mcpd_ip src, dst;
@@ -861,53 +851,29 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
 {
     struct dirtab tab;
     struct seg *segs = NULL;
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
+    enum mcpd_pcap_step step;
     size_t nseg = 0, capseg = 0, i, j;
-    uint32_t magic;
-    int swap, dlt, unknown_link, round;
-    size_t off = 24;
+    int unknown_link, round;
     long count = 0;
 
-    if (len < 24) {
-        snprintf(err, MCPD_ERR_LEN, "not a pcap file (too short)");
+    if (mcpd_pcap_walk_init(&w, buf, len, err) != 0)
         return -1;
-    }
-    magic = rd32(buf, 0);
-    if (magic == 0xa1b2c3d4u || magic == 0xa1b23c4du)
-        swap = 0;
-    else if (magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u)
-        swap = 1;
-    else {
-        snprintf(err, MCPD_ERR_LEN, "not a pcap file (magic %08x)",
-                 (unsigned)magic);
-        return -1;
-    }
     memset(&tab, 0, sizeof(tab));
-    dlt = (int)(rd32(buf + 20, swap) & 0x0fffffff);
-    /* The file holds LINKTYPE_ values; they are the DLT_ values the
-     * decoder takes except LINKTYPE_RAW (101). */
-    if (dlt == 101)
-        dlt = DLT_RAW;
-    unknown_link = !mcpd_dlt_supported(dlt);
-    while (len - off >= 16) {
-        uint32_t caplen = rd32(buf + off + 8, swap);
-        uint32_t wire = rd32(buf + off + 12, swap);
+    unknown_link = !mcpd_dlt_supported(w.dlt);
+    while ((step = mcpd_pcap_walk_next(&w, &r)) == MCPD_PCAP_REC) {
+        uint32_t caplen = r.caplen;
         struct mcpd_packet pkt;
-        uint8_t *data = buf + off + 16;
+        uint8_t *data = buf + r.data_off;
         long di;
 
-        if (caplen > len - off - 16) {
-            /* A cut-short last record: its bytes are wiped whole, so
-             * nothing unparsed can leak. */
-            wipe(buf, off + 16, len);
-            count++;
-            break;
-        }
         memset(&pkt, 0, sizeof(pkt));
         if (unknown_link) {
             /* Frames we cannot decode keep no byte. */
             memset(data, 0, caplen);
             count++;
-        } else if (mcpd_decode(dlt, data, caplen, wire, &pkt) !=
+        } else if (mcpd_decode(w.dlt, data, caplen, r.wire_len, &pkt) !=
                    MCPD_DEC_TCP) {
             /* ICMP errors quote the packet they answer, payload and
              * all: scanned whole (the patterns are text, which binary
@@ -929,7 +895,6 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
                     tab.d[di].base = pkt.seq + 1;
                     tab.d[di].has_base = 1;
                 }
-                off += 16 + (size_t)caplen;
                 continue;
             }
             if (!tab.d[di].has_base) {
@@ -943,7 +908,6 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
                 if (ns == NULL) {
                     memset(data + (pkt.payload - data), 0,
                            pkt.payload_cap);
-                    off += 16 + (size_t)caplen;
                     continue;
                 }
                 segs = ns;
@@ -958,7 +922,12 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
                                        tab.d[di].base);
             nseg++;
         }
-        off += 16 + (size_t)caplen;
+    }
+    if (step == MCPD_PCAP_CUT) {
+        /* A cut-short last record: its bytes are wiped whole, so
+         * nothing unparsed can leak. */
+        wipe(buf, r.data_off, len);
+        count++;
     }
     if (nseg > 0)
         qsort(segs, nseg, sizeof(*segs), seg_cmp);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "bundle.h"
 #include "mcpd.h"
 #include "tarball.h"
 
@@ -450,19 +451,6 @@ mcpd_tar_slurp(const char *path, const char *base, char **data,
 }
 
 int
-mcpd_bundle_is_archive(const char *path)
-{
-    unsigned char m[2];
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ok;
-
-    if (fd < 0)
-        return 0;
-    ok = read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
-    close(fd);
-    return ok;
-}
-
-int
 mcpd_bundle_load_capture(const char *path, uint64_t max_bytes, char **data,
                          size_t *len, char *err)
 {
@@ -477,3 +465,32 @@ mcpd_bundle_load_capture(const char *path, uint64_t max_bytes, char **data,
                  "root have none)", path);
     return -1;
 }
+
+/* ---- the bundle as an input source of `mcpdiag analyze` --------------- */
+
+/* A gzip member starts with ID1 ID2 = 1f 8b (RFC 1952 section 2.3.1). */
+static int
+bundle_claims(const uint8_t *head, size_t n)
+{
+    return n >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+}
+
+static int
+bundle_load(const char *path, const struct mcpd_input_opts *o, char **data,
+            size_t *len, char *err)
+{
+    return mcpd_bundle_load_capture(path, o->max_archive_bytes, data, len,
+                                    err);
+}
+
+static int
+bundle_describe(const char *path, const struct mcpd_input_opts *o,
+                FILE *out, char *err)
+{
+    return mcpd_bundle_print_environment(path, o->max_archive_bytes, out,
+                                         err);
+}
+
+const struct mcpd_input_source mcpd_bundle_input = {
+    "bundle", bundle_claims, bundle_load, bundle_describe,
+};

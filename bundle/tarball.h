@@ -6,12 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "input.h"
 
 /* Limits a hostile archive cannot push us past: members, and (by
  * default; --max-archive-bytes) uncompressed bytes read, a few times
  * the largest bundle mcpdiag writes by default (50 MiB). */
 #define MCPD_TAR_MAX_ENTRIES 256
-#define MCPD_TAR_DEFAULT_MAX_BYTES (256ULL << 20)
+#define MCPD_TAR_DEFAULT_MAX_BYTES MCPD_INPUT_ARCHIVE_DEFAULT
 #define MCPD_TAR_NAME_LEN 257    /* prefix + '/' + name + NUL */
 
 struct mcpd_tar_writer;
@@ -68,8 +69,8 @@ int mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
                   void *ctx, char *err);
 
 /* The bounds of --max-archive-bytes: at least 1 MiB, at most 4 TiB. */
-#define MCPD_TAR_MIN_MAX_BYTES (1ULL << 20)
-#define MCPD_TAR_MAX_MAX_BYTES (1ULL << 42)
+#define MCPD_TAR_MIN_MAX_BYTES MCPD_INPUT_ARCHIVE_MIN
+#define MCPD_TAR_MAX_MAX_BYTES MCPD_INPUT_ARCHIVE_MAX
 
 /*
  * The member whose last path component is `base`, read into a new
@@ -80,8 +81,6 @@ int mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
 int mcpd_tar_slurp(const char *path, const char *base, char **data,
                    size_t *len, size_t max, uint64_t max_bytes, char *err);
 
-/* True when the file starts with the gzip magic (a bundle candidate). */
-int mcpd_bundle_is_archive(const char *path);
 
 /*
  * `mcpdiag analyze BUNDLE.tar.gz`: the bundle's capture.pcap, read into
@@ -90,5 +89,12 @@ int mcpd_bundle_is_archive(const char *path);
  */
 int mcpd_bundle_load_capture(const char *path, uint64_t max_bytes,
                              char **data, size_t *len, char *err);
+
+/*
+ * The bundle as a source of `mcpdiag analyze` (input.h): a gzip file is
+ * read through its capture.pcap, and the environment it recorded is
+ * printed after a text report. mcpdiag registers it at start-up.
+ */
+extern const struct mcpd_input_source mcpd_bundle_input;
 
 #endif

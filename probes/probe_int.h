@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include "dec.h"
 #include "flow.h"
 #include "mcpd.h"
 #include "platform.h"
@@ -335,6 +336,16 @@ void mcpd_probe_resolve(struct mcpd_probe *p);
 void mcpd_probe_listeners(struct mcpd_probe *p);
 void mcpd_probe_connect(struct mcpd_probe *p);
 void mcpd_probe_syn(struct mcpd_probe *p);
+
+/*
+ * Whether one decoded packet (st, pk: the core decoder's answer for it)
+ * answers the raw SYN sent from `sport` to dst:dport with sequence `seq`:
+ * a SYN-ACK or RST acking seq+1, or an ICMP unreachable quoting it. 1
+ * with out's result (and ICMP type, code and sender) filled, else 0.
+ */
+int mcpd_syn_answer(const struct mcpd_ip *dst, uint16_t dport,
+                    uint16_t sport, uint32_t seq, enum mcpd_dec_status st,
+                    const struct mcpd_packet *pk, struct mcpd_syn_probe *out);
 void mcpd_probe_proxy(struct mcpd_probe *p);
 void mcpd_probe_http(struct mcpd_probe *p);
 void mcpd_probe_diagnose(struct mcpd_probe *p);

@@ -1,5 +1,6 @@
 /* \summary: probe stage 4 (root): one crafted SYN per address with libnet,
- * the answer read with libpcap: SYN-ACK, RST, ICMP type/code, or nothing */
+ * the answer read by the live reader and the core decoder: SYN-ACK, RST,
+ * ICMP type/code, or nothing */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <libnet.h>
-#include <pcap/pcap.h>
+#include "live.h"
 #include "probe_int.h"
 
 /*
@@ -23,11 +24,6 @@
  */
 #define SYN_SPORT_BASE  61000
 #define SYN_SPORT_SPAN  1000
-
-#define TH_FIN_ 0x01
-#define TH_SYN_ 0x02
-#define TH_RST_ 0x04
-#define TH_ACK_ 0x10
 
 static uint32_t syn_key;
 
@@ -51,19 +47,6 @@ syn_cookie(const struct mcpd_ip *dst, uint16_t dport, uint16_t sport)
     h *= 0xc2b2ae35u;
     h ^= h >> 16;
     return h;
-}
-
-static uint16_t
-be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The source address the kernel would use toward dst (UDP connect sends
@@ -105,6 +88,8 @@ source_for(const struct mcpd_ip *dst, uint8_t *src)
     return 0;
 }
 
+/* What we sent, and where its answer goes: the sink of the live
+ * reader. */
 struct syn_ctx {
     const struct mcpd_ip *dst;       /* the probed address */
     uint16_t dport;          /* the probed port */
@@ -112,134 +97,73 @@ struct syn_ctx {
     uint32_t seq;            /* our cookie */
     struct mcpd_syn_probe *out;      /* filled on the first answer */
     int done;                /* an answer was classified */
-    int dlt;                 /* link type of the capture */
 };
 
 /* A TCP segment from the target: ours if ports match and it acks our
  * cookie (RFC 9293 §3.10.7.3: an acceptable SYN-ACK or RST acks ISS+1). */
-static void
-check_tcp(struct syn_ctx *c, const uint8_t *src, const uint8_t *t, size_t len)
+static int
+answer_tcp(const struct syn_ctx *c, const struct mcpd_packet *pk)
 {
-    uint8_t fl;
-
-    if (len < 20 || memcmp(src, c->dst->a, c->dst->family == 4 ? 4 : 16))
-        return;
-    if (be16(t) != c->dport || be16(t + 2) != c->sport)
-        return;
-    if (be32(t + 8) != c->seq + 1)
-        return;
-    fl = t[13];
-    if ((fl & (TH_SYN_ | TH_ACK_)) == (TH_SYN_ | TH_ACK_))
+    if (mcpd_ip_cmp(&pk->src, c->dst) != 0 || pk->sport != c->dport ||
+        pk->dport != c->sport || pk->ack != c->seq + 1)
+        return 0;
+    if ((pk->flags & (MCPD_TH_SYN | MCPD_TH_ACK)) ==
+        (MCPD_TH_SYN | MCPD_TH_ACK))
         c->out->result = MCPD_SYN_SYNACK;
-    else if (fl & TH_RST_)
+    else if (pk->flags & MCPD_TH_RST)
         c->out->result = MCPD_SYN_RST;
     else
-        return;
-    c->done = 1;
+        return 0;
+    return 1;
 }
 
-/* An ICMP error quoting our SYN: inner header, then at least 8 bytes of
- * TCP (RFC 792; RFC 4443 §3.1) with our ports and cookie. */
-static void
-check_quote(struct syn_ctx *c, int type, int code, const uint8_t *from,
-            const uint8_t *q, size_t len)
+/* A destination unreachable quoting our SYN: its destination, ports and
+ * sequence number (RFC 792; RFC 4443 §3.1), which the decoder read out
+ * of the quote. */
+static int
+answer_icmp(const struct syn_ctx *c, const struct mcpd_packet *pk)
 {
-    size_t ihl;
-    const uint8_t *t;
-
-    if (c->dst->family == 4) {
-        if (len < 20 || (q[0] >> 4) != 4 || q[9] != IPPROTO_TCP)
-            return;
-        ihl = (size_t)(q[0] & 0x0f) * 4;
-        if (ihl < 20 || len < ihl + 8 || memcmp(q + 16, c->dst->a, 4))
-            return;
-        t = q + ihl;
-    } else {
-        if (len < 48 || (q[0] >> 4) != 6 || q[6] != IPPROTO_TCP ||
-            memcmp(q + 24, c->dst->a, 16))
-            return;
-        t = q + 40;
-    }
-    if (be16(t) != c->sport || be16(t + 2) != c->dport ||
-        be32(t + 4) != c->seq)
-        return;
+    if (pk->src.family != c->dst->family ||
+        mcpd_ip_cmp(&pk->q_dst, c->dst) != 0 || pk->sport != c->sport ||
+        pk->dport != c->dport || !pk->q_has_seq || pk->q_seq != c->seq)
+        return 0;
     c->out->result = MCPD_SYN_ICMP;
-    c->out->icmp_type = type;
-    c->out->icmp_code = code;
-    inet_ntop(c->dst->family == 4 ? AF_INET : AF_INET6, from,
-              c->out->icmp_from, sizeof(c->out->icmp_from));
-    c->done = 1;
+    c->out->icmp_type = pk->icmp_type;
+    c->out->icmp_code = pk->icmp_code;
+    mcpd_ip_str(&pk->src, c->out->icmp_from, sizeof(c->out->icmp_from));
+    return 1;
 }
 
-static void
-check_ip(struct syn_ctx *c, const uint8_t *p, size_t len)
+int
+mcpd_syn_answer(const struct mcpd_ip *dst, uint16_t dport, uint16_t sport,
+                uint32_t seq, enum mcpd_dec_status st,
+                const struct mcpd_packet *pk, struct mcpd_syn_probe *out)
 {
-    if (len < 1)
-        return;
-    if ((p[0] >> 4) == 4 && c->dst->family == 4) {
-        size_t ihl = (size_t)(p[0] & 0x0f) * 4, tot;
-        if (len < 20 || ihl < 20 || len < ihl)
-            return;
-        tot = be16(p + 2);
-        if (tot >= ihl && tot < len)
-            len = tot;
-        if (p[9] == IPPROTO_TCP)
-            check_tcp(c, p + 12, p + ihl, len - ihl);
-        else if (p[9] == IPPROTO_ICMP && len >= ihl + 8 && p[ihl] == 3)
-            check_quote(c, p[ihl], p[ihl + 1], p + 12, p + ihl + 8,
-                        len - ihl - 8);
-    } else if ((p[0] >> 4) == 6 && c->dst->family == 6) {
-        if (len < 40)
-            return;
-        if ((size_t)be16(p + 4) + 40 < len)
-            len = (size_t)be16(p + 4) + 40;
-        if (p[6] == IPPROTO_TCP)
-            check_tcp(c, p + 8, p + 40, len - 40);
-        else if (p[6] == IPPROTO_ICMPV6 && len >= 48 && p[40] == 1)
-            check_quote(c, p[40], p[41], p + 8, p + 48, len - 48);
-    }
+    struct syn_ctx c;
+
+    memset(&c, 0, sizeof(c));
+    c.dst = dst;
+    c.dport = dport;
+    c.sport = sport;
+    c.seq = seq;
+    c.out = out;
+    if (st == MCPD_DEC_TCP)
+        return answer_tcp(&c, pk);
+    if (st == MCPD_DEC_ICMP_UNREACH)
+        return answer_icmp(&c, pk);
+    return 0;
 }
 
+/* The live reader's sink: every packet the filter lets through, decoded
+ * by the core, whatever the link type of the device. */
 static void
-on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+on_packet(void *arg, enum mcpd_dec_status st, const struct mcpd_packet *pk)
 {
-    struct syn_ctx *c = (struct syn_ctx *)(void *)user;
-    size_t len = h->caplen < h->len ? h->caplen : h->len;
-    int dlt = c->dlt;
-    size_t off;
-    uint16_t proto;
+    struct syn_ctx *c = arg;
 
-    if (c->done)
-        return;
-    switch (dlt) {
-    case DLT_LINUX_SLL:      /* pcap-linux.c: 16-byte cooked header */
-        if (len < 16)
-            return;
-        proto = be16(bytes + 14);
-        off = 16;
-        break;
-    case DLT_LINUX_SLL2:     /* 20 bytes, protocol first */
-        if (len < 20)
-            return;
-        proto = be16(bytes);
-        off = 20;
-        break;
-    case DLT_EN10MB:
-        if (len < 14)
-            return;
-        proto = be16(bytes + 12);
-        off = 14;
-        break;
-    case DLT_RAW:
-        proto = 0;
-        off = 0;
-        break;
-    default:
-        return;
-    }
-    if (proto && proto != 0x0800 && proto != 0x86dd)
-        return;
-    check_ip(c, bytes + off, len - off);
+    if (!c->done)
+        c->done = mcpd_syn_answer(c->dst, c->dport, c->sport, c->seq, st,
+                                  pk, c->out);
 }
 
 static int
@@ -247,7 +171,7 @@ send_syn(libnet_t *l, const struct mcpd_ip *dst, const uint8_t *src,
          uint16_t sport, uint16_t dport, uint32_t seq, char *err)
 {
     libnet_clear_packet(l);
-    if (libnet_build_tcp(sport, dport, seq, 0, TH_SYN_, 65535, 0, 0,
+    if (libnet_build_tcp(sport, dport, seq, 0, MCPD_TH_SYN, 65535, 0, 0,
                          LIBNET_TCP_H, NULL, 0, l, 0) == -1)
         goto fail;
     if (dst->family == 4) {
@@ -274,18 +198,13 @@ fail:
     return -1;
 }
 
-static void
-run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
+/* Our source port and cookie for this address, and the source address
+ * the kernel would use toward it. 0, or -1 with s->error set. */
+static int
+syn_prepare(const struct mcpd_probe *p, struct mcpd_probe_addr *a,
+            uint8_t *src)
 {
     struct mcpd_syn_probe *s = &a->syn;
-    char lerr[LIBNET_ERRBUF_SIZE], perr[PCAP_ERRBUF_SIZE], filter[160];
-    struct bpf_program prog;
-    struct syn_ctx c;
-    uint8_t src[16];
-    libnet_t *l = NULL;
-    pcap_t *pc = NULL;
-    double t0, deadline, now;
-    int dlt, fd, resent = 0;
 
     memset(s, 0, sizeof(*s));
     s->icmp_type = -1;
@@ -298,63 +217,74 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
     if (source_for(&a->ip, src) != 0) {
         snprintf(s->error, sizeof(s->error), "no route to %s: %s", a->text,
                  strerror(errno));
-        return;
+        return -1;
     }
-    /* A device that sees loopback and every other interface alike, so
-     * the route does not have to be worked out again here. */
+    return 0;
+}
+
+/*
+ * Open the live reader on a device that sees loopback and every other
+ * interface alike (so the route does not have to be worked out again
+ * here), filtered to answers to us, each packet going to c. Then the
+ * raw-IP injector: on loopback there is no link layer to build, and the
+ * kernel routes the packet like any other (firewall included). 0, or -1
+ * with s->error set and nothing left open.
+ */
+static int
+syn_open(const struct mcpd_probe *p, struct mcpd_probe_addr *a,
+         struct syn_ctx *c, struct mcpd_live *lv, libnet_t **l)
+{
+    struct mcpd_syn_probe *s = &a->syn;
+    char lerr[LIBNET_ERRBUF_SIZE], filter[160];
+    struct mcpd_live_opts o;
+
     if (mcpd_plat_any_iface() == NULL) {
         snprintf(s->error, sizeof(s->error), "this platform has no "
                  "capture device for every interface");
-        return;
-    }
-    pc = pcap_create(mcpd_plat_any_iface(), perr);
-    if (pc == NULL) {
-        snprintf(s->error, sizeof(s->error), "pcap: %.200s", perr);
-        return;
-    }
-    pcap_set_snaplen(pc, 256);
-    pcap_set_immediate_mode(pc, 1);
-    pcap_set_timeout(pc, 10);
-    if (pcap_activate(pc) < 0) {
-        snprintf(s->error, sizeof(s->error), "pcap: %s", pcap_geterr(pc));
-        goto out;
+        return -1;
     }
     snprintf(filter, sizeof(filter), "(tcp and src port %u and dst port %u)"
              " or icmp or icmp6", (unsigned)p->target.port,
              (unsigned)s->sport);
-    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-        pcap_setfilter(pc, &prog) != 0) {
-        snprintf(s->error, sizeof(s->error), "pcap filter: %s",
-                 pcap_geterr(pc));
-        goto out;
-    }
-    pcap_freecode(&prog);
-    if (pcap_setnonblock(pc, 1, perr) != 0 ||
-        (fd = pcap_get_selectable_fd(pc)) < 0) {
-        snprintf(s->error, sizeof(s->error), "pcap: cannot poll");
-        goto out;
+    memset(&o, 0, sizeof(o));
+    o.iface = mcpd_plat_any_iface();
+    o.filter = filter;
+    o.snaplen = 256;         /* headers and a quoted header: no payload */
+    o.sink = on_packet;
+    o.sink_arg = c;
+    if (mcpd_live_open_with(lv, &o, s->error, sizeof(s->error)) !=
+        MCPD_LIVE_OK)
+        return -1;
+    *l = libnet_init(a->ip.family == 4 ? LIBNET_RAW4 : LIBNET_RAW6, NULL,
+                     lerr);
+    if (*l == NULL) {
+        snprintf(s->error, sizeof(s->error), "libnet: %.200s", lerr);
+        mcpd_live_close(lv);
+        return -1;
     }
     /* Close-on-exec, as every descriptor of ours: the probe runs tools
-     * (iptables, nft) while these are open. */
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    dlt = pcap_datalink(pc);
-    /* Raw-IP injection: on loopback there is no link layer to build, and
-     * the kernel routes the packet like any other (firewall included). */
-    l = libnet_init(a->ip.family == 4 ? LIBNET_RAW4 : LIBNET_RAW6, NULL,
-                    lerr);
-    if (l == NULL) {
-        snprintf(s->error, sizeof(s->error), "libnet: %.200s", lerr);
-        goto out;
-    }
-    fcntl(libnet_getfd(l), F_SETFD, FD_CLOEXEC);
-    memset(&c, 0, sizeof(c));
-    c.dst = &a->ip;
-    c.dport = p->target.port;
-    c.sport = s->sport;
-    c.seq = s->seq;
-    c.out = s;
+     * (iptables, nft) while these are open (the live reader sets its
+     * own). */
+    fcntl(libnet_getfd(*l), F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/*
+ * Send the SYN and wait for its answer until the deadline, sending it
+ * once more half-way, as a client's kernel would (after 1 s on Linux),
+ * in case the first was lost. The kernel witness is read as it goes.
+ */
+static void
+syn_wait(struct mcpd_probe *p, struct mcpd_probe_addr *a,
+         struct syn_ctx *c, struct mcpd_live *lv, libnet_t *l,
+         const uint8_t *src)
+{
+    struct mcpd_syn_probe *s = &a->syn;
+    char rerr[MCPD_ERR_LEN];
+    double t0, half, deadline, now;
+    int fd = mcpd_live_fd(lv), resent = 0;
+
     s->result = MCPD_SYN_NOTHING;
-    c.dlt = dlt;
     t0 = mcpd_now_ms();
     s->t0_ns = mcpd_realtime_ns();
     /* When the connect to this address already waited out the whole
@@ -363,39 +293,59 @@ run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
      * against a DROP rule ends soon after --timeout. */
     deadline = t0 + (a->conn == MCPD_CONN_TIMEOUT && p->opts.timeout > 0.3
                      ? 0.3 : p->opts.timeout) * 1000.0;
+    half = t0 + (deadline - t0) / 2;
     if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                  s->error) != 0) {
         s->result = MCPD_SYN_ERROR;
-        goto out;
+        return;
     }
     s->sent = 1;
-    while (!c.done && (now = mcpd_now_ms()) < deadline) {
+    while (!c->done && (now = mcpd_now_ms()) < deadline) {
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         int wait = (int)(deadline - now) + 1;
 
-        /* One retransmission half-way, as a client's kernel would do
-         * (after 1 s on Linux), in case the first SYN was lost. */
-        if (!resent && now - t0 >= (deadline - t0) / 2) {
+        if (!resent && now >= half) {
             resent = 1;
             if (send_syn(l, &a->ip, src, s->sport, p->target.port, s->seq,
                          s->error) == 0)
                 s->sent++;
         }
-        if (!resent && wait > (int)((deadline - t0) / 2 - (now - t0)) + 1)
-            wait = (int)((deadline - t0) / 2 - (now - t0)) + 1;
+        if (!resent && wait > (int)(half - now) + 1)
+            wait = (int)(half - now) + 1;
         if (p->kw && wait > MCPD_TICK_MS)
             wait = MCPD_TICK_MS;    /* read the witness as it goes */
         if (poll(&pfd, 1, wait > 0 ? wait : 1) > 0)
-            pcap_dispatch(pc, -1, on_packet, (u_char *)&c);
+            mcpd_live_drain(lv, rerr, sizeof(rerr));
         mcpd_probe_kernel_tick(p);
-        if (c.done)
+        if (c->done)
             s->ms = mcpd_now_ms() - t0;
     }
-out:
+}
+
+/* One address: a raw SYN and what came back (a->syn). */
+static void
+run_one(struct mcpd_probe *p, struct mcpd_probe_addr *a)
+{
+    struct mcpd_syn_probe *s = &a->syn;
+    struct mcpd_live lv;
+    struct syn_ctx c;
+    libnet_t *l = NULL;
+    uint8_t src[16];
+
+    if (syn_prepare(p, a, src) != 0)
+        return;
+    memset(&c, 0, sizeof(c));
+    c.dst = &a->ip;
+    c.dport = p->target.port;
+    c.sport = s->sport;
+    c.seq = s->seq;
+    c.out = s;
+    if (syn_open(p, a, &c, &lv, &l) != 0)
+        return;
+    syn_wait(p, a, &c, &lv, l, src);
     s->t1_ns = mcpd_realtime_ns();
-    if (l)
-        libnet_destroy(l);
-    pcap_close(pc);
+    libnet_destroy(l);
+    mcpd_live_close(&lv);
 }
 
 /* Stage 4. Needs root (raw socket, capture); says why when it cannot. */

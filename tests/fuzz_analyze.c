@@ -1,5 +1,6 @@
 /* \summary: libFuzzer target: capture bytes -> reader -> decoder ->
- * tracker -> JSON report, the whole analyze path */
+ * tracker -> JSON report, the whole analyze path; and the in-memory
+ * pcap walker */
 
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include "dec.h"
 #include "flow.h"
 #include "pcapng.h"
+#include "pcapwalk.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,6 +82,25 @@ run(const uint8_t *data, size_t size, enum mcpd_format fmt, int use_ng)
     mcpd_report_free(rep);
 }
 
+/* The same bytes through the in-memory walker a bundle's capture takes
+ * (analysis, redaction, size cut), each record decoded. */
+static void
+walk(const uint8_t *data, size_t size)
+{
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
+    char err[MCPD_ERR_LEN];
+
+    if (mcpd_pcap_walk_init(&w, data, size, err) != 0)
+        return;
+    while (mcpd_pcap_walk_next(&w, &r) == MCPD_PCAP_REC) {
+        struct mcpd_packet pkt;
+
+        memset(&pkt, 0, sizeof(pkt));
+        mcpd_decode(w.dlt, data + r.data_off, r.caplen, r.wire_len, &pkt);
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -92,5 +113,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         0);
     if (size >= 4 && memcmp(data, "\x0a\x0d\x0d\x0a", 4) == 0)
         run(data, size, MCPD_FMT_JSON, 1);
+    walk(data, size);
     return 0;
 }

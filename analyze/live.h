@@ -2,18 +2,45 @@
 #ifndef MCPD_LIVE_H
 #define MCPD_LIVE_H
 
+/*
+ * The live twin of reader.c: packets from a device go through the same
+ * decoder (mcpd_decode) as packets from a file. Both `mcpdiag capture`
+ * (into the flow tracker) and the probe's raw-SYN stage (into its
+ * answer matcher) read through it, so one decoder knows every link
+ * type for both. It is its own library (mcpd_live), next to the core
+ * and not in it: the core opens no device.
+ */
+
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "dec.h"
 #include "flow.h"
+
+/* Where decoded packets go when not to a flow table: every packet, with
+ * how far it decoded (`pkt` is valid only for the call). */
+typedef void (*mcpd_live_fn)(void *arg, enum mcpd_dec_status st,
+                             const struct mcpd_packet *pkt);
 
 struct mcpd_live {
     pcap_t *pcap;
     pcap_dumper_t *dumper;   /* -w, NULL when not writing */
     int dlt;
     int nano;                /* timestamps in nanoseconds */
-    struct mcpd_flowtab *tab;
-    uint64_t packets;        /* packets handed to the tracker */
+    struct mcpd_flowtab *tab;        /* the tracker, when sink is NULL */
+    mcpd_live_fn sink;       /* else every decoded packet goes here */
+    void *sink_arg;          /* its first argument */
+    uint64_t packets;        /* packets handed to the tracker or sink */
+};
+
+/* How to open a device (mcpd_live_open_with). */
+struct mcpd_live_opts {
+    const char *iface;       /* device name ("any", "lo", ...) */
+    const char *filter;      /* BPF filter expression */
+    int snaplen;             /* bytes kept of each packet; 0 = all */
+    size_t buffer_bytes;     /* kernel ring size; 0 = libpcap's default */
+    mcpd_live_fn sink;       /* NULL: the caller sets `tab` instead */
+    void *sink_arg;          /* sink's first argument */
 };
 
 /* Result of opening, so the caller can name the cause and the fix. */
@@ -33,6 +60,15 @@ enum mcpd_live_error {
 enum mcpd_live_error mcpd_live_open(struct mcpd_live *lv, const char *iface,
                                     const char *filter, int snaplen,
                                     char *err, size_t errlen);
+
+/*
+ * The same with every setting spelled out: the ring size (capture wants
+ * room for bursts, a probe waiting for one answer does not) and where
+ * packets go. Returns MCPD_LIVE_OK or an error with err set.
+ */
+enum mcpd_live_error mcpd_live_open_with(struct mcpd_live *lv,
+                                         const struct mcpd_live_opts *o,
+                                         char *err, size_t errlen);
 
 /* Default snapshot length: every header and the first kilobytes of
  * payload (HTTP request lines, status lines, TLS hellos). */

@@ -19,43 +19,68 @@ enum mcpd_live_error
 mcpd_live_open(struct mcpd_live *lv, const char *iface, const char *filter,
                int snaplen, char *err, size_t errlen)
 {
+    struct mcpd_live_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.iface = iface;
+    o.filter = filter;
+    o.snaplen = snaplen;
+    o.buffer_bytes = LIVE_BUFFER_BYTES;
+    return mcpd_live_open_with(lv, &o, err, errlen);
+}
+
+/* pcap_activate's failure as a cause the caller can name. */
+static enum mcpd_live_error
+activate_error(struct mcpd_live *lv, int rc, const char *iface, char *err,
+               size_t errlen)
+{
+    enum mcpd_live_error e = MCPD_LIVE_OTHER;
+
+    if (rc == PCAP_ERROR_PERM_DENIED) {
+        snprintf(err, errlen, "capture needs CAP_NET_RAW (or root): "
+                 "run with sudo");
+        e = MCPD_LIVE_PERM;
+    } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
+        snprintf(err, errlen, "no interface '%s' (see 'ip link')", iface);
+        e = MCPD_LIVE_NO_IFACE;
+    } else {
+        snprintf(err, errlen, "%s: %s", iface, pcap_geterr(lv->pcap));
+    }
+    pcap_close(lv->pcap);
+    lv->pcap = NULL;
+    return e;
+}
+
+enum mcpd_live_error
+mcpd_live_open_with(struct mcpd_live *lv, const struct mcpd_live_opts *o,
+                    char *err, size_t errlen)
+{
+    const char *iface = o->iface, *filter = o->filter;
     char perr[PCAP_ERRBUF_SIZE];
     struct bpf_program prog;
     int rc;
 
     memset(lv, 0, sizeof(*lv));
+    lv->sink = o->sink;
+    lv->sink_arg = o->sink_arg;
     perr[0] = '\0';
     lv->pcap = pcap_create(iface, perr);
     if (lv->pcap == NULL) {
         snprintf(err, errlen, "%s: %s", iface, perr);
         return MCPD_LIVE_OTHER;
     }
-    pcap_set_snaplen(lv->pcap, snaplen > 0 ? snaplen : 262144);
+    pcap_set_snaplen(lv->pcap, o->snaplen > 0 ? o->snaplen : 262144);
     pcap_set_promisc(lv->pcap, 0);
     /* Immediate mode: libpcap on Linux otherwise hands packets over in
      * blocks, up to a second late, and a stop can lose the last block. */
     pcap_set_immediate_mode(lv->pcap, 1);
-    pcap_set_buffer_size(lv->pcap, LIVE_BUFFER_BYTES);
+    if (o->buffer_bytes > 0)
+        pcap_set_buffer_size(lv->pcap, (int)o->buffer_bytes);
     lv->nano = pcap_set_tstamp_precision(lv->pcap,
                                          PCAP_TSTAMP_PRECISION_NANO) == 0;
     rc = pcap_activate(lv->pcap);
-    if (rc < 0) {
-        enum mcpd_live_error e = MCPD_LIVE_OTHER;
-        if (rc == PCAP_ERROR_PERM_DENIED) {
-            snprintf(err, errlen, "capture needs CAP_NET_RAW (or root): "
-                     "run with sudo");
-            e = MCPD_LIVE_PERM;
-        } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
-            snprintf(err, errlen, "no interface '%s' (see 'ip link')",
-                     iface);
-            e = MCPD_LIVE_NO_IFACE;
-        } else {
-            snprintf(err, errlen, "%s: %s", iface, pcap_geterr(lv->pcap));
-        }
-        pcap_close(lv->pcap);
-        lv->pcap = NULL;
-        return e;
-    }
+    if (rc < 0)
+        return activate_error(lv, rc, iface, err, errlen);
     /* libpcap opens its socket without close-on-exec: COMMAND, run as
      * the user, must never inherit a root capture socket. */
     if (fcntl(pcap_fileno(lv->pcap), F_SETFD, FD_CLOEXEC) != 0) {
@@ -125,7 +150,10 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
     pkt.ts_ns = mcpd_ts_ns((int64_t)h->ts.tv_sec,
                            lv->nano ? frac : frac * 1000);
     st = mcpd_decode(lv->dlt, data, h->caplen, h->len, &pkt);
-    mcpd_flow_packet(lv->tab, st, &pkt);
+    if (lv->sink)
+        lv->sink(lv->sink_arg, st, &pkt);
+    else
+        mcpd_flow_packet(lv->tab, st, &pkt);
     lv->packets++;
 }
 
