@@ -257,6 +257,7 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
         at.t1_ns = t1_ns;
         at.pid = (int32_t)getpid();
         at.refused = (how & MCPD_KW_REFUSED) != 0;
+        at.synack = !(how & MCPD_KW_FAILED);
         at.unanswered = (how & MCPD_KW_UNANSWERED) != 0;
         at.nsyn = nsyn;
         mcpd_kcorrelate(&kw->store, &at, mcpd_witness_lost(kw->w), &out->k);
@@ -280,14 +281,9 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
     /* A full accept queue drops the SYN without a kfree_skb event on
      * most kernels; its netstat counter moves instead. */
     if ((how & MCPD_KW_UNANSWERED) && mcpd_sys_counters(&now) == 0 &&
-        kw->kc.valid && now.listen_overflows > kw->kc.listen_overflows &&
-        mcpd_kernel_drops(&out->k, "TCP_LISTEN_OVERFLOW") == 0) {
-        mcpd_kernel_add_drop(&out->k, "TCP_LISTEN_OVERFLOW",
-                             (uint32_t)(now.listen_overflows -
-                                        kw->kc.listen_overflows));
-        if (out->k.drops_matched_by == NULL)
-            out->k.drops_matched_by = "counter";
-    }
+        kw->kc.valid)
+        mcpd_kernel_listen_overflow(&out->k, kw->kc.listen_overflows,
+                                    now.listen_overflows);
 #if MCPD_KW_FWCOUNT
     if (kw->fw) {
         struct mcpd_fwrule moved[KW_RULES];
