@@ -37,13 +37,7 @@ jraw_n(struct mcpd_jbuf *j, const char *s, size_t len)
 static void
 jraw(struct mcpd_jbuf *j, const char *s)
 {
-    size_t len = strlen(s);
-
-    if (len > sizeof(j->b) - 1 - j->n)
-        len = sizeof(j->b) - 1 - j->n;
-    memcpy(j->b + j->n, s, len);
-    j->n += len;
-    j->b[j->n] = '\0';
+    jraw_n(j, s, strlen(s));
 }
 
 static void
