@@ -98,6 +98,62 @@ void mcpd_text_begin(struct mcpd_report *r);
 void mcpd_text_flow(struct mcpd_report *r, const struct mcpd_flow *f);
 void mcpd_text_finish(struct mcpd_report *r, const struct mcpd_stats *st);
 
+/*
+ * The one writer of the JSON connection and kernel objects (SPEC
+ * "connections"): analyze's and capture's records, and probe's. Text,
+ * not a tree: connection records are the bulk of a big capture's output.
+ */
+struct mcpd_jbuf {
+    char b[2048];
+    size_t n;
+};
+
+/* What probe adds to the kernel object: how the rule was matched, and
+ * whether the target is one of this host's addresses. */
+struct mcpd_kernel_more {
+    const char *rule_matched_by;
+    int local_target;
+};
+
+/*
+ * A connection as the writer sees it. From a flow (mcpd_jconn_flow),
+ * every key; without one (probe's connect), the SPEC keys only, where
+ * an unknown client address or port, SYN count or RTT is null.
+ */
+struct mcpd_jconn {
+    const struct mcpd_flow *flow;    /* NULL: probe's connect */
+    int typed;                       /* JSON Lines: "type" first */
+    struct mcpd_endpoint cli, srv;   /* family 0: address unknown */
+    const char *verdict;
+    const char *reset_by;            /* NULL: null */
+    int icmp;                        /* an ICMP error came back */
+    unsigned icmp_type, icmp_code;
+    const char *icmp_from;
+    const char *icmp_meaning;        /* NULL: key left out */
+    int64_t syn_count;               /* -1: null */
+    uint64_t cli_bytes, srv_bytes;
+    int no_response;
+    /* Times: a flow's from packet timestamps (ns, printed exactly);
+     * probe's from its clock, as seconds and milliseconds. */
+    int64_t rtt_ns;                  /* -1: null */
+    int64_t start_ns, end_ns;
+    double rtt_ms;                   /* probe; < 0: null */
+    double start_s, end_s;           /* probe */
+    const struct mcpd_proc *proc;    /* NULL: null */
+    const char *stage;               /* NULL: key left out */
+    const struct mcpd_kernel *kernel;        /* NULL: null */
+    const struct mcpd_kernel_more *kmore;    /* NULL: keys left out */
+};
+
+/* Fill c from flow f; icmp_from needs a buffer of MCPD_IP_STRLEN. */
+void mcpd_jconn_flow(struct mcpd_jconn *c, const struct mcpd_flow *f,
+                     char *icmp_from);
+/* The connection object into j (from its start). */
+void mcpd_json_connection(struct mcpd_jbuf *j, const struct mcpd_jconn *c);
+/* The kernel object, or null, appended to j. */
+void mcpd_json_kernel(struct mcpd_jbuf *j, const struct mcpd_kernel *k,
+                      const struct mcpd_kernel_more *more);
+
 /* "127.0.0.1:3000" or "[::1]:3000". */
 const char *mcpd_endpoint_str(const struct mcpd_endpoint *e, char *buf,
                               size_t len);

@@ -24,13 +24,8 @@ add_u64(cJSON *o, const char *key, uint64_t v)
  * and per-node allocation cost more than the whole packet analysis. The
  * rest of the document is small and goes through cJSON.
  */
-struct jbuf {
-    char b[2048];
-    size_t n;
-};
-
 static void
-jraw_n(struct jbuf *j, const char *s, size_t len)
+jraw_n(struct mcpd_jbuf *j, const char *s, size_t len)
 {
     if (len > sizeof(j->b) - 1 - j->n)
         len = sizeof(j->b) - 1 - j->n;
@@ -40,19 +35,13 @@ jraw_n(struct jbuf *j, const char *s, size_t len)
 }
 
 static void
-jraw(struct jbuf *j, const char *s)
+jraw(struct mcpd_jbuf *j, const char *s)
 {
-    size_t len = strlen(s);
-
-    if (len > sizeof(j->b) - 1 - j->n)
-        len = sizeof(j->b) - 1 - j->n;
-    memcpy(j->b + j->n, s, len);
-    j->n += len;
-    j->b[j->n] = '\0';
+    jraw_n(j, s, strlen(s));
 }
 
 static void
-jputc(struct jbuf *j, char c)
+jputc(struct mcpd_jbuf *j, char c)
 {
     if (j->n < sizeof(j->b) - 1) {
         j->b[j->n++] = c;
@@ -63,7 +52,7 @@ jputc(struct jbuf *j, char c)
 /* A JSON string (RFC 8259 section 7) through the one JSON sanitiser:
  * valid UTF-8, no raw control or bidi character. */
 static void
-jstr(struct jbuf *j, const char *s)
+jstr(struct mcpd_jbuf *j, const char *s)
 {
     jputc(j, '"');
     /* Leave room for the closing quote. */
@@ -74,7 +63,7 @@ jstr(struct jbuf *j, const char *s)
 }
 
 static void
-jkey(struct jbuf *j, const char *key)
+jkey(struct mcpd_jbuf *j, const char *key)
 {
     /* Keys are our own constants: no escaping needed. */
     if (j->n > 1 && j->b[j->n - 1] != '{')
@@ -86,7 +75,7 @@ jkey(struct jbuf *j, const char *key)
 
 /* Decimal digits of v, right-aligned to at least `width` with zeros. */
 static void
-jdigits(struct jbuf *j, uint64_t v, int width)
+jdigits(struct mcpd_jbuf *j, uint64_t v, int width)
 {
     char d[24];
     int i = (int)sizeof(d) - 1;
@@ -101,7 +90,7 @@ jdigits(struct jbuf *j, uint64_t v, int width)
 }
 
 static void
-ju64(struct jbuf *j, const char *key, uint64_t v)
+ju64(struct mcpd_jbuf *j, const char *key, uint64_t v)
 {
     jkey(j, key);
     jdigits(j, v, 1);
@@ -110,7 +99,7 @@ ju64(struct jbuf *j, const char *key, uint64_t v)
 /* A non-negative count of nanoseconds as seconds (6 decimals) or
  * milliseconds (3 decimals), without floating point. */
 static void
-jfixed(struct jbuf *j, const char *key, int64_t ns, int ms)
+jfixed(struct mcpd_jbuf *j, const char *key, int64_t ns, int ms)
 {
     uint64_t v = ns < 0 ? 0 : (uint64_t)ns;
 
@@ -126,8 +115,19 @@ jfixed(struct jbuf *j, const char *key, int64_t ns, int ms)
     }
 }
 
+/* A double that reads back as the same double (probe's clock). */
 static void
-jstrkey(struct jbuf *j, const char *key, const char *v)
+jdouble(struct mcpd_jbuf *j, const char *key, double v)
+{
+    char d[32];
+
+    jkey(j, key);
+    snprintf(d, sizeof(d), "%.17g", v);
+    jraw(j, d);
+}
+
+static void
+jstrkey(struct mcpd_jbuf *j, const char *key, const char *v)
 {
     jkey(j, key);
     if (v)
@@ -137,7 +137,7 @@ jstrkey(struct jbuf *j, const char *key, const char *v)
 }
 
 static void
-jbool(struct jbuf *j, const char *key, int v)
+jbool(struct mcpd_jbuf *j, const char *key, int v)
 {
     jkey(j, key);
     jraw(j, v ? "true" : "false");
@@ -165,7 +165,7 @@ ip4_text(const uint8_t *a, char *out)
 }
 
 static void
-jendpoint(struct jbuf *j, const char *key, const struct mcpd_endpoint *e)
+jendpoint(struct mcpd_jbuf *j, const char *key, const struct mcpd_endpoint *e)
 {
     char ip[MCPD_IP_STRLEN];
 
@@ -194,8 +194,11 @@ sniff_name(uint8_t s)
     }
 }
 
+/* A process; without a flow (probe's own), its pid, command and user
+ * (null when not known) only. */
 static void
-jproc(struct jbuf *j, const char *key, const struct mcpd_proc *p)
+jproc(struct mcpd_jbuf *j, const char *key, const struct mcpd_proc *p,
+      int full)
 {
     if (p == NULL) {
         jstrkey(j, key, NULL);
@@ -205,22 +208,24 @@ jproc(struct jbuf *j, const char *key, const struct mcpd_proc *p)
     jputc(j, '{');
     ju64(j, "pid", (uint64_t)(p->pid < 0 ? 0 : p->pid));
     jstrkey(j, "command", p->command);
-    jstrkey(j, "user", p->user);
-    ju64(j, "uid", p->uid);
-    jstrkey(j, "found_by", p->how);
+    jstrkey(j, "user", full || p->user[0] ? p->user : NULL);
+    if (full) {
+        ju64(j, "uid", p->uid);
+        jstrkey(j, "found_by", p->how);
+    }
     jputc(j, '}');
 }
 
-static void
-jkernel(struct jbuf *j, const struct mcpd_kernel *k)
+void
+mcpd_json_kernel(struct mcpd_jbuf *j, const struct mcpd_kernel *k,
+                 const struct mcpd_kernel_more *more)
 {
     int i;
 
     if (k == NULL) {
-        jstrkey(j, "kernel", NULL);
+        jraw(j, "null");
         return;
     }
-    jkey(j, "kernel");
     jputc(j, '{');
     jstrkey(j, "rst_origin", k->rst_origin[0] ? k->rst_origin : NULL);
     jstrkey(j, "rst_reason", k->rst_reason[0] ? k->rst_reason : NULL);
@@ -241,63 +246,17 @@ jkernel(struct jbuf *j, const struct mcpd_kernel *k)
     jstrkey(j, "client", k->client_matched_by);
     jstrkey(j, "rst", k->rst_matched_by);
     jstrkey(j, "drops", k->drops_matched_by);
+    if (more)
+        jstrkey(j, "rule", more->rule_matched_by);
     jputc(j, '}');
+    if (more)
+        jbool(j, "local_target", more->local_target);
     jputc(j, '}');
 }
 
-/* One connection record; key order and meaning: report.schema.json. */
 static void
-connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
+jpayload(struct mcpd_jbuf *j, const struct mcpd_flow *f)
 {
-    enum mcpd_verdict v = (enum mcpd_verdict)f->verdict;
-    char ip[MCPD_IP_STRLEN];
-
-    j->n = 0;
-    jraw(j, "{");
-    if (typed)
-        jstrkey(j, "type", "connection");
-    jendpoint(j, "client", &f->cli);
-    jendpoint(j, "server", &f->srv);
-    jstrkey(j, "verdict", mcpd_verdict_name(v));
-    jstrkey(j, "reset_by", (f->bits & MCPD_F_SRV_RST) ? "server"
-                           : (f->bits & MCPD_F_CLI_RST) ? "client" : NULL);
-    jbool(j, "abortive_close", mcpd_flow_abortive_close(f));
-    jkey(j, "icmp");
-    if (f->bits & MCPD_F_ICMP) {
-        jraw(j, "{");
-        ju64(j, "type", f->icmp_type);
-        ju64(j, "code", f->icmp_code);
-        jstrkey(j, "from", mcpd_ip_str(&f->icmp_from, ip, sizeof(ip)));
-        jstrkey(j, "meaning", mcpd_icmp_name(f->icmp_from.family,
-                                             f->icmp_type, f->icmp_code));
-        jraw(j, "}");
-    } else {
-        jraw(j, "null");
-    }
-    ju64(j, "syn_count", f->syn_count);
-    ju64(j, "synack_count", f->synack_count);
-    if ((f->bits & MCPD_F_SYNACK) && !(f->bits & MCPD_F_SYN_INFER) &&
-        f->t_synack >= f->t_syn_last)
-        jfixed(j, "rtt_ms", f->t_synack - f->t_syn_last, 1);
-    else
-        jstrkey(j, "rtt_ms", NULL);
-    ju64(j, "client_bytes", f->cli_bytes);
-    ju64(j, "server_bytes", mcpd_flow_server_bytes(f));
-    jbool(j, "no_response", mcpd_flow_no_response(f));
-    jfixed(j, "start", f->t_first, 0);
-    jfixed(j, "end", f->t_last, 0);
-    jfixed(j, "duration_ms", f->t_last - f->t_first, 1);
-    jkey(j, "packets");
-    jraw(j, "{");
-    ju64(j, "client", f->cli_pkts);
-    ju64(j, "server", f->srv_pkts);
-    jraw(j, "}");
-    jkey(j, "retransmits");
-    jraw(j, "{");
-    ju64(j, "client", f->cli_retrans);
-    ju64(j, "server", f->srv_retrans);
-    jraw(j, "}");
-    jbool(j, "one_sided", (f->bits & (MCPD_F_HS_INFER | MCPD_F_SYN_INFER)) != 0);
     jkey(j, "payload");
     jraw(j, "{");
     jstrkey(j, "client", sniff_name(f->cli_sniff));
@@ -319,11 +278,148 @@ connection_json(struct jbuf *j, const struct mcpd_flow *f, int typed)
         jstrkey(j, "tls_alert", NULL);
     }
     jraw(j, "}");
-    jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
-    jproc(j, "process", f->client_proc);
-    jproc(j, "server_process", f->server_proc);
-    jkernel(j, f->kernel);
+}
+
+/* What only a flow knows, after "end": durations, packet counts, the
+ * payload's kind. */
+static void
+jflow_detail(struct mcpd_jbuf *j, const struct mcpd_flow *f)
+{
+    jfixed(j, "duration_ms", f->t_last - f->t_first, 1);
+    jkey(j, "packets");
+    jraw(j, "{");
+    ju64(j, "client", f->cli_pkts);
+    ju64(j, "server", f->srv_pkts);
     jraw(j, "}");
+    jkey(j, "retransmits");
+    jraw(j, "{");
+    ju64(j, "client", f->cli_retrans);
+    ju64(j, "server", f->srv_retrans);
+    jraw(j, "}");
+    jbool(j, "one_sided", (f->bits & (MCPD_F_HS_INFER | MCPD_F_SYN_INFER)) != 0);
+    jpayload(j, f);
+    jbool(j, "evicted", (f->bits & MCPD_F_EVICTED) != 0);
+}
+
+static void
+jendpoint_or_null(struct mcpd_jbuf *j, const char *key,
+                  const struct mcpd_endpoint *e, int probe)
+{
+    char ip[MCPD_IP_STRLEN];
+
+    if (!probe) {
+        jendpoint(j, key, e);
+        return;
+    }
+    /* Probe's own end may be unknown (no connection was made). */
+    jkey(j, key);
+    jputc(j, '{');
+    jstrkey(j, "addr", e->ip.family ? mcpd_ip_str(&e->ip, ip, sizeof(ip))
+                                    : NULL);
+    if (e->port)
+        ju64(j, "port", e->port);
+    else
+        jstrkey(j, "port", NULL);
+    jputc(j, '}');
+}
+
+static void
+jicmp(struct mcpd_jbuf *j, const struct mcpd_jconn *c)
+{
+    jkey(j, "icmp");
+    if (!c->icmp) {
+        jraw(j, "null");
+        return;
+    }
+    jraw(j, "{");
+    ju64(j, "type", c->icmp_type);
+    ju64(j, "code", c->icmp_code);
+    jstrkey(j, "from", c->icmp_from);
+    if (c->icmp_meaning)
+        jstrkey(j, "meaning", c->icmp_meaning);
+    jraw(j, "}");
+}
+
+/* One connection record; key order and meaning: report.schema.json. */
+void
+mcpd_json_connection(struct mcpd_jbuf *j, const struct mcpd_jconn *c)
+{
+    const struct mcpd_flow *f = c->flow;
+
+    j->n = 0;
+    jraw(j, "{");
+    if (c->typed)
+        jstrkey(j, "type", "connection");
+    jendpoint_or_null(j, "client", &c->cli, f == NULL);
+    jendpoint(j, "server", &c->srv);
+    jstrkey(j, "verdict", c->verdict);
+    jstrkey(j, "reset_by", c->reset_by);
+    if (f)
+        jbool(j, "abortive_close", mcpd_flow_abortive_close(f));
+    jicmp(j, c);
+    if (c->syn_count >= 0)
+        ju64(j, "syn_count", (uint64_t)c->syn_count);
+    else
+        jstrkey(j, "syn_count", NULL);
+    if (f)
+        ju64(j, "synack_count", f->synack_count);
+    if (f ? c->rtt_ns < 0 : c->rtt_ms < 0)
+        jstrkey(j, "rtt_ms", NULL);
+    else if (f)
+        jfixed(j, "rtt_ms", c->rtt_ns, 1);
+    else
+        jdouble(j, "rtt_ms", c->rtt_ms);
+    ju64(j, "client_bytes", c->cli_bytes);
+    ju64(j, "server_bytes", c->srv_bytes);
+    jbool(j, "no_response", c->no_response);
+    if (f) {
+        jfixed(j, "start", c->start_ns, 0);
+        jfixed(j, "end", c->end_ns, 0);
+        jflow_detail(j, f);
+    } else {
+        jdouble(j, "start", c->start_s);
+        jdouble(j, "end", c->end_s);
+    }
+    jproc(j, "process", c->proc, f != NULL);
+    if (f)
+        jproc(j, "server_process", f->server_proc, 1);
+    if (c->stage)
+        jstrkey(j, "stage", c->stage);
+    jkey(j, "kernel");
+    mcpd_json_kernel(j, c->kernel, c->kmore);
+    jraw(j, "}");
+}
+
+void
+mcpd_jconn_flow(struct mcpd_jconn *c, const struct mcpd_flow *f,
+                char *icmp_from)
+{
+    memset(c, 0, sizeof(*c));
+    c->flow = f;
+    c->cli = f->cli;
+    c->srv = f->srv;
+    c->verdict = mcpd_verdict_name((enum mcpd_verdict)f->verdict);
+    c->reset_by = (f->bits & MCPD_F_SRV_RST) ? "server"
+                  : (f->bits & MCPD_F_CLI_RST) ? "client" : NULL;
+    if (f->bits & MCPD_F_ICMP) {
+        c->icmp = 1;
+        c->icmp_type = f->icmp_type;
+        c->icmp_code = f->icmp_code;
+        c->icmp_from = mcpd_ip_str(&f->icmp_from, icmp_from, MCPD_IP_STRLEN);
+        c->icmp_meaning = mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
+                                         f->icmp_code);
+    }
+    c->syn_count = f->syn_count;
+    c->rtt_ns = (f->bits & MCPD_F_SYNACK) && !(f->bits & MCPD_F_SYN_INFER) &&
+                f->t_synack >= f->t_syn_last ? f->t_synack - f->t_syn_last
+                                              : -1;
+    c->cli_bytes = f->cli_bytes;
+    c->srv_bytes = mcpd_flow_server_bytes(f);
+    c->no_response = mcpd_flow_no_response(f);
+    c->start_ns = f->t_first;
+    c->end_ns = f->t_last;
+    c->proc = f->client_proc;
+    c->kernel = f->kernel;
 }
 
 static void
@@ -383,9 +479,13 @@ mcpd_json_begin(struct mcpd_report *r)
 void
 mcpd_json_flow(struct mcpd_report *r, const struct mcpd_flow *f)
 {
-    struct jbuf j;
+    struct mcpd_jbuf j;
+    struct mcpd_jconn c;
+    char from[MCPD_IP_STRLEN];
 
-    connection_json(&j, f, r->opts.format == MCPD_FMT_JSONL);
+    mcpd_jconn_flow(&c, f, from);
+    c.typed = r->opts.format == MCPD_FMT_JSONL;
+    mcpd_json_connection(&j, &c);
     if (r->opts.format == MCPD_FMT_JSONL) {
         /* Lines carry their kind so a log pipeline can route them. */
         j.b[j.n] = '\n';

@@ -225,6 +225,94 @@ mcpd_probe_kernel_tick(void *ctx)
 #endif
 }
 
+#if HAVE_MCPD_CAPTURE
+/* Attempt `how` (MCPD_KW_*) to address a, as the correlator sees it. */
+static void
+make_attempt(struct mcpd_kattempt *at, const struct mcpd_probe *p,
+             const struct mcpd_probe_addr *a, const char *cli_addr,
+             uint16_t cli_port, int how, int nsyn)
+{
+    memset(at, 0, sizeof(*at));
+    if (cli_addr && cli_addr[0] &&
+        inet_pton(a->ip.family == 4 ? AF_INET : AF_INET6, cli_addr,
+                  at->cli.ip.a) == 1)
+        at->cli.ip.family = a->ip.family;
+    at->cli.port = cli_port;
+    at->srv.ip = a->ip;
+    at->srv.port = p->target.port;
+    at->pid = (int32_t)getpid();
+    at->refused = (how & MCPD_KW_REFUSED) != 0;
+    at->synack = !(how & MCPD_KW_FAILED);
+    at->unanswered = (how & MCPD_KW_UNANSWERED) != 0;
+    at->nsyn = nsyn;
+}
+
+/* The witness's events of the attempt, through the one correlator. */
+static void
+witness_end(struct mcpd_probe *p, const struct mcpd_kattempt *at, int how,
+            struct mcpd_kernel *k)
+{
+    struct mcpd_probe_kw *kw = p->kw;
+    int d, n = 0;
+
+    mcpd_witness_poll(kw->w, keep_event, p);
+    mcpd_kcorrelate(&kw->store, at, mcpd_witness_lost(kw->w), k);
+    p->kw_lost = mcpd_witness_lost(kw->w);
+    if (kw->batch_left <= 1)
+        mcpd_kstore_clear(&kw->store);
+    if (!(how & MCPD_KW_RAW))
+        return;
+    /* Every answer to the raw SYN reaches a port no socket owns, by
+     * design: its NO_SOCKET drop is the answer's, not the SYN's. */
+    for (d = 0; d < k->ndrops; d++)
+        if (strcmp(k->drops[d].reason, "NO_SOCKET") != 0)
+            k->drops[n++] = k->drops[d];
+    k->ndrops = n;
+    if (n == 0)
+        k->drops_matched_by = NULL;
+}
+#endif
+
+#if MCPD_KW_FWCOUNT
+/* The rule whose counter the attempt moved (mcpd_kernel_rule), and the
+ * exact count of its dropped SYNs from it. */
+static void
+rules_end(struct mcpd_probe_kw *kw, int how, int nsyn,
+          struct mcpd_probe_kev *out)
+{
+    struct mcpd_fwrule moved[KW_RULES];
+    uint64_t gained = 0;
+    int n;
+
+    /* A batch reads the counters once: every attempt of it is
+     * compared with the same two readings. */
+    if (kw->batch_left > 0 && kw->nbatch >= 0) {
+        n = kw->nbatch;
+        memcpy(moved, kw->batch, sizeof(moved[0]) * (size_t)n);
+    } else {
+        n = mcpd_fwwatch_moved(kw->fw, moved, KW_RULES);
+        if (kw->batch_left > 0) {
+            kw->nbatch = n;
+            memcpy(kw->batch, moved, sizeof(moved[0]) * (size_t)n);
+        }
+    }
+    /* The counters are cumulative since the watch started: the
+     * attempt's share is the difference to the last read. */
+    if (how & MCPD_KW_FAILED)
+        gained = mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved, moved, n);
+    if (gained > 0) {
+        out->rule_matched_by = "time";
+        if (how & MCPD_KW_UNANSWERED)
+            mcpd_kernel_count_rule_drops(&out->k, out->k.rule, gained,
+                                         nsyn);
+    }
+    if (kw->batch_left <= 1) {
+        memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
+        kw->nmoved = n;
+    }
+}
+#endif
+
 void
 mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
                       uint16_t cli_port, int64_t t0_ns, int64_t t1_ns,
@@ -232,7 +320,6 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
 {
     struct mcpd_probe_kw *kw = p->kw;
     const struct mcpd_probe_addr *a = &p->addr[ai];
-    struct mcpd_kcounters now;
 
     memset(out, 0, sizeof(*out));
     out->local_target = address_is_local(&a->ip);
@@ -240,89 +327,24 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
         return;
     out->valid = 1;
 #if HAVE_MCPD_CAPTURE
-    /* Only capture/'s backend ever opens kw (mcpd_probe_kernel_open). */
-    if (kw->w) {
-        struct mcpd_kattempt at;
-
-        mcpd_witness_poll(kw->w, keep_event, p);
-        memset(&at, 0, sizeof(at));
-        if (cli_addr && cli_addr[0] &&
-            inet_pton(a->ip.family == 4 ? AF_INET : AF_INET6, cli_addr,
-                      at.cli.ip.a) == 1)
-            at.cli.ip.family = a->ip.family;
-        at.cli.port = cli_port;
-        at.srv.ip = a->ip;
-        at.srv.port = p->target.port;
-        at.t0_ns = t0_ns;
-        at.t1_ns = t1_ns;
-        at.pid = (int32_t)getpid();
-        at.refused = (how & MCPD_KW_REFUSED) != 0;
-        at.unanswered = (how & MCPD_KW_UNANSWERED) != 0;
-        at.nsyn = nsyn;
-        mcpd_kcorrelate(&kw->store, &at, mcpd_witness_lost(kw->w), &out->k);
-        p->kw_lost = mcpd_witness_lost(kw->w);
-        if (kw->batch_left <= 1)
-            mcpd_kstore_clear(&kw->store);
-        if (how & MCPD_KW_RAW) {
-            /* Every answer to the raw SYN reaches a port no socket
-             * owns, by design: its NO_SOCKET drop is the answer's, not
-             * the SYN's. */
-            struct mcpd_kernel *k = &out->k;
-            int d, n = 0;
-            for (d = 0; d < k->ndrops; d++)
-                if (strcmp(k->drops[d].reason, "NO_SOCKET") != 0)
-                    k->drops[n++] = k->drops[d];
-            k->ndrops = n;
-            if (n == 0)
-                k->drops_matched_by = NULL;
+    {
+        struct mcpd_kcounters now;
+        /* Only capture/'s backend ever opens kw. */
+        if (kw->w) {
+            struct mcpd_kattempt at;
+            make_attempt(&at, p, a, cli_addr, cli_port, how, nsyn);
+            at.t0_ns = t0_ns;
+            at.t1_ns = t1_ns;
+            witness_end(p, &at, how, &out->k);
         }
-    }
-    /* A full accept queue drops the SYN without a kfree_skb event on
-     * most kernels; its netstat counter moves instead. */
-    if ((how & MCPD_KW_UNANSWERED) && mcpd_sys_counters(&now) == 0 &&
-        kw->kc.valid && now.listen_overflows > kw->kc.listen_overflows &&
-        mcpd_kernel_drops(&out->k, "TCP_LISTEN_OVERFLOW") == 0) {
-        mcpd_kernel_add_drop(&out->k, "TCP_LISTEN_OVERFLOW",
-                             (uint32_t)(now.listen_overflows -
-                                        kw->kc.listen_overflows));
-        if (out->k.drops_matched_by == NULL)
-            out->k.drops_matched_by = "counter";
+        if ((how & MCPD_KW_UNANSWERED) && mcpd_sys_counters(&now) == 0 &&
+            kw->kc.valid)
+            mcpd_kernel_listen_overflow(&out->k, kw->kc.listen_overflows,
+                                        now.listen_overflows);
     }
 #if MCPD_KW_FWCOUNT
-    if (kw->fw) {
-        struct mcpd_fwrule moved[KW_RULES];
-        uint64_t gained = 0;
-        int n;
-
-        /* A batch reads the counters once: every attempt of it is
-         * compared with the same two readings. */
-        if (kw->batch_left > 0 && kw->nbatch >= 0) {
-            n = kw->nbatch;
-            memcpy(moved, kw->batch, sizeof(moved[0]) * (size_t)n);
-        } else {
-            n = mcpd_fwwatch_moved(kw->fw, moved, KW_RULES);
-            if (kw->batch_left > 0) {
-                kw->nbatch = n;
-                memcpy(kw->batch, moved, sizeof(moved[0]) * (size_t)n);
-            }
-        }
-
-        /* The counters are cumulative since the watch started: the
-         * attempt's share is the difference to the last read. */
-        if (how & MCPD_KW_FAILED)
-            gained = mcpd_kernel_rule(&out->k, kw->moved, kw->nmoved,
-                                      moved, n);
-        if (gained > 0) {
-            out->rule_matched_by = "time";
-            if (how & MCPD_KW_UNANSWERED)
-                mcpd_kernel_count_rule_drops(&out->k, out->k.rule, gained,
-                                             nsyn);
-        }
-        if (kw->batch_left <= 1) {
-            memcpy(kw->moved, moved, sizeof(moved[0]) * (size_t)n);
-            kw->nmoved = n;
-        }
-    }
+    if (kw->fw)
+        rules_end(kw, how, nsyn, out);
 #endif
     if (kw->batch_left > 0)
         kw->batch_left--;
@@ -333,7 +355,6 @@ mcpd_probe_kernel_end(struct mcpd_probe *p, int ai, const char *cli_addr,
     (void)t1_ns;
     (void)how;
     (void)nsyn;
-    (void)now;
 #endif
 }
 

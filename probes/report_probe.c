@@ -1,6 +1,7 @@
 /* \summary: the probe report: text for people (verdict line, stage
  * table, evidence, fix) and one JSON document (SPEC "Output") */
 
+#include <arpa/inet.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "probe_int.h"
+#include "report.h"
 
 #define RED     "\033[31m"
 #define GREEN   "\033[32m"
@@ -222,26 +224,13 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
     (void)p;
 }
 
-void
-mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
+/* 1: the target's addresses. */
+static void
+row_resolve(const struct mcpd_probe *p, FILE *out)
 {
-    char line[2048], a[80];
-    int i, ok = p->cause_id == MCPD_C_OK;
-    const struct mcpd_probe_http *hs = &p->http;
-    enum mark m;
+    char line[2048];
+    int i;
 
-    fprintf(out, "%s%s %s%s: ", p->opts.color ? (ok ? GREEN : RED) : "",
-            ok ? (p->opts.utf8 ? "\xe2\x9c\x93" : "OK") :
-            (p->opts.utf8 ? "\xe2\x9c\x97" : "FAIL"), p->cause,
-            p->opts.color ? RESET : "");
-    put_line(out, "", p->summary);
-    if (p->opts.quiet)
-        goto fixes;
-    fprintf(out, "\n%s", p->opts.color ? BOLD : "");
-    mcpd_text_fputs(p->target.url, out);
-    fprintf(out, "%s\n", p->opts.color ? RESET : "");
-
-    /* 1 resolve */
     line[0] = '\0';
     if (p->naddr == 0)
         cat(line, sizeof(line), "%s: %s", p->target.host, p->resolve_error);
@@ -250,37 +239,49 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     for (i = 0; i < p->naddr; i++)
         cat(line, sizeof(line), "%s %s", i ? "," : "", p->addr[i].text);
     row(p, out, p->naddr ? M_OK : M_FAIL, "resolve", line);
+}
 
-    /* 2 listeners */
+/* 2: who listens on the port, and whether one accepts our address. */
+static void
+row_listeners(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048], a[80];
+    enum mark m = M_FAIL;
+    int i;
+
     line[0] = '\0';
     if (p->nlst < 0) {
         cat(line, sizeof(line), "unknown: %s", p->lst_error);
         m = M_SKIP;
     } else if (p->nlst == 0) {
         cat(line, sizeof(line), "none on port %u", (unsigned)p->target.port);
-        m = M_FAIL;
-    } else {
-        m = M_FAIL;
-        for (i = 0; i < p->nlst; i++) {
-            const struct mcpd_probe_listener *l = &p->lst[i];
-            mcpd_hostport_str(l->addr, p->target.port, a, sizeof(a));
-            cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
-            if (l->pid > 0)
-                cat(line, sizeof(line), " %s pid %d user %s", l->command,
-                    (int)l->pid, l->user);
-            if (l->backlog_known)
-                cat(line, sizeof(line), " queue %u/%u%s", l->queued,
-                    l->backlog, mcpd_listener_queue_full(l) == 1 ?
-                    " FULL" : "");
-            else if (l->queued)
-                cat(line, sizeof(line), " queue %u", l->queued);
-            if (p->naddr > 0 && l->accepts[0])
-                m = M_OK;
-        }
+    }
+    for (i = 0; i < p->nlst; i++) {
+        const struct mcpd_probe_listener *l = &p->lst[i];
+        mcpd_hostport_str(l->addr, p->target.port, a, sizeof(a));
+        cat(line, sizeof(line), "%s%s", i ? "; " : "", a);
+        if (l->pid > 0)
+            cat(line, sizeof(line), " %s pid %d user %s", l->command,
+                (int)l->pid, l->user);
+        if (l->backlog_known)
+            cat(line, sizeof(line), " queue %u/%u%s", l->queued,
+                l->backlog, mcpd_listener_queue_full(l) == 1 ?
+                " FULL" : "");
+        else if (l->queued)
+            cat(line, sizeof(line), " queue %u", l->queued);
+        if (p->naddr > 0 && l->accepts[0])
+            m = M_OK;
     }
     row(p, out, m, "listeners", line);
+}
 
-    /* 3 connect, 4 syn */
+/* 3: our TCP connect to each address. */
+static void
+row_connect(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048], a[80];
+    int i;
+
     line[0] = '\0';
     for (i = 0; i < p->naddr; i++) {
         const struct mcpd_probe_addr *ad = &p->addr[i];
@@ -294,46 +295,62 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     row(p, out, p->naddr == 0 ? M_SKIP :
         p->addr[0].conn == MCPD_CONN_CONNECTED ? M_OK : M_FAIL, "connect",
         p->naddr ? line : "not run");
+}
+
+/* One raw SYN's answer, for the syn probe row. */
+static void
+syn_text(const struct mcpd_syn_probe *s, char *line, size_t len)
+{
+    if (s->result == MCPD_SYN_NOT_RUN)
+        cat(line, len, "skipped (its connect timed out like the first)");
+    else if (s->result == MCPD_SYN_ERROR)
+        cat(line, len, "error: %s", s->error);
+    else if (s->result == MCPD_SYN_ICMP)
+        cat(line, len, "ICMP type %d code %d from %s %.1f ms",
+            s->icmp_type, s->icmp_code, s->icmp_from, s->ms);
+    else if (s->result == MCPD_SYN_NOTHING)
+        cat(line, len, "nothing (%d SYNs)", s->sent);
+    else
+        cat(line, len, "%s %.2f ms",
+            s->result == MCPD_SYN_SYNACK ? "SYN-ACK" : "RST", s->ms);
+}
+
+/* 4: the raw SYN (root). */
+static void
+row_syn(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048], a[80];
+    enum mark m = M_SKIP;
+    int i;
+
     line[0] = '\0';
-    m = M_SKIP;
     if (!p->is_root || p->opts.no_syn) {
         cat(line, sizeof(line), "not run: %s", p->opts.no_syn ?
             "--no-syn" : "needs root (sudo)");
     } else {
         for (i = 0; i < p->naddr; i++) {
-            const struct mcpd_syn_probe *s = &p->addr[i].syn;
             mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
             cat(line, sizeof(line), "%s%s ", i ? "; " : "", a);
-            if (s->result == MCPD_SYN_NOT_RUN)
-                cat(line, sizeof(line), "skipped (its connect timed out "
-                    "like the first)");
-            else if (s->result == MCPD_SYN_ERROR)
-                cat(line, sizeof(line), "error: %s", s->error);
-            else if (s->result == MCPD_SYN_ICMP)
-                cat(line, sizeof(line), "ICMP type %d code %d from %s "
-                    "%.1f ms", s->icmp_type, s->icmp_code, s->icmp_from,
-                    s->ms);
-            else if (s->result == MCPD_SYN_NOTHING)
-                cat(line, sizeof(line), "nothing (%d SYNs)", s->sent);
-            else
-                cat(line, sizeof(line), "%s %.2f ms",
-                    s->result == MCPD_SYN_SYNACK ? "SYN-ACK" : "RST", s->ms);
+            syn_text(&p->addr[i].syn, line, sizeof(line));
         }
         if (p->naddr)
             m = p->addr[0].syn.result == MCPD_SYN_SYNACK ? M_OK : M_FAIL;
     }
     row(p, out, m, "syn probe", line);
+}
 
-    /* 4b the kernel's word */
-    kernel_row(p, out);
+/* 5: the rules that mention the port, and the listen counters. */
+static void
+row_firewall(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048];
+    enum mark m = M_SKIP;
+    int i, blocking = 0;
 
-    /* 5 firewall */
     line[0] = '\0';
-    m = M_SKIP;
     if (p->nrules < 0) {
         cat(line, sizeof(line), "not inspected: %s", p->fw_error);
     } else {
-        int blocking = 0;
         for (i = 0; i < p->nrules; i++)
             if (strcmp(p->rules[i].action, "drop") == 0 ||
                 strcmp(p->rules[i].action, "reject") == 0)
@@ -351,8 +368,16 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             (unsigned long long)(p->kafter.listen_drops -
                                  p->kbefore.listen_drops));
     row(p, out, m, "firewall", line);
+}
 
-    /* 6 proxy */
+/* 6: the proxy variables, and the proxy when a client would use one. */
+static void
+row_proxy(const struct mcpd_probe *p, FILE *out)
+{
+    char line[2048];
+    enum mark m;
+    int i;
+
     line[0] = '\0';
     if (!p->proxy.any_proxied) {
         cat(line, sizeof(line), "%s", p->proxy.nvars ? "set, but no client "
@@ -372,8 +397,15 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
         m = p->proxy.via_mcp_ok ? M_OK : M_FAIL;
     }
     row(p, out, m, "proxy", line);
+}
 
-    /* 7 http, mcp */
+/* 7: HTTP, then MCP. */
+static void
+row_http(const struct mcpd_probe *p, FILE *out)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    char line[2048];
+
     try_text(&hs->health, line, sizeof(line));
     if (!hs->health.ran && skip_reason(p, "http"))
         snprintf(line, sizeof(line), "skipped: %s", skip_reason(p, "http"));
@@ -385,6 +417,14 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
             hs->tls_insecure_status);
     row(p, out, !hs->health.ran ? M_SKIP : hs->health.status &&
         !hs->tls_mismatch ? M_OK : M_FAIL, "http", line);
+}
+
+static void
+row_mcp(const struct mcpd_probe *p, FILE *out)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    char line[2048];
+
     line[0] = '\0';
     if (hs->mcp_ok) {
         cat(line, sizeof(line), "%s %s over %s, protocol %s",
@@ -401,69 +441,119 @@ mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
     }
     row(p, out, hs->mcp_ok ? M_OK : hs->init.ran ? M_FAIL : M_SKIP, "mcp",
         line);
+}
 
-    if (p->opts.verbose || !ok) {
-        fprintf(out, "\nEvidence\n");
-        for (i = 0; i < p->nrules; i++) {
-            fprintf(out, "  %s: ", p->rules[i].source);
-            put_line(out, "", p->rules[i].text);
+/* Evidence: the HTTP and MCP exchanges, one line each. */
+static void
+evidence_http(const struct mcpd_probe *p, FILE *out)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    const struct {
+        const char *label;
+        const struct mcpd_http_try *t;
+    } tries[] = {
+        { "  discover:   ", &hs->discover },
+        { "  initialize: ", &hs->init },
+        { "  sse:        ", &hs->sse_get },
+        { "  sse post:   ", &hs->sse_post },
+    };
+    char line[2048];
+    size_t k;
+    int i;
+
+    for (k = 0; k < sizeof(tries) / sizeof(tries[0]); k++)
+        if (tries[k].t->ran) {
+            try_text(tries[k].t, line, sizeof(line));
+            put_line(out, tries[k].label, line);
         }
-        for (i = 0; i < MCPD_CLIENT_COUNT && p->proxy.nvars; i++) {
-            fprintf(out, "  %-8s %s: ", mcpd_client_name(i),
-                    p->proxy.client[i].proxied ? "proxied" : "direct");
-            put_line(out, "", p->proxy.client[i].reason);
-        }
-        if (hs->discover.ran) {
-            try_text(&hs->discover, line, sizeof(line));
-            put_line(out, "  discover:   ", line);
-        }
-        if (hs->init.ran) {
-            try_text(&hs->init, line, sizeof(line));
-            put_line(out, "  initialize: ", line);
-        }
-        if (hs->sse_get.ran) {
-            try_text(&hs->sse_get, line, sizeof(line));
-            put_line(out, "  sse:        ", line);
-        }
-        if (hs->sse_post.ran) {
-            try_text(&hs->sse_post, line, sizeof(line));
-            put_line(out, "  sse post:   ", line);
-        }
-        for (i = 0; i < hs->npaths; i++) {
-            try_text(&hs->paths[i].init, line, sizeof(line));
-            fprintf(out, "  path %-5s  %s%s\n", hs->paths[i].path, line,
-                    hs->paths[i].mcp_ok ? " (speaks MCP)" : "");
-        }
-        if (hs->auth.required) {
-            const struct mcpd_probe_auth *au = &hs->auth;
-            fprintf(out, "  auth:       %ld, %s challenge%s%s; metadata %s "
-                    "-> %ld", au->status, au->scheme[0] ? au->scheme :
-                    "no", au->resource_metadata[0] ? ", resource_metadata "
-                    : "", au->resource_metadata, au->metadata_url[0] ?
-                    au->metadata_url : "(none)", au->metadata_status);
-            for (i = 0; i < au->nservers; i++)
-                fprintf(out, "%s%s", i ? ", " : "; authorization server ",
-                        au->servers[i]);
-            fputc('\n', out);
-        }
-        for (i = 0; i < p->naddr; i++) {
-            char who[120];
-            mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
-            snprintf(who, sizeof(who), "%s connect", a);
-            kev_evidence(p, out, who, &p->addr[i].kconn);
-            snprintf(who, sizeof(who), "%s raw SYN", a);
-            kev_evidence(p, out, who, &p->addr[i].syn.kernel);
-        }
-        for (i = 0; i < p->naddr && p->is_root && !p->opts.no_syn; i++)
-            if (p->addr[i].syn.result == MCPD_SYN_SYNACK) {
-                fprintf(out, "  raw SYN from port %u (seq %u): the kernel "
-                        "RSTs the SYN-ACK, as expected\n",
-                        (unsigned)p->addr[i].syn.sport,
-                        (unsigned)p->addr[i].syn.seq);
-                break;
-            }
+    for (i = 0; i < hs->npaths; i++) {
+        try_text(&hs->paths[i].init, line, sizeof(line));
+        fprintf(out, "  path %-5s  %s%s\n", hs->paths[i].path, line,
+                hs->paths[i].mcp_ok ? " (speaks MCP)" : "");
     }
-fixes:
+    if (hs->auth.required) {
+        const struct mcpd_probe_auth *au = &hs->auth;
+        fprintf(out, "  auth:       %ld, %s challenge%s%s; metadata %s "
+                "-> %ld", au->status, au->scheme[0] ? au->scheme :
+                "no", au->resource_metadata[0] ? ", resource_metadata "
+                : "", au->resource_metadata, au->metadata_url[0] ?
+                au->metadata_url : "(none)", au->metadata_status);
+        for (i = 0; i < au->nservers; i++)
+            fprintf(out, "%s%s", i ? ", " : "; authorization server ",
+                    au->servers[i]);
+        fputc('\n', out);
+    }
+}
+
+/* Evidence: what the kernel said about each attempt. */
+static void
+evidence_kernel(const struct mcpd_probe *p, FILE *out)
+{
+    char who[120], a[80];
+    int i;
+
+    for (i = 0; i < p->naddr; i++) {
+        mcpd_hostport_str(p->addr[i].text, p->target.port, a, sizeof(a));
+        snprintf(who, sizeof(who), "%s connect", a);
+        kev_evidence(p, out, who, &p->addr[i].kconn);
+        snprintf(who, sizeof(who), "%s raw SYN", a);
+        kev_evidence(p, out, who, &p->addr[i].syn.kernel);
+    }
+    for (i = 0; i < p->naddr && p->is_root && !p->opts.no_syn; i++)
+        if (p->addr[i].syn.result == MCPD_SYN_SYNACK) {
+            fprintf(out, "  raw SYN from port %u (seq %u): the kernel "
+                    "RSTs the SYN-ACK, as expected\n",
+                    (unsigned)p->addr[i].syn.sport,
+                    (unsigned)p->addr[i].syn.seq);
+            break;
+        }
+}
+
+static void
+evidence(const struct mcpd_probe *p, FILE *out)
+{
+    int i;
+
+    fprintf(out, "\nEvidence\n");
+    for (i = 0; i < p->nrules; i++) {
+        fprintf(out, "  %s: ", p->rules[i].source);
+        put_line(out, "", p->rules[i].text);
+    }
+    for (i = 0; i < MCPD_CLIENT_COUNT && p->proxy.nvars; i++) {
+        fprintf(out, "  %-8s %s: ", mcpd_client_name(i),
+                p->proxy.client[i].proxied ? "proxied" : "direct");
+        put_line(out, "", p->proxy.client[i].reason);
+    }
+    evidence_http(p, out);
+    evidence_kernel(p, out);
+}
+
+void
+mcpd_probe_report_text(const struct mcpd_probe *p, FILE *out)
+{
+    int i, ok = p->cause_id == MCPD_C_OK;
+
+    fprintf(out, "%s%s %s%s: ", p->opts.color ? (ok ? GREEN : RED) : "",
+            ok ? (p->opts.utf8 ? "\xe2\x9c\x93" : "OK") :
+            (p->opts.utf8 ? "\xe2\x9c\x97" : "FAIL"), p->cause,
+            p->opts.color ? RESET : "");
+    put_line(out, "", p->summary);
+    if (!p->opts.quiet) {
+        fprintf(out, "\n%s", p->opts.color ? BOLD : "");
+        mcpd_text_fputs(p->target.url, out);
+        fprintf(out, "%s\n", p->opts.color ? RESET : "");
+        row_resolve(p, out);
+        row_listeners(p, out);
+        row_connect(p, out);
+        row_syn(p, out);
+        kernel_row(p, out);
+        row_firewall(p, out);
+        row_proxy(p, out);
+        row_http(p, out);
+        row_mcp(p, out);
+        if (p->opts.verbose || !ok)
+            evidence(p, out);
+    }
     if (p->nfix > 0) {
         fprintf(out, "\nFix\n");
         for (i = 0; i < p->nfix; i++)
@@ -530,34 +620,31 @@ counters_json(const struct mcpd_kcounters *k)
     return o;
 }
 
-/* The kernel's word on one attempt, in capture's shape (SPEC "kernel"),
- * or null when neither the witness nor the rule counters watched it. */
+/* Text from the one JSON writer (analyze/report_json.c) as a node of
+ * this document; null if it did not fit. */
+static cJSON *
+from_writer(const struct mcpd_jbuf *j)
+{
+    cJSON *o = cJSON_Parse(j->b);
+
+    return o ? o : cJSON_CreateNull();
+}
+
+/* The kernel's word on one attempt, in capture's shape (SPEC "kernel")
+ * with probe's two keys, or null when neither the witness nor the rule
+ * counters watched it. */
 static cJSON *
 kernel_json(const struct mcpd_probe_kev *kv)
 {
-    cJSON *o, *arr, *m;
-    int i;
+    struct mcpd_kernel_more more;
+    struct mcpd_jbuf j;
 
-    if (!kv->valid)
-        return cJSON_CreateNull();
-    o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "rst_origin", str_or_null(kv->k.rst_origin));
-    cJSON_AddItemToObject(o, "rst_reason", str_or_null(kv->k.rst_reason));
-    arr = cJSON_AddArrayToObject(o, "drops");
-    for (i = 0; i < kv->k.ndrops && i < MCPD_KDROPS; i++) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "reason", kv->k.drops[i].reason);
-        cJSON_AddNumberToObject(d, "count", kv->k.drops[i].count);
-        cJSON_AddItemToArray(arr, d);
-    }
-    cJSON_AddItemToObject(o, "rule", str_or_null(kv->k.rule));
-    m = cJSON_AddObjectToObject(o, "matched_by");
-    cJSON_AddItemToObject(m, "client", str_or_null(kv->k.client_matched_by));
-    cJSON_AddItemToObject(m, "rst", str_or_null(kv->k.rst_matched_by));
-    cJSON_AddItemToObject(m, "drops", str_or_null(kv->k.drops_matched_by));
-    cJSON_AddItemToObject(m, "rule", str_or_null(kv->rule_matched_by));
-    cJSON_AddBoolToObject(o, "local_target", kv->local_target);
-    return o;
+    more.rule_matched_by = kv->rule_matched_by;
+    more.local_target = kv->local_target;
+    j.n = 0;
+    j.b[0] = '\0';
+    mcpd_json_kernel(&j, kv->valid ? &kv->k : NULL, &more);
+    return from_writer(&j);
 }
 
 /* SPEC verdict of the probe's own TCP connect, or NULL when no
@@ -583,77 +670,73 @@ conn_verdict(const struct mcpd_probe_addr *a)
     }
 }
 
+static cJSON *
+connection_json(const struct mcpd_probe *p, const struct mcpd_probe_addr *a,
+                const char *verdict, const struct mcpd_proc *me)
+{
+    struct mcpd_kernel_more more;
+    struct mcpd_jconn c;
+    struct mcpd_jbuf j;
+
+    memset(&c, 0, sizeof(c));
+    if (a->local[0] &&
+        inet_pton(strchr(a->local, ':') ? AF_INET6 : AF_INET, a->local,
+                  c.cli.ip.a) == 1)
+        c.cli.ip.family = strchr(a->local, ':') ? 6 : 4;
+    c.cli.port = a->local_port;
+    c.srv.ip = a->ip;
+    c.srv.port = p->target.port;
+    c.verdict = verdict;
+    c.reset_by = a->conn == MCPD_CONN_RESET ? "server" : NULL;
+    if (strcmp(verdict, "UNREACHABLE") == 0 &&
+        a->syn.result == MCPD_SYN_ICMP) {
+        c.icmp = 1;
+        c.icmp_type = (unsigned)a->syn.icmp_type;
+        c.icmp_code = (unsigned)a->syn.icmp_code;
+        c.icmp_from = a->syn.icmp_from;
+    }
+    c.syn_count = a->syn_count > 0 ? a->syn_count : -1;
+    c.rtt_ms = a->conn == MCPD_CONN_CONNECTED ?
+               (double)(long)(a->conn_ms * 1000) / 1000 : -1;
+    c.start_s = a->conn_start;
+    c.end_s = a->conn_start + a->conn_ms / 1e3;
+    c.proc = me;
+    c.stage = "connect";
+    more.rule_matched_by = a->kconn.rule_matched_by;
+    more.local_target = a->kconn.local_target;
+    c.kernel = a->kconn.valid ? &a->kconn.k : NULL;
+    c.kmore = &more;
+    mcpd_json_connection(&j, &c);
+    return from_writer(&j);
+}
+
 /*
  * SPEC "connections" for probe: the TCP connections of the connect stage
- * (one per resolved address), in the same shape as capture/analyze, so
- * one reader handles every command. The HTTP stage's connections go
- * through libcurl and are described by "http" and "mcp" instead.
+ * (one per resolved address), written by the same writer as capture's
+ * and analyze's, so one reader handles every command. The HTTP stage's
+ * connections go through libcurl and are described by "http" and "mcp".
  */
 static void
 connections_json(const struct mcpd_probe *p, cJSON *root)
 {
     cJSON *arr = cJSON_AddArrayToObject(root, "connections");
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-    cJSON *verdicts = cJSON_CreateObject();
+    cJSON *verdicts = cJSON_CreateObject(), *cnt;
     const struct passwd *pw = getpwuid(geteuid());
+    struct mcpd_proc me;
     int i, n = 0;
 
+    memset(&me, 0, sizeof(me));
+    me.pid = (int32_t)getpid();
+    snprintf(me.command, sizeof(me.command), "mcpdiag");
+    if (pw)
+        snprintf(me.user, sizeof(me.user), "%s", pw->pw_name);
     for (i = 0; i < p->naddr; i++) {
-        const struct mcpd_probe_addr *a = &p->addr[i];
-        const char *v = conn_verdict(a);
-        cJSON *c, *o, *cnt;
+        const char *v = conn_verdict(&p->addr[i]);
 
         if (v == NULL)
             continue;
-        c = cJSON_CreateObject();
-        o = cJSON_AddObjectToObject(c, "client");
-        cJSON_AddItemToObject(o, "addr", str_or_null(a->local));
-        if (a->local_port)
-            cJSON_AddNumberToObject(o, "port", a->local_port);
-        else
-            cJSON_AddNullToObject(o, "port");
-        o = cJSON_AddObjectToObject(c, "server");
-        cJSON_AddStringToObject(o, "addr", a->text);
-        cJSON_AddNumberToObject(o, "port", p->target.port);
-        cJSON_AddStringToObject(c, "verdict", v);
-        if (a->conn == MCPD_CONN_RESET)
-            cJSON_AddStringToObject(c, "reset_by", "server");
-        else
-            cJSON_AddNullToObject(c, "reset_by");
-        if (strcmp(v, "UNREACHABLE") == 0 &&
-            a->syn.result == MCPD_SYN_ICMP) {
-            o = cJSON_AddObjectToObject(c, "icmp");
-            cJSON_AddNumberToObject(o, "type", a->syn.icmp_type);
-            cJSON_AddNumberToObject(o, "code", a->syn.icmp_code);
-            cJSON_AddStringToObject(o, "from", a->syn.icmp_from);
-        } else {
-            cJSON_AddNullToObject(c, "icmp");
-        }
-        if (a->syn_count > 0)
-            cJSON_AddNumberToObject(c, "syn_count", a->syn_count);
-        else
-            cJSON_AddNullToObject(c, "syn_count");
-        if (a->conn == MCPD_CONN_CONNECTED)
-            cJSON_AddNumberToObject(c, "rtt_ms",
-                                    (double)(long)(a->conn_ms * 1000) /
-                                    1000);
-        else
-            cJSON_AddNullToObject(c, "rtt_ms");
-        cJSON_AddNumberToObject(c, "client_bytes", 0);
-        cJSON_AddNumberToObject(c, "server_bytes", 0);
-        cJSON_AddBoolToObject(c, "no_response", 0);
-        cJSON_AddNumberToObject(c, "start", a->conn_start);
-        cJSON_AddNumberToObject(c, "end", a->conn_start + a->conn_ms / 1e3);
-        o = cJSON_AddObjectToObject(c, "process");
-        cJSON_AddNumberToObject(o, "pid", (double)getpid());
-        cJSON_AddStringToObject(o, "command", "mcpdiag");
-        if (pw)
-            cJSON_AddStringToObject(o, "user", pw->pw_name);
-        else
-            cJSON_AddNullToObject(o, "user");
-        cJSON_AddStringToObject(c, "stage", "connect");
-        cJSON_AddItemToObject(c, "kernel", kernel_json(&a->kconn));
-        cJSON_AddItemToArray(arr, c);
+        cJSON_AddItemToArray(arr, connection_json(p, &p->addr[i], v, &me));
         cnt = cJSON_GetObjectItem(verdicts, v);
         if (cnt)
             cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
@@ -665,13 +748,11 @@ connections_json(const struct mcpd_probe *p, cJSON *root)
     cJSON_AddItemToObject(sum, "verdicts", verdicts);
 }
 
-int
-mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
+/* The top: version, command, the target and its resolution. */
+static void
+target_json(const struct mcpd_probe *p, cJSON *root)
 {
-    cJSON *root = cJSON_CreateObject(), *o, *arr, *x;
-    const struct mcpd_probe_http *hs = &p->http;
-    char *text;
-    int i, j;
+    cJSON *o;
 
     cJSON_AddStringToObject(root, "mcpdiag", MCPD_VERSION);
     cJSON_AddStringToObject(root, "command", "probe");
@@ -686,7 +767,13 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddNumberToObject(o, "resolve_ms",
                             (double)(long)(p->resolve_ms * 1000) / 1000);
     cJSON_AddBoolToObject(root, "root", p->is_root);
-    connections_json(p, root);
+}
+
+/* Whether the kernel witness and the rule counters watched. */
+static void
+witness_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *o;
 
     o = cJSON_AddObjectToObject(root, "kernel_witness");
     cJSON_AddBoolToObject(o, "ran", p->kw_tried);
@@ -697,6 +784,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     cJSON_AddBoolToObject(o, "rule_counters", p->kw_fw);
     cJSON_AddItemToObject(o, "rule_counters_error",
                           str_or_null(p->kw_fw ? "" : p->fw_watch_error));
+}
+
+/* Each address: its connect, its raw SYN, what the kernel said. */
+static void
+addresses_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *arr, *x;
+    int i;
 
     arr = cJSON_AddArrayToObject(root, "addresses");
     for (i = 0; i < p->naddr; i++) {
@@ -742,6 +837,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
         cJSON_AddItemToObject(x, "kernel", kernel_json(&a->kconn));
         cJSON_AddItemToArray(arr, x);
     }
+}
+
+/* The sockets listening on the port (null: not known). */
+static void
+listeners_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *arr, *x;
+    int i, j;
 
     if (p->nlst < 0) {
         cJSON_AddNullToObject(root, "listeners");
@@ -786,6 +889,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
         }
     }
     cJSON_AddStringToObject(root, "listeners_visibility", p->lst_visibility);
+}
+
+/* The proxy variables and what each client makes of them. */
+static void
+proxy_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *o, *x;
+    int i;
 
     o = cJSON_AddObjectToObject(root, "proxy");
     cJSON_AddBoolToObject(o, "ran", 1);    /* reads the environment */
@@ -818,6 +929,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     else
         cJSON_AddNullToObject(o, "via_status");
     cJSON_AddBoolToObject(o, "via_mcp_ok", p->proxy.via_mcp_ok);
+}
+
+/* The rules that mention the port, and the listen counters. */
+static void
+firewall_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *o, *arr, *x;
+    int i;
 
     o = cJSON_AddObjectToObject(root, "firewall");
     cJSON_AddBoolToObject(o, "ran", p->nrules >= 0);
@@ -834,6 +953,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     x = cJSON_AddObjectToObject(o, "counters");
     cJSON_AddItemToObject(x, "before", counters_json(&p->kbefore));
     cJSON_AddItemToObject(x, "after", counters_json(&p->kafter));
+}
+
+/* The HTTP stage: /health, and TLS when it is in the way. */
+static void
+http_json(const struct mcpd_probe *p, cJSON *root)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    cJSON *o, *x;
 
     o = cJSON_AddObjectToObject(root, "http");
     cJSON_AddBoolToObject(o, "ran", hs->health.ran);
@@ -854,6 +981,63 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     } else {
         cJSON_AddNullToObject(o, "tls_untrusted");
     }
+}
+
+/* The MCP stage, continued: paths tried, the endpoint, auth. */
+static void
+mcp_more_json(const struct mcpd_probe *p, cJSON *o)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    cJSON *x;
+    int i;
+
+    x = cJSON_AddArrayToObject(o, "paths");
+    for (i = 0; i < hs->npaths; i++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON_AddStringToObject(pt, "path", hs->paths[i].path);
+        cJSON_AddBoolToObject(pt, "mcp", hs->paths[i].mcp_ok);
+        cJSON_AddItemToObject(pt, "initialize",
+                              try_json(&hs->paths[i].init));
+        cJSON_AddItemToArray(x, pt);
+    }
+    if (hs->mcp_url[0]) {
+        x = cJSON_AddObjectToObject(o, "endpoint");
+        cJSON_AddStringToObject(x, "url", hs->mcp_url);
+        cJSON_AddStringToObject(x, "transport", hs->mcp_url_transport);
+    } else {
+        cJSON_AddNullToObject(o, "endpoint");
+    }
+    cJSON_AddBoolToObject(o, "sse_stalled", hs->sse_stalled);
+    if (hs->auth.required) {
+        const struct mcpd_probe_auth *au = &hs->auth;
+        cJSON *as;
+        x = cJSON_AddObjectToObject(o, "auth");
+        cJSON_AddNumberToObject(x, "status", (double)au->status);
+        cJSON_AddItemToObject(x, "scheme", str_or_null(au->scheme));
+        cJSON_AddItemToObject(x, "resource_metadata",
+                              str_or_null(au->resource_metadata));
+        cJSON_AddItemToObject(x, "metadata_url",
+                              str_or_null(au->metadata_url));
+        if (au->metadata_status)
+            cJSON_AddNumberToObject(x, "metadata_status",
+                                    (double)au->metadata_status);
+        else
+            cJSON_AddNullToObject(x, "metadata_status");
+        cJSON_AddItemToObject(x, "resource", str_or_null(au->resource));
+        as = cJSON_AddArrayToObject(x, "authorization_servers");
+        for (i = 0; i < au->nservers; i++)
+            cJSON_AddItemToArray(as, cJSON_CreateString(au->servers[i]));
+    } else {
+        cJSON_AddNullToObject(o, "auth");
+    }
+}
+
+/* The MCP stage: initialize and what followed it. */
+static void
+mcp_json(const struct mcpd_probe *p, cJSON *root)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    cJSON *o, *x;
 
     o = cJSON_AddObjectToObject(root, "mcp");
     cJSON_AddBoolToObject(o, "ran", hs->init.ran || hs->discover.ran ||
@@ -895,46 +1079,15 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     } else {
         cJSON_AddNullToObject(o, "tools");
     }
+    mcp_more_json(p, o);
+}
 
-    x = cJSON_AddArrayToObject(o, "paths");
-    for (i = 0; i < hs->npaths; i++) {
-        cJSON *pt = cJSON_CreateObject();
-        cJSON_AddStringToObject(pt, "path", hs->paths[i].path);
-        cJSON_AddBoolToObject(pt, "mcp", hs->paths[i].mcp_ok);
-        cJSON_AddItemToObject(pt, "initialize",
-                              try_json(&hs->paths[i].init));
-        cJSON_AddItemToArray(x, pt);
-    }
-    if (hs->mcp_url[0]) {
-        x = cJSON_AddObjectToObject(o, "endpoint");
-        cJSON_AddStringToObject(x, "url", hs->mcp_url);
-        cJSON_AddStringToObject(x, "transport", hs->mcp_url_transport);
-    } else {
-        cJSON_AddNullToObject(o, "endpoint");
-    }
-    cJSON_AddBoolToObject(o, "sse_stalled", hs->sse_stalled);
-    if (hs->auth.required) {
-        const struct mcpd_probe_auth *au = &hs->auth;
-        cJSON *as;
-        x = cJSON_AddObjectToObject(o, "auth");
-        cJSON_AddNumberToObject(x, "status", (double)au->status);
-        cJSON_AddItemToObject(x, "scheme", str_or_null(au->scheme));
-        cJSON_AddItemToObject(x, "resource_metadata",
-                              str_or_null(au->resource_metadata));
-        cJSON_AddItemToObject(x, "metadata_url",
-                              str_or_null(au->metadata_url));
-        if (au->metadata_status)
-            cJSON_AddNumberToObject(x, "metadata_status",
-                                    (double)au->metadata_status);
-        else
-            cJSON_AddNullToObject(x, "metadata_status");
-        cJSON_AddItemToObject(x, "resource", str_or_null(au->resource));
-        as = cJSON_AddArrayToObject(x, "authorization_servers");
-        for (i = 0; i < au->nservers; i++)
-            cJSON_AddItemToArray(as, cJSON_CreateString(au->servers[i]));
-    } else {
-        cJSON_AddNullToObject(o, "auth");
-    }
+/* Stages not run, and why. */
+static void
+skipped_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *arr, *x;
+    int i;
 
     arr = cJSON_AddArrayToObject(root, "skipped");
     for (i = 0; i < p->nskipped; i++) {
@@ -943,6 +1096,14 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
         cJSON_AddStringToObject(x, "reason", p->skipped[i].reason);
         cJSON_AddItemToArray(arr, x);
     }
+}
+
+/* The cause, its summary and its fix. */
+static void
+diagnosis_json(const struct mcpd_probe *p, cJSON *root)
+{
+    cJSON *o, *arr;
+    int i;
 
     o = cJSON_AddObjectToObject(root, "diagnosis");
     cJSON_AddStringToObject(o, "cause", p->cause);
@@ -951,7 +1112,25 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     for (i = 0; i < p->nfix; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(p->fix[i]));
     cJSON_AddItemToObject(o, "stage", str_or_null(p->failed_stage));
+}
 
+int
+mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
+{
+    cJSON *root = cJSON_CreateObject();
+    char *text;
+
+    target_json(p, root);
+    connections_json(p, root);
+    witness_json(p, root);
+    addresses_json(p, root);
+    listeners_json(p, root);
+    proxy_json(p, root);
+    firewall_json(p, root);
+    http_json(p, root);
+    mcp_json(p, root);
+    skipped_json(p, root);
+    diagnosis_json(p, root);
     /* Valid UTF-8, no raw control or bidi character, whatever the
      * strings above came from. */
     text = mcpd_json_fix(cJSON_Print(root));

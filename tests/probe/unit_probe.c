@@ -507,7 +507,7 @@ test_kcorrelate(void)
           strcmp(k.rst_matched_by, "tuple") == 0);
 
     /* Drops: ours, a retransmission in another context, and one more
-     * than the SYNs sent; the store overflows (cap 4) on the last. */
+     * than the SYNs sent; another process's reason is not ours. */
     mcpd_kstore_clear(&s);
     a.refused = 0;
     a.unanswered = 1;
@@ -520,12 +520,17 @@ test_kcorrelate(void)
     mcpd_kstore_add(&s, &e);
     e = kev(MCPD_KEV_DROP, 1000700000, 7, "IP_RPFILTER");   /* not ours */
     mcpd_kstore_add(&s, &e);
-    mcpd_kstore_add(&s, &e);
-    CHECK(s.overflow == 1);
+    CHECK(mcpd_kstore_overflow(&s) == 0);
     memset(&k, 0, sizeof(k));
     mcpd_kcorrelate(&s, &a, 0, &k);
     CHECK(k.ndrops == 1 && mcpd_kernel_drops(&k, "NETFILTER_DROP") == 2);
     CHECK(strcmp(k.drops_matched_by, "time") == 0);
+    /* The ring (cap 4) overwrites its oldest: our own drop is gone. */
+    mcpd_kstore_add(&s, &e);
+    CHECK(mcpd_kstore_overflow(&s) == 1);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(k.ndrops == 0);
     mcpd_kstore_free(&s);
 
     /* The rule whose counter moved since the last read. */
@@ -542,6 +547,108 @@ test_kcorrelate(void)
     now[0].packets = 6;
     CHECK(mcpd_kernel_rule(&k, before, 1, now, 2) == 1);
     CHECK(strcmp(k.rule, "filter: -A X -j DROP (+1 packet)") == 0);
+}
+
+/* Capture's use of the same correlator: a long-running ring, the
+ * connect named by its leaving event's port, drops matched to the SYN
+ * times without a process, "other" only while the attempt's time is
+ * still in the ring. */
+static void
+test_kcorrelate_ring(void)
+{
+    struct mcpd_kstore s;
+    struct mcpd_kattempt a;
+    struct mcpd_kernel k;
+    struct mcpd_kevent e;
+    const struct mcpd_kevent *conn;
+    int64_t syn[2] = { 2000000000, 3000000000 };
+    int i;
+
+    CHECK(mcpd_kstore_init(&s, 16) == 0);
+    memset(&a, 0, sizeof(a));
+    ep(&a.cli, 1, 41000);
+    ep(&a.srv, 1, 3000);
+    a.t0_ns = syn[0];
+    a.t1_ns = syn[1];
+    a.unanswered = 1;
+    a.nsyn = 2;
+    a.syn_ns = syn;
+    /* connect() enters SYN_SENT (no port yet), then the socket leaves
+     * it with its port: the entering event gets the port, by tuple. */
+    e = kev(MCPD_KEV_CONNECT, syn[0] - 1000, 77, "");
+    e.sk = 0xabc;
+    e.newstate = 2;
+    ep(&e.dst, 1, 3000);
+    snprintf(e.comm, sizeof(e.comm), "client");
+    mcpd_kstore_add(&s, &e);
+    /* Drops: one near each SYN (no process known), one far from both,
+     * one near but of IPv6. */
+    e = kev(MCPD_KEV_DROP, syn[0] + 100000, 0, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, syn[0] + 500000000, 0, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, syn[1] + 200000, 0, "NETFILTER_DROP");
+    e.l3proto = 0x86dd;
+    mcpd_kstore_add(&s, &e);
+    e = kev(MCPD_KEV_DROP, syn[1] + 300000, 0, "NETFILTER_DROP");
+    mcpd_kstore_add(&s, &e);
+    memset(&k, 0, sizeof(k));
+    conn = mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(conn && conn->pid == 77 && strcmp(k.client_matched_by, "time") == 0);
+    /* Its process fired none of the drops (timer context): none is
+     * vouched for. */
+    CHECK(k.ndrops == 0);
+    e = kev(MCPD_KEV_CONNECT, syn[1] + 1000000, 0, "");
+    e.sk = 0xabc;
+    e.oldstate = 2;
+    e.newstate = 7;
+    ep(&e.src, 1, 41000);
+    ep(&e.dst, 1, 3000);
+    mcpd_kstore_add(&s, &e);
+    memset(&k, 0, sizeof(k));
+    conn = mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(conn && conn->pid == 77 && conn->src.port == 41000 &&
+          strcmp(k.client_matched_by, "tuple") == 0);
+    /* Without the process, the drops near the SYNs count. */
+    a.cli.port = 41001;         /* another connection: no connect */
+    memset(&k, 0, sizeof(k));
+    CHECK(mcpd_kcorrelate(&s, &a, 0, &k) == NULL);
+    CHECK(mcpd_kernel_drops(&k, "NETFILTER_DROP") == 2 && k.ndrops == 1);
+
+    /* A server RST with no tcp_send_reset: "other" while the ring still
+     * holds the attempt's time, nothing once newer events overwrote it. */
+    memset(&a, 0, sizeof(a));
+    ep(&a.cli, 1, 42000);
+    ep(&a.srv, 1, 3000);
+    a.t0_ns = 5000000000;
+    a.t1_ns = 5000100000;
+    a.refused = 1;
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(strcmp(k.rst_origin, "other") == 0 &&
+          strcmp(k.rst_matched_by, "tuple") == 0);
+    for (i = 0; i < 16; i++) {
+        e = kev(MCPD_KEV_RST, a.t0_ns + i, 0, "NO_SOCKET");
+        ep(&e.src, 1, 3000);
+        ep(&e.dst, 1, 43000);
+        mcpd_kstore_add(&s, &e);
+    }
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(k.rst_origin[0] == '\0' && mcpd_kstore_overflow(&s) > 0);
+    /* Ours, found through the RST index among the others. */
+    ep(&e.dst, 1, 42000);
+    snprintf(e.reason, sizeof(e.reason), "NOT_SPECIFIED");
+    mcpd_kstore_add(&s, &e);
+    memset(&k, 0, sizeof(k));
+    mcpd_kcorrelate(&s, &a, 0, &k);
+    CHECK(strcmp(k.rst_origin, "host") == 0 &&
+          strcmp(k.rst_reason, "NOT_SPECIFIED") == 0);
+    /* A full accept queue from its counter, once. */
+    mcpd_kernel_listen_overflow(&k, 5, 7);
+    mcpd_kernel_listen_overflow(&k, 5, 9);
+    CHECK(mcpd_kernel_drops(&k, "TCP_LISTEN_OVERFLOW") == 2);
+    mcpd_kstore_free(&s);
 }
 #endif
 
@@ -675,6 +782,7 @@ main(void)
     test_above_http();
 #if HAVE_KCORRELATE
     test_kcorrelate();
+    test_kcorrelate_ring();
 #endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
