@@ -653,6 +653,8 @@ diagnose_http(struct mcpd_probe *p)
     const struct mcpd_probe_http *hs = &p->http;
     const struct mcpd_http_try *t = first_answer(hs);
     const struct mcpd_http_try *h = &hs->health;
+    const struct mcpd_http_status *row =
+        mcpd_http_status_row(t->status > 0 ? (unsigned)t->status : 0);
     char hp[80], alt[1400], proxy[160];
     int saw_mcp, is_proxy;
     size_t tl = strlen(p->target.path);
@@ -776,7 +778,7 @@ diagnose_http(struct mcpd_probe *p)
         diagnose_auth(p);
         return;
     }
-    if (t->status == 421 || t->status == 403) {
+    if (row->host_check) {
         verdict(p, "mcp", MCPD_C_HTTP_ERROR, "%s %s answered %ld: %s%s%s%s",
                 t->method, t->url, t->status, t->meaning,
                 t->rpc_message[0] ? " (\"" : "", t->rpc_message,
@@ -789,7 +791,7 @@ diagnose_http(struct mcpd_probe *p)
             "http://127.0.0.1:PORT/... or http://localhost:PORT/...");
         return;
     }
-    if (t->status == 502 || t->status == 503 || t->status == 504) {
+    if (row->cause == MCPD_C_GATEWAY_ERROR) {
         char who[200], own[160];
 
         if (is_proxy) {
@@ -905,35 +907,20 @@ diagnose_http(struct mcpd_probe *p)
             t->url, t->status, t->meaning[0] ? t->meaning : "not MCP",
             t->rpc_message[0] ? " (\"" : "", t->rpc_message,
             t->rpc_message[0] ? "\")" : "");
-    switch (t->status) {
-    case 404:
-    case 405:
-        {
-            struct mcpd_target x = p->target;
-            mcpd_target_url_for(&x, "/mcp", alt, sizeof(alt));
-            fix(p, "use the server's MCP path and transport: Streamable "
-                   "HTTP usually at %s, legacy SSE at /sse", alt);
-            if (hs->sse_post.is_jsonrpc)
-                fix(p, "this server speaks the legacy SSE transport: "
-                       "configure the client for SSE at /sse");
-        }
-        break;
-    case 401:
-        fix(p, "give the client the server's token (Authorization: Bearer "
-               "...) or complete its OAuth flow");
-        break;
-    case 406:
-        fix(p, "the client must send 'Accept: application/json, "
-               "text/event-stream'");
-        break;
-    case 415:
-        fix(p, "the client must send 'Content-Type: application/json'");
-        break;
-    default:
+    if (row->cause_post == MCPD_C_WRONG_PATH) {
+        struct mcpd_target x = p->target;
+        mcpd_target_url_for(&x, "/mcp", alt, sizeof(alt));
+        fix(p, "use the server's MCP path and transport: Streamable "
+               "HTTP usually at %s, legacy SSE at /sse", alt);
+        if (hs->sse_post.is_jsonrpc)
+            fix(p, "this server speaks the legacy SSE transport: "
+                   "configure the client for SSE at /sse");
+    } else if (row->fix) {
+        fix(p, "%s", row->fix);
+    } else {
         fix(p, "curl -v -X POST -H 'Content-Type: application/json' -H "
                "'Accept: application/json, text/event-stream' %s",
             p->target.url);
-        break;
     }
 }
 

@@ -272,58 +272,12 @@ easy_new(const struct mcpd_probe *p, const char *url, const char *proxy,
     return h;
 }
 
-/* The HTTP status, its meaning for an MCP client (research §2). */
+/* The HTTP status, its meaning for an MCP client: the core's table
+ * (analyze/verdict.c), which capture and analyze read too. */
 static void
-status_meaning(long st, const char *method, char *out, size_t len)
+status_meaning(long st, char *out, size_t len)
 {
-    const char *m;
-
-    switch (st) {
-    case 200: case 202: case 204:
-        m = "";
-        break;
-    case 400:
-        m = "Bad Request: the server rejected the request (session, "
-            "protocol version or body)";
-        break;
-    case 401:
-        m = "Unauthorized: the server wants credentials (an "
-            "Authorization bearer token / OAuth)";
-        break;
-    case 403:
-        m = "Forbidden: the Host or Origin header failed the server's "
-            "DNS-rebinding check, or access is denied";
-        break;
-    case 404:
-        m = "Not Found: no MCP endpoint at this path (wrong path, or a "
-            "transport this server does not serve)";
-        break;
-    case 405:
-        m = strcmp(method, "POST") == 0 ?
-            "Method Not Allowed: this path does not take POST (an SSE "
-            "endpoint? use its transport)" :
-            "Method Not Allowed: this path does not take GET";
-        break;
-    case 406:
-        m = "Not Acceptable: the client must accept both "
-            "application/json and text/event-stream";
-        break;
-    case 415:
-        m = "Unsupported Media Type: POST needs Content-Type: "
-            "application/json";
-        break;
-    case 421:
-        m = "Misdirected Request: the Host header is not in the server's "
-            "allowed hosts (DNS-rebinding protection)";
-        break;
-    case 502: case 503: case 504:
-        m = "a gateway or proxy could not get an answer from the server";
-        break;
-    default:
-        m = st >= 500 ? "server error" : st >= 400 ? "client error" : "";
-        break;
-    }
-    snprintf(out, len, "%s", m);
+    mcpd_http_status_text(st > 0 ? (unsigned)st : 0, out, len);
 }
 
 /* Fill t's error fields from a JSON-RPC message or a plain body. */
@@ -429,7 +383,7 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     mcpd_text_sanitize(t->encoding, sizeof(t->encoding));
     mcpd_text_sanitize(t->content_type, sizeof(t->content_type));
     mcpd_text_sanitize(t->error, sizeof(t->error));
-    status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
+    status_meaning(t->status, t->meaning, sizeof(t->meaning));
     curl_easy_cleanup(h);
     return rc;
 }
@@ -766,8 +720,7 @@ stage_sse(struct mcpd_probe *p)
                     snprintf(hs->sse_post.error, sizeof(hs->sse_post.error),
                              "%s", post_err[0] ? post_err :
                              curl_easy_strerror(cm->data.result));
-                status_meaning(hs->sse_post.status, "POST",
-                               hs->sse_post.meaning,
+                status_meaning(hs->sse_post.status, hs->sse_post.meaning,
                                sizeof(hs->sse_post.meaning));
                 note_rpc_error(&hs->sse_post, NULL, &pr);
                 if (phase == 2)
@@ -867,7 +820,7 @@ stage_sse(struct mcpd_probe *p)
                        sizeof(hs->sse_get.encoding));
     mcpd_text_sanitize(hs->sse_get.www_auth,
                        sizeof(hs->sse_get.www_auth));
-    status_meaning(hs->sse_get.status, "GET", errbuf, sizeof(errbuf));
+    status_meaning(hs->sse_get.status, errbuf, sizeof(errbuf));
     if (hs->sse_get.meaning[0] == '\0')
         snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning), "%s",
                  errbuf);
@@ -1144,11 +1097,15 @@ stage_auth(struct mcpd_probe *p, const struct mcpd_http_try *t)
 }
 
 /* An MCP-style authentication challenge: 401, or 403 that carries
- * WWW-Authenticate. */
+ * WWW-Authenticate (the status table's challenge rows). */
 static int
 wants_auth(const struct mcpd_http_try *t)
 {
-    return t->status == 401 || (t->status == 403 && t->www_auth[0]);
+    const struct mcpd_http_status *r = mcpd_http_status_row(t->status > 0 ?
+                                                     (unsigned)t->status : 0);
+
+    return r->cause == MCPD_C_AUTH_REQUIRED ||
+           (r->challenge && t->www_auth[0]);
 }
 
 /* Stage 7. */
@@ -1192,7 +1149,8 @@ mcpd_probe_http(struct mcpd_probe *p)
      * which says the endpoint is there), try the usual paths. */
     if (!hs->mcp_ok && hs->init.status != 0 && !hs->tls_untrusted &&
         !hs->init.is_jsonrpc && !hs->discover.is_jsonrpc &&
-        !hs->tls_mismatch && hs->init.status != 403 &&
-        hs->init.status != 421 && hs->init.status / 100 != 5)
+        !hs->tls_mismatch &&
+        !mcpd_http_status_row((unsigned)hs->init.status)->host_check &&
+        hs->init.status / 100 != 5)
         scan_paths(p);
 }
