@@ -349,8 +349,26 @@ kernel_drops(const struct mcpd_probe *p, int ai, const char *reason)
     return n;
 }
 
-/* The first drop reason for address ai that is neither of the two
- * this file turns into a cause, or NULL. */
+/* The kernel drop reasons this file reads on their own: a netfilter
+ * drop and a full accept queue turn into causes; NO_SOCKET is the
+ * kernel's own refusal (nothing listens), which the RST shows. */
+static const char *const known_drops[] = {
+    "NETFILTER_DROP", "TCP_LISTEN_OVERFLOW", "NO_SOCKET",
+};
+
+static int
+known_drop(const char *reason)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(known_drops) / sizeof(known_drops[0]); i++)
+        if (strcmp(reason, known_drops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first drop reason for address ai that is none of those, or
+ * NULL. */
 static const char *
 kernel_other_drop(const struct mcpd_probe *p, int ai)
 {
@@ -360,13 +378,9 @@ kernel_other_drop(const struct mcpd_probe *p, int ai)
     kv[0] = &p->addr[ai].kconn;
     kv[1] = &p->addr[ai].syn.kernel;
     for (j = 0; j < 2; j++)
-        for (i = 0; kv[j]->valid && i < kv[j]->k.ndrops; i++) {
-            const char *r = kv[j]->k.drops[i].reason;
-            if (strcmp(r, "NETFILTER_DROP") != 0 &&
-                strcmp(r, "TCP_LISTEN_OVERFLOW") != 0 &&
-                strcmp(r, "NO_SOCKET") != 0)
-                return r;
-        }
+        for (i = 0; kv[j]->valid && i < kv[j]->k.ndrops; i++)
+            if (!known_drop(kv[j]->k.drops[i].reason))
+                return kv[j]->k.drops[i].reason;
     return NULL;
 }
 
