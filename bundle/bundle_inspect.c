@@ -52,6 +52,7 @@ struct member {
     unsigned mode;
     int64_t mtime;
     char sha[65];
+    const char *check;       /* ok, MISMATCH, unlisted, - (the manifest) */
 };
 
 struct inspect {
@@ -118,24 +119,135 @@ manifest_sha(const cJSON *man, const char *base)
     return NULL;
 }
 
+/* Each member's hash against the manifest's; how many fail (a missing
+ * manifest counts as one). */
+static int
+check_members(struct inspect *in, const cJSON *man)
+{
+    int i, bad = man == NULL;
+
+    for (i = 0; i < in->n; i++) {
+        struct member *m = &in->m[i];
+        const char *want = man ? manifest_sha(man, m->base) : NULL;
+        m->check = strcmp(m->base, "manifest.json") == 0 ? "-" :
+                   want == NULL ? "unlisted" :
+                   strcmp(want, m->sha) == 0 ? "ok" : "MISMATCH";
+        if (strcmp(m->check, "ok") != 0 && strcmp(m->check, "-") != 0)
+            bad++;
+    }
+    return bad;
+}
+
+/* --json: the members, the manifest as stored, and the verdict. */
+static void
+inspect_json(const char *path, const struct inspect *in, cJSON *man,
+             int bad)
+{
+    cJSON *out = cJSON_CreateObject(), *arr;
+    char *s;
+    int i;
+
+    cJSON_AddStringToObject(out, "bundle", path);
+    arr = cJSON_AddArrayToObject(out, "files");
+    for (i = 0; i < in->n; i++) {
+        const struct member *m = &in->m[i];
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "name", m->name);
+        cJSON_AddNumberToObject(f, "size", (double)m->size);
+        cJSON_AddStringToObject(f, "sha256", m->sha);
+        cJSON_AddStringToObject(f, "check", m->check);
+        cJSON_AddItemToArray(arr, f);
+    }
+    cJSON_AddItemToObject(out, "manifest", man ? man : cJSON_CreateNull());
+    cJSON_AddBoolToObject(out, "hashes_ok", bad == 0);
+    /* Valid UTF-8 and no raw control, whatever the archive holds. */
+    s = mcpd_json_fix(cJSON_Print(out));
+    if (s)
+        printf("%s\n", s);
+    free(s);
+    cJSON_Delete(out);
+}
+
+/* The manifest's target, date, redaction and capture, escaped. */
+static void
+manifest_text(const cJSON *man)
+{
+    const cJSON *cap = cJSON_GetObjectItem(man, "capture");
+    const cJSON *v = cJSON_GetObjectItem(man, "target");
+
+    printf("target %s, made %s\n", cJSON_IsString(v) ? v->valuestring
+           : "?", cJSON_IsString(cJSON_GetObjectItem(man, "created"))
+           ? cJSON_GetObjectItem(man, "created")->valuestring : "?");
+    printf("secrets %s; max size %.0f bytes",
+           cJSON_IsTrue(cJSON_GetObjectItem(man, "redacted"))
+           ? "redacted" : "NOT REDACTED",
+           cJSON_IsNumber(cJSON_GetObjectItem(man, "max_size")) ?
+           cJSON_GetObjectItem(man, "max_size")->valuedouble : 0.0);
+    if (cJSON_IsTrue(cJSON_GetObjectItem(cap, "ran")))
+        printf("; capture %.0f of %.0f packets kept%s\n",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(cap,
+                                                "packets_kept")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(cap,
+                                                "packets_captured")),
+               cJSON_IsTrue(cJSON_GetObjectItem(cap, "cut_by_max_size"))
+               ? " (cut by --max-size)" : "");
+    else
+        printf("; no capture (probe only)\n");
+}
+
+/* The listing for people. */
+static void
+inspect_text(const char *path, const struct inspect *in, cJSON *man,
+             int bad)
+{
+    struct stat st;
+    int i;
+
+    mcpd_text_fputs(path, stdout);
+    printf(": %lld bytes, %d files\n",
+           stat(path, &st) == 0 ? (long long)st.st_size : -1LL, in->n);
+    printf("  %-6s %10s  %-8s %s\n", "mode", "bytes", "sha256", "name");
+    for (i = 0; i < in->n; i++) {
+        const struct member *m = &in->m[i];
+        printf("  %04o %12llu  %-8s ", m->mode,
+               (unsigned long long)m->size, m->check);
+        mcpd_text_fputs(m->name, stdout);
+        fputc('\n', stdout);
+    }
+    if (man && mcpd_bundle_text_tree(man) == 0)
+        manifest_text(man);
+    if (in->more)
+        printf("  ... and %d more members\n", in->more);
+    if (bad)
+        printf("%d file%s do not match the manifest%s\n", bad,
+               bad == 1 ? "" : "s", man ? "" : " (no manifest)");
+    cJSON_Delete(man);
+}
+
+/* The output formats of --inspect, one row each (the manifest is the
+ * writer's to free). */
+static void (*const inspect_outputs[])(const char *, const struct inspect *,
+                                       cJSON *, int) = {
+    inspect_text,            /* 0: text */
+    inspect_json,            /* 1: --json */
+};
+
 int
 mcpd_bundle_inspect(const char *path, int json, uint64_t max_bytes)
 {
     struct inspect *in = calloc(1, sizeof(*in));
     char err[MCPD_ERR_LEN];
-    cJSON *man = NULL, *out = NULL, *arr = NULL;
-    int i, bad = 0, rc;
-    struct stat st;
+    cJSON *man = NULL;
+    int bad, rc;
 
     if (in == NULL)
         return MCPD_EXIT_CANNOT_RUN;
     rc = mcpd_tar_walk(path, max_bytes, inspect_one, in, err);
     if (rc != 0) {
+        fputs("mcpdiag: ", stderr);
         if (rc < 0) {
-            fputs("mcpdiag: ", stderr);
             mcpd_text_fputs(err, stderr);
         } else {
-            fputs("mcpdiag: ", stderr);
             mcpd_text_fputs(path, stderr);
             fputs(": archive cut short (damaged or truncated download)",
                   stderr);
@@ -147,87 +259,8 @@ mcpd_bundle_inspect(const char *path, int json, uint64_t max_bytes)
     }
     if (in->manifest)
         man = cJSON_Parse(in->manifest);
-    if (json) {
-        out = cJSON_CreateObject();
-        cJSON_AddStringToObject(out, "bundle", path);
-        arr = cJSON_AddArrayToObject(out, "files");
-    } else {
-        mcpd_text_fputs(path, stdout);
-        printf(": %lld bytes, %d files\n",
-               stat(path, &st) == 0 ? (long long)st.st_size : -1LL, in->n);
-        printf("  %-6s %10s  %-8s %s\n", "mode", "bytes", "sha256",
-               "name");
-    }
-    for (i = 0; i < in->n; i++) {
-        struct member *m = &in->m[i];
-        const char *want = man ? manifest_sha(man, m->base) : NULL;
-        const char *check = strcmp(m->base, "manifest.json") == 0 ? "-" :
-                            want == NULL ? "unlisted" :
-                            strcmp(want, m->sha) == 0 ? "ok" : "MISMATCH";
-        if (strcmp(check, "ok") != 0 && strcmp(check, "-") != 0)
-            bad++;
-        if (json) {
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddStringToObject(f, "name", m->name);
-            cJSON_AddNumberToObject(f, "size", (double)m->size);
-            cJSON_AddStringToObject(f, "sha256", m->sha);
-            cJSON_AddStringToObject(f, "check", check);
-            cJSON_AddItemToArray(arr, f);
-        } else {
-            printf("  %04o %12llu  %-8s ", m->mode,
-                   (unsigned long long)m->size, check);
-            mcpd_text_fputs(m->name, stdout);
-            fputc('\n', stdout);
-        }
-    }
-    if (man == NULL)
-        bad++;
-    if (json) {
-        cJSON_AddItemToObject(out, "manifest", man ? man
-                                                   : cJSON_CreateNull());
-        man = NULL;
-        cJSON_AddBoolToObject(out, "hashes_ok", bad == 0);
-        {
-            /* Valid UTF-8 and no raw control, whatever the archive
-             * holds. */
-            char *s = mcpd_json_fix(cJSON_Print(out));
-            if (s)
-                printf("%s\n", s);
-            free(s);
-        }
-        cJSON_Delete(out);
-    } else if (man && mcpd_bundle_text_tree(man) == 0) {
-        const cJSON *cap = cJSON_GetObjectItem(man, "capture");
-        const cJSON *v;
-        v = cJSON_GetObjectItem(man, "target");
-        printf("target %s, made %s\n", cJSON_IsString(v) ? v->valuestring
-               : "?", cJSON_IsString(cJSON_GetObjectItem(man, "created"))
-               ? cJSON_GetObjectItem(man, "created")->valuestring : "?");
-        printf("secrets %s; max size %.0f bytes",
-               cJSON_IsTrue(cJSON_GetObjectItem(man, "redacted"))
-               ? "redacted" : "NOT REDACTED",
-               cJSON_IsNumber(cJSON_GetObjectItem(man, "max_size")) ?
-               cJSON_GetObjectItem(man, "max_size")->valuedouble : 0.0);
-        if (cJSON_IsTrue(cJSON_GetObjectItem(cap, "ran")))
-            printf("; capture %.0f of %.0f packets kept%s\n",
-                   cJSON_GetNumberValue(cJSON_GetObjectItem(cap,
-                                                    "packets_kept")),
-                   cJSON_GetNumberValue(cJSON_GetObjectItem(cap,
-                                                    "packets_captured")),
-                   cJSON_IsTrue(cJSON_GetObjectItem(cap,
-                                                    "cut_by_max_size"))
-                   ? " (cut by --max-size)" : "");
-        else
-            printf("; no capture (probe only)\n");
-    }
-    if (!json) {
-        if (in->more)
-            printf("  ... and %d more members\n", in->more);
-        if (bad)
-            printf("%d file%s do not match the manifest%s\n", bad,
-                   bad == 1 ? "" : "s", man ? "" : " (no manifest)");
-    }
-    cJSON_Delete(man);
+    bad = check_members(in, man);
+    inspect_outputs[json ? 1 : 0](path, in, man, bad);
     free(in->manifest);
     free(in);
     return bad ? MCPD_EXIT_PROBLEM : MCPD_EXIT_OK;
