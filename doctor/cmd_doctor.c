@@ -287,15 +287,16 @@ token_example(const char *client)
     return "\"headers\": {\"Authorization\": \"Bearer ${env:MY_TOKEN}\"}";
 }
 
-/* The probe's report in, the server's verdict out. */
-static void
-job_finish(struct job *j, int status)
+/* The probe's report (its JSON, secrets scrubbed) into s: cause,
+ * summary, first fix and the transport it spoke. NULL when there is
+ * no report (s then says so); else the parsed document. */
+static cJSON *
+take_report(struct job *j, int status)
 {
     struct mcpd_dserver *s = j->s;
-    cJSON *doc;
     const cJSON *fix;
     const char *cause, *summary, *tr;
-    char pre_cause[40], pre_summary[512], pre_fix[512];
+    cJSON *doc;
 
     /* The runner's 128+N for a signal: no exit status of its own. */
     s->probe_rc = status >= 0 && status < 128 ? status : -1;
@@ -303,11 +304,6 @@ job_finish(struct job *j, int status)
         j->buf[j->len] = '\0';
     scrub_server(s, j->buf);
     doc = j->buf && !j->overflow ? cJSON_Parse(j->buf) : NULL;
-    /* A cause found in the config (a header's variable unset) stays
-     * first unless the server cannot be reached at all. */
-    snprintf(pre_cause, sizeof(pre_cause), "%s", s->cause);
-    snprintf(pre_summary, sizeof(pre_summary), "%s", s->summary);
-    snprintf(pre_fix, sizeof(pre_fix), "%s", s->fix);
     if (doc == NULL) {
         free(j->buf);
         j->buf = NULL;
@@ -316,7 +312,7 @@ job_finish(struct job *j, int status)
                  "report (exit status %d)", s->probe_rc);
         snprintf(s->fix, sizeof(s->fix), "run it by hand: mcpdiag probe "
                  "'%s'", s->url_shown);
-        return;
+        return NULL;
     }
     s->probe_json = j->buf;
     j->buf = NULL;
@@ -332,6 +328,79 @@ job_finish(struct job *j, int status)
     snprintf(s->summary, sizeof(s->summary), "%s", summary ? summary : "");
     snprintf(s->fix, sizeof(s->fix), "%s",
              cJSON_IsString(fix) ? fix->valuestring : "");
+    return doc;
+}
+
+/* MCP works, but over the other transport than the config names. 1
+ * when it said so. */
+static int
+transport_mismatch(struct mcpd_dserver *s)
+{
+    if (strcmp(s->cause, "ok") != 0)
+        return 0;
+    if (s->transport == MCPD_DT_SSE && strcmp(s->mcp_transport, "sse") != 0) {
+        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
+        snprintf(s->summary, sizeof(s->summary), "the config says SSE "
+                 "(the legacy transport), but this URL speaks %s",
+                 s->mcp_transport[0] ? s->mcp_transport : "Streamable HTTP");
+        snprintf(s->fix, sizeof(s->fix), "set \"type\": \"http\" for this "
+                 "server in %s", s->file);
+        return 1;
+    }
+    if (s->transport == MCPD_DT_HTTP && strcmp(s->mcp_transport, "sse") == 0) {
+        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
+        snprintf(s->summary, sizeof(s->summary), "the config says "
+                 "Streamable HTTP, but this URL speaks only the legacy SSE "
+                 "transport");
+        snprintf(s->fix, sizeof(s->fix), "%s",
+                 strcmp(s->client, "codex") == 0
+                 ? "Codex speaks only Streamable HTTP: point url at the "
+                   "server's Streamable HTTP endpoint (often /mcp)"
+                 : "set \"type\": \"sse\" for this server, or use its "
+                   "Streamable HTTP endpoint (often /mcp)");
+        return 1;
+    }
+    return 0;
+}
+
+/* auth_required, told for this entry: no credentials sent, or the
+ * ones sent refused. */
+static void
+auth_detail(struct mcpd_dserver *s)
+{
+    const struct mcpd_dheader *a = auth_header(s);
+
+    if (a == NULL) {
+        snprintf(s->summary, sizeof(s->summary), "the server wants "
+                 "credentials (401) and this entry sends none");
+        snprintf(s->fix, sizeof(s->fix), "add the token to this "
+                 "server in %s: %s", s->file, token_example(s->client));
+    } else {
+        snprintf(s->summary, sizeof(s->summary), "the server refused "
+                 "the credentials in header %s (from %s)", a->name,
+                 a->source);
+        snprintf(s->fix, sizeof(s->fix), "check the token's value, "
+                 "expiry and scope (%s); the header is sent as "
+                 "configured", a->source);
+    }
+}
+
+/* The probe's report in, the server's verdict out. */
+static void
+job_finish(struct job *j, int status)
+{
+    struct mcpd_dserver *s = j->s;
+    char pre_cause[40], pre_summary[512], pre_fix[512];
+    cJSON *doc;
+
+    /* A cause found in the config (a header's variable unset) stays
+     * first unless the server cannot be reached at all. */
+    snprintf(pre_cause, sizeof(pre_cause), "%s", s->cause);
+    snprintf(pre_summary, sizeof(pre_summary), "%s", s->summary);
+    snprintf(pre_fix, sizeof(pre_fix), "%s", s->fix);
+    doc = take_report(j, status);
+    if (doc == NULL)
+        return;
     if (strcmp(s->cause, "auth_required") != 0 && answered_401(doc)) {
         /* SPEC: 401 is auth_required, whatever else the probe made of
          * the port (its HTTP causes are being reworked). */
@@ -348,42 +417,10 @@ job_finish(struct job *j, int status)
         snprintf(s->fix, sizeof(s->fix), "%s", pre_fix);
         return;
     }
-    if (strcmp(s->cause, "ok") == 0 && s->transport == MCPD_DT_SSE &&
-        strcmp(s->mcp_transport, "sse") != 0) {
-        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
-        snprintf(s->summary, sizeof(s->summary), "the config says SSE "
-                 "(the legacy transport), but this URL speaks %s",
-                 s->mcp_transport[0] ? s->mcp_transport : "Streamable HTTP");
-        snprintf(s->fix, sizeof(s->fix), "set \"type\": \"http\" for this "
-                 "server in %s", s->file);
-    } else if (strcmp(s->cause, "ok") == 0 &&
-               s->transport == MCPD_DT_HTTP &&
-               strcmp(s->mcp_transport, "sse") == 0) {
-        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
-        snprintf(s->summary, sizeof(s->summary), "the config says "
-                 "Streamable HTTP, but this URL speaks only the legacy SSE "
-                 "transport");
-        snprintf(s->fix, sizeof(s->fix), "%s",
-                 strcmp(s->client, "codex") == 0
-                 ? "Codex speaks only Streamable HTTP: point url at the "
-                   "server's Streamable HTTP endpoint (often /mcp)"
-                 : "set \"type\": \"sse\" for this server, or use its "
-                   "Streamable HTTP endpoint (often /mcp)");
+    if (transport_mismatch(s)) {
+        /* said */
     } else if (strcmp(s->cause, "auth_required") == 0) {
-        const struct mcpd_dheader *a = auth_header(s);
-        if (a == NULL) {
-            snprintf(s->summary, sizeof(s->summary), "the server wants "
-                     "credentials (401) and this entry sends none");
-            snprintf(s->fix, sizeof(s->fix), "add the token to this "
-                     "server in %s: %s", s->file, token_example(s->client));
-        } else {
-            snprintf(s->summary, sizeof(s->summary), "the server refused "
-                     "the credentials in header %s (from %s)", a->name,
-                     a->source);
-            snprintf(s->fix, sizeof(s->fix), "check the token's value, "
-                     "expiry and scope (%s); the header is sent as "
-                     "configured", a->source);
-        }
+        auth_detail(s);
     } else if (pre_cause[0]) {
         /* Unreachable anyway: the probe's cause first, the config's
          * problem after it. */
