@@ -172,6 +172,12 @@ print_text(const struct bundle *b, off_t size)
         printf("no packets in it: %s\n", b->capture_reason);
 }
 
+/* What the command prints at the end, one row per format. */
+static void (*const bundle_outputs[])(const struct bundle *, off_t) = {
+    print_text,              /* 0: text */
+    print_json,              /* 1: --json */
+};
+
 /* --inspect FILE: read as the user, never as root. */
 static int
 inspect_only(struct bundle *b)
@@ -244,10 +250,7 @@ mcpd_cmd_bundle(int argc, char **argv)
         return MCPD_EXIT_CANNOT_RUN;
     }
     rc = exit_status(b);
-    if (b->json)
-        print_json(b, size);
-    else
-        print_text(b, size);
+    bundle_outputs[b->json ? 1 : 0](b, size);
     if (!b->redact)
         fputs(mcpd_bundle_no_redact_warning, stderr);
     cleanup(b);

@@ -361,20 +361,36 @@ run_stages(struct mcpd_probe *p)
     mcpd_probe_diagnose(p);
 }
 
+static int
+write_text(const struct mcpd_probe *p, FILE *out)
+{
+    mcpd_probe_report_text(p, out);
+    return 0;
+}
+
+/* The report's formats, one row each: a writer returns 0, or -1 when
+ * it could not build the report (out of memory). */
+static const struct probe_output {
+    const char *what;        /* for the message when it fails */
+    int (*write)(const struct mcpd_probe *p, FILE *out);
+} probe_outputs[] = {
+    { "text", write_text },
+    { "JSON", mcpd_probe_report_json },
+};
+
 /* The report on stdout, the one-line verdict on stderr; the exit
  * status. */
 static int
 report(struct mcpd_probe *p)
 {
+    const struct probe_output *o = &probe_outputs[p->opts.json ? 1 : 0];
     int status = p->cause_id == MCPD_C_OK ? MCPD_EXIT_OK
                                           : MCPD_EXIT_PROBLEM;
 
-    if (p->opts.json && mcpd_probe_report_json(p, stdout) != 0) {
-        fprintf(stderr, "mcpdiag: out of memory building the JSON report: "
-                "free some memory and retry, or drop --json\n");
+    if (o->write(p, stdout) != 0) {
+        fprintf(stderr, "mcpdiag: out of memory building the %s report: "
+                "free some memory and retry, or drop --json\n", o->what);
         return MCPD_EXIT_CANNOT_RUN;
-    } else if (!p->opts.json) {
-        mcpd_probe_report_text(p, stdout);
     }
     /* The report first: if it cannot be written, that is the one line
      * on stderr (exit 3), not the verdict nobody saw. */
