@@ -107,27 +107,45 @@ usage(FILE *out)
                  "no rights).\n");
 }
 
+static int
+show_help(void)
+{
+    usage(stdout);
+    return MCPD_EXIT_OK;
+}
+
+static int
+show_version(void)
+{
+    printf("mcpdiag %s\n%s\ncJSON %s\n", MCPD_VERSION,
+           pcap_lib_version(), cJSON_Version());
+    return MCPD_EXIT_OK;
+}
+
+/* The words that are not commands, one row each. */
+static const struct word {
+    const char *names[3];    /* its spellings (unused ones NULL) */
+    int (*run)(void);
+} words[] = {
+    { { "--help", "-h", "help" }, show_help },
+    { { "--version", "-V", NULL }, show_version },
+};
+
 int
 main(int argc, char **argv)
 {
     const char *cmd;
-    size_t i;
+    size_t i, k;
 
     if (argc < 2) {
         usage(stderr);
         return MCPD_EXIT_USAGE;
     }
     cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return MCPD_EXIT_OK;
-    }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("mcpdiag %s\n%s\ncJSON %s\n", MCPD_VERSION,
-               pcap_lib_version(), cJSON_Version());
-        return MCPD_EXIT_OK;
-    }
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        for (k = 0; k < 3 && words[i].names[k]; k++)
+            if (strcmp(cmd, words[i].names[k]) == 0)
+                return words[i].run();
     for (i = 0; i < NCOMMANDS; i++) {
         if (strcmp(cmd, commands[i].name) != 0)
             continue;

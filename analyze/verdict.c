@@ -160,7 +160,8 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
           "it serves TLS",
           "curl -sv http://{hostport}/ ; curl -svk https://{hostport}/" } },
     [MCPD_C_HTTP_ERROR] = { "http_error", 65,
-        "{hostport} answered {req} with HTTP {status}: {statusmeaning}",
+        "{hostport} answered {req} with HTTP {status} {statusreason}: "
+        "{statusmeaning}",
         { "curl -si -X POST -H 'Content-Type: application/json' "
           "-H 'Accept: application/json, text/event-stream' "
           "http://{hostport}/mcp -d '{\"jsonrpc\":\"2.0\",\"id\":1,"
@@ -310,33 +311,103 @@ mcpd_icmp_name(int family, uint8_t type, uint8_t code)
     return "unreachable";
 }
 
-static const char *
-http_status_meaning(unsigned status)
+/*
+ * The HTTP statuses an MCP client meets, one row each, read top to
+ * bottom: reason phrase (RFC 9110 section 15), what the status means
+ * for an MCP client (MCP transports and authorization; the SDKs'
+ * DNS-rebinding checks), the cause it gives on its own and to the
+ * client's POST, and the client-side fix where one is fixed text.
+ * probe, capture and analyze all read it.
+ */
+static const struct mcpd_http_status http_status_table[] = {
+    { 400, "Bad Request",
+      "the server rejected the request (a missing or invalid "
+      "Mcp-Session-Id, the protocol version, or a bad body)",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0, NULL },
+    { 401, "Unauthorized",
+      "the server wants credentials (an Authorization bearer token, "
+      "OAuth)",
+      MCPD_C_AUTH_REQUIRED, MCPD_C_AUTH_REQUIRED, 1, 0,
+      "give the client the server's token (Authorization: Bearer ...) "
+      "or complete its OAuth flow" },
+    { 403, "Forbidden",
+      "the Host or Origin header failed the server's allowlist "
+      "(DNS-rebinding protection), or access is denied",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 1, 1, NULL },
+    { 404, "Not Found",
+      "no MCP endpoint at this path (/mcp for Streamable HTTP, /sse for "
+      "the legacy transport)",
+      MCPD_C_HTTP_ERROR, MCPD_C_WRONG_PATH, 0, 0, NULL },
+    { 405, "Method Not Allowed",
+      "this path does not take the method: a transport mismatch (an SSE "
+      "endpoint and a Streamable HTTP client, or the reverse)",
+      MCPD_C_HTTP_ERROR, MCPD_C_WRONG_PATH, 0, 0, NULL },
+    { 406, "Not Acceptable",
+      "the client must accept both application/json and "
+      "text/event-stream",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0,
+      "the client must send 'Accept: application/json, "
+      "text/event-stream'" },
+    { 407, "Proxy Authentication Required",
+      "a proxy wants credentials before it forwards the request",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0, NULL },
+    { 415, "Unsupported Media Type",
+      "POST needs Content-Type: application/json",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0,
+      "the client must send 'Content-Type: application/json'" },
+    { 421, "Misdirected Request",
+      "the Host header is not in the server's allowed hosts "
+      "(DNS-rebinding protection)",
+      MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 1, NULL },
+    { 502, "Bad Gateway",
+      "a gateway or proxy could not get an answer from the server "
+      "behind it",
+      MCPD_C_GATEWAY_ERROR, MCPD_C_GATEWAY_ERROR, 0, 0, NULL },
+    { 503, "Service Unavailable",
+      "a gateway or proxy could not get an answer from the server "
+      "behind it",
+      MCPD_C_GATEWAY_ERROR, MCPD_C_GATEWAY_ERROR, 0, 0, NULL },
+    { 504, "Gateway Timeout",
+      "a gateway or proxy could not get an answer from the server "
+      "behind it",
+      MCPD_C_GATEWAY_ERROR, MCPD_C_GATEWAY_ERROR, 0, 0, NULL },
+};
+
+/* The rows for a status in no row above, by class. */
+static const struct mcpd_http_status http_status_ok = {
+    0, "", "", MCPD_C_OK, MCPD_C_OK, 0, 0, NULL };
+static const struct mcpd_http_status http_status_4xx = {
+    0, "Client Error", "the server refused the request",
+    MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0, NULL };
+static const struct mcpd_http_status http_status_5xx = {
+    0, "Server Error", "the server failed while handling the request",
+    MCPD_C_HTTP_ERROR, MCPD_C_HTTP_ERROR, 0, 0, NULL };
+
+const struct mcpd_http_status *
+mcpd_http_status_row(unsigned status)
 {
-    switch (status) {
-    case 400: return "the server rejected the request (a missing or "
-                     "invalid Mcp-Session-Id, or a bad body)";
-    case 401: return "authentication required: send the token the "
-                     "server expects";
-    case 403: return "forbidden: often the server's Origin or Host "
-                     "allowlist (DNS-rebinding protection)";
-    case 404: return "no such path: check the URL path (/mcp for "
-                     "Streamable HTTP, /sse for the legacy transport)";
-    case 405: return "method not allowed: a transport mismatch (SSE "
-                     "client on a Streamable HTTP endpoint or the "
-                     "reverse)";
-    case 406: return "not acceptable: POST must send Accept: "
-                     "application/json, text/event-stream";
-    case 415: return "unsupported media type: POST must send "
-                     "Content-Type: application/json";
-    case 421: return "misdirected request: the server's Host allowlist "
-                     "rejects this Host header";
-    case 502: case 503: case 504:
-        return "a proxy or gateway could not reach the server";
-    default:
-        return status >= 500 ? "the server failed while handling it"
-                             : "the request was refused";
-    }
+    size_t i;
+
+    for (i = 0; i < sizeof(http_status_table) / sizeof(http_status_table[0]);
+         i++)
+        if (http_status_table[i].status == status)
+            return &http_status_table[i];
+    if (status >= 500)
+        return &http_status_5xx;
+    if (status >= 400)
+        return &http_status_4xx;
+    return &http_status_ok;
+}
+
+void
+mcpd_http_status_text(unsigned status, char *buf, size_t len)
+{
+    const struct mcpd_http_status *r = mcpd_http_status_row(status);
+
+    if (r->meaning[0])
+        snprintf(buf, len, "%s: %s", r->reason, r->meaning);
+    else if (len > 0)
+        buf[0] = '\0';
 }
 
 /*
@@ -439,32 +510,25 @@ no_standalone_stream(const struct mcpd_flow *f)
     return f->http_status == 405 && strncmp(f->http_req, "GET ", 4) == 0;
 }
 
-/* The cause an HTTP error status supports with no other evidence (the
- * packets hold the status, not the headers or the other paths): 401 is
- * authentication, 502-504 a gateway; 403, 404 and 405 need more. */
 enum mcpd_cause
 mcpd_http_status_cause(unsigned status)
 {
-    if (status == 401)
-        return MCPD_C_AUTH_REQUIRED;
-    if (status >= 502 && status <= 504)
-        return MCPD_C_GATEWAY_ERROR;
-    return MCPD_C_HTTP_ERROR;
+    return mcpd_http_status_row(status)->cause;
 }
 
-/* An HTTP status of 400 or more, with what the packets add: a 403 with
- * WWW-Authenticate is a challenge, a 404 or 405 to a POST (the
- * client's JSON-RPC) an endpoint that is not there. */
+/* An HTTP status of 400 or more, with what the packets add: the
+ * WWW-Authenticate header (a challenge) and the request's method (to
+ * the client's POST, its JSON-RPC). */
 static enum mcpd_cause
 http_status_cause(const struct mcpd_flow *f)
 {
-    unsigned st = f->http_status;
+    const struct mcpd_http_status *r = mcpd_http_status_row(f->http_status);
 
-    if (st == 403 && f->stream && f->stream->www_auth)
+    if (r->challenge && f->stream && f->stream->www_auth)
         return MCPD_C_AUTH_REQUIRED;
-    if ((st == 404 || st == 405) && strncmp(f->http_req, "POST ", 5) == 0)
-        return MCPD_C_WRONG_PATH;
-    return mcpd_http_status_cause(st);
+    if (strncmp(f->http_req, "POST ", 5) == 0)
+        return r->cause_post;
+    return r->cause;
 }
 
 enum mcpd_cause
@@ -607,6 +671,9 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
                      f->http_req);
         else if (KEY("status"))
             snprintf(val, sizeof(val), "%u", f->http_status);
+        else if (KEY("statusreason"))
+            snprintf(val, sizeof(val), "%s",
+                     mcpd_http_status_row(f->http_status)->reason);
         else if (KEY("statusmeaning"))
             snprintf(val, sizeof(val), "%s",
                      strstr(f->http_req, "://") &&
@@ -614,7 +681,7 @@ expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
                          ? "a proxy (the request names an absolute URL) "
                            "refused to forward it: its access rules, or "
                            "(407) it wants proxy credentials"
-                         : http_status_meaning(f->http_status));
+                         : mcpd_http_status_row(f->http_status)->meaning);
         else if (KEY("icmp"))
             snprintf(val, sizeof(val), "%s (type %u code %u)",
                      mcpd_icmp_name(f->icmp_from.family, f->icmp_type,

@@ -80,6 +80,26 @@ enum mcpd_cause mcpd_cause_by_name(const char *name);
 enum mcpd_cause mcpd_flow_cause(const struct mcpd_flow *f,
                                 int port_has_success);
 
+/* One row of the HTTP status table (verdict.c): what a status means
+ * for an MCP client and the cause it gives. */
+struct mcpd_http_status {
+    unsigned status;             /* the code; 0 in a class default */
+    const char *reason;          /* reason phrase (RFC 9110 section 15) */
+    const char *meaning;         /* what it means for an MCP client */
+    enum mcpd_cause cause;       /* the cause it gives on its own */
+    enum mcpd_cause cause_post;  /* ... as the answer to the client's POST */
+    unsigned challenge : 1;      /* with WWW-Authenticate: a sign-in */
+    unsigned host_check : 1;     /* how a Host/Origin allowlist answers */
+    const char *fix;             /* the client-side fix, or NULL */
+};
+
+/* The row for `status`: its own, else its class's (4xx, 5xx), else an
+ * empty row for a status below 400. Never NULL. */
+const struct mcpd_http_status *mcpd_http_status_row(unsigned status);
+
+/* "Not Found: no MCP endpoint at this path ..." ("" below 400). */
+void mcpd_http_status_text(unsigned status, char *buf, size_t len);
+
 /* The cause an HTTP status >= 400 supports on its own (analyze and
  * capture, which see no headers): auth_required, gateway_error, else
  * http_error. */

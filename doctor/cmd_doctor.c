@@ -3,14 +3,12 @@
  * its headers through a pipe), look up the local ones, report */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -80,8 +78,7 @@ transport_name(enum mcpd_dtransport t)
 
 struct job {
     struct mcpd_dserver *s;
-    pid_t pid;
-    int fd;                  /* its stdout */
+    struct mcpd_child c;     /* the probe; c.out its stdout */
     char *buf;               /* what it wrote */
     size_t len, cap;
     int overflow;            /* more than PROBE_OUT_MAX */
@@ -120,46 +117,15 @@ static int
 job_start(struct job *j, struct mcpd_dserver *s, const char *exe,
           const char *timeout)
 {
-    int in[2], out[2], k;
-    pid_t pid;
+    const char *argv[] = { "mcpdiag", "probe", "--json", "--timeout",
+                           timeout, "--headers-fd", "3", "-", NULL };
 
     memset(j, 0, sizeof(*j));
     j->s = s;
-    j->fd = -1;
-    if (pipe2(in, O_CLOEXEC) != 0)
+    /* Its one-line verdict is in the JSON: its stderr goes nowhere. */
+    if (mcpd_child_start(exe, argv, MCPD_RUN_STDIN | MCPD_RUN_NULL_STDERR,
+                         3, &j->c) != 0)
         goto fail;
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        close(in[0]);
-        close(in[1]);
-        goto fail;
-    }
-    pid = fork();
-    if (pid < 0) {
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        goto fail;
-    }
-    if (pid == 0) {
-        const char *argv[] = { "mcpdiag", "probe", "--json", "--timeout",
-                               timeout, "--headers-fd", "3", "-", NULL };
-        int devnull = open("/dev/null", O_RDWR);
-        /* Above 9 first: either pipe end may already be 1 or 3, and
-         * dup2 onto itself would keep its close-on-exec flag. */
-        int o = fcntl(out[1], F_DUPFD, 10), i = fcntl(in[0], F_DUPFD, 10);
-        if (o < 0 || i < 0 || dup2(o, 1) < 0 || dup2(i, 3) < 0)
-            _exit(127);
-        if (devnull >= 0)
-            dup2(devnull, 2);   /* its one-line verdict is in the JSON */
-        for (k = 4; k < 1024; k++)
-            close(k);
-        signal(SIGPIPE, SIG_DFL);
-        execv(exe, (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
     {
         /* The child reads this before anything else. */
         size_t cap = 1400 + (size_t)s->nhdr * (128 + MCPD_DOC_VAL_MAX + 4);
@@ -174,14 +140,13 @@ job_start(struct job *j, struct mcpd_dserver *s, const char *exe,
                                           s->hdr[h].name, s->hdr[h].value);
             if (n > cap)
                 n = cap;
-            write_all(in[1], req, n);
+            write_all(j->c.feed, req, n);
             memset(req, 0, cap);
             free(req);
         }
-        close(in[1]);
+        close(j->c.feed);
+        j->c.feed = -1;
     }
-    j->pid = pid;
-    j->fd = out[0];
     j->started = now_s();
     return 0;
 fail:
@@ -322,26 +287,23 @@ token_example(const char *client)
     return "\"headers\": {\"Authorization\": \"Bearer ${env:MY_TOKEN}\"}";
 }
 
-/* The probe's report in, the server's verdict out. */
-static void
-job_finish(struct job *j, int status)
+/* The probe's report (its JSON, secrets scrubbed) into s: cause,
+ * summary, first fix and the transport it spoke. NULL when there is
+ * no report (s then says so); else the parsed document. */
+static cJSON *
+take_report(struct job *j, int status)
 {
     struct mcpd_dserver *s = j->s;
-    cJSON *doc;
     const cJSON *fix;
     const char *cause, *summary, *tr;
-    char pre_cause[40], pre_summary[512], pre_fix[512];
+    cJSON *doc;
 
-    s->probe_rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    /* The runner's 128+N for a signal: no exit status of its own. */
+    s->probe_rc = status >= 0 && status < 128 ? status : -1;
     if (j->buf)
         j->buf[j->len] = '\0';
     scrub_server(s, j->buf);
     doc = j->buf && !j->overflow ? cJSON_Parse(j->buf) : NULL;
-    /* A cause found in the config (a header's variable unset) stays
-     * first unless the server cannot be reached at all. */
-    snprintf(pre_cause, sizeof(pre_cause), "%s", s->cause);
-    snprintf(pre_summary, sizeof(pre_summary), "%s", s->summary);
-    snprintf(pre_fix, sizeof(pre_fix), "%s", s->fix);
     if (doc == NULL) {
         free(j->buf);
         j->buf = NULL;
@@ -350,7 +312,7 @@ job_finish(struct job *j, int status)
                  "report (exit status %d)", s->probe_rc);
         snprintf(s->fix, sizeof(s->fix), "run it by hand: mcpdiag probe "
                  "'%s'", s->url_shown);
-        return;
+        return NULL;
     }
     s->probe_json = j->buf;
     j->buf = NULL;
@@ -366,6 +328,79 @@ job_finish(struct job *j, int status)
     snprintf(s->summary, sizeof(s->summary), "%s", summary ? summary : "");
     snprintf(s->fix, sizeof(s->fix), "%s",
              cJSON_IsString(fix) ? fix->valuestring : "");
+    return doc;
+}
+
+/* MCP works, but over the other transport than the config names. 1
+ * when it said so. */
+static int
+transport_mismatch(struct mcpd_dserver *s)
+{
+    if (strcmp(s->cause, "ok") != 0)
+        return 0;
+    if (s->transport == MCPD_DT_SSE && strcmp(s->mcp_transport, "sse") != 0) {
+        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
+        snprintf(s->summary, sizeof(s->summary), "the config says SSE "
+                 "(the legacy transport), but this URL speaks %s",
+                 s->mcp_transport[0] ? s->mcp_transport : "Streamable HTTP");
+        snprintf(s->fix, sizeof(s->fix), "set \"type\": \"http\" for this "
+                 "server in %s", s->file);
+        return 1;
+    }
+    if (s->transport == MCPD_DT_HTTP && strcmp(s->mcp_transport, "sse") == 0) {
+        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
+        snprintf(s->summary, sizeof(s->summary), "the config says "
+                 "Streamable HTTP, but this URL speaks only the legacy SSE "
+                 "transport");
+        snprintf(s->fix, sizeof(s->fix), "%s",
+                 strcmp(s->client, "codex") == 0
+                 ? "Codex speaks only Streamable HTTP: point url at the "
+                   "server's Streamable HTTP endpoint (often /mcp)"
+                 : "set \"type\": \"sse\" for this server, or use its "
+                   "Streamable HTTP endpoint (often /mcp)");
+        return 1;
+    }
+    return 0;
+}
+
+/* auth_required, told for this entry: no credentials sent, or the
+ * ones sent refused. */
+static void
+auth_detail(struct mcpd_dserver *s)
+{
+    const struct mcpd_dheader *a = auth_header(s);
+
+    if (a == NULL) {
+        snprintf(s->summary, sizeof(s->summary), "the server wants "
+                 "credentials (401) and this entry sends none");
+        snprintf(s->fix, sizeof(s->fix), "add the token to this "
+                 "server in %s: %s", s->file, token_example(s->client));
+    } else {
+        snprintf(s->summary, sizeof(s->summary), "the server refused "
+                 "the credentials in header %s (from %s)", a->name,
+                 a->source);
+        snprintf(s->fix, sizeof(s->fix), "check the token's value, "
+                 "expiry and scope (%s); the header is sent as "
+                 "configured", a->source);
+    }
+}
+
+/* The probe's report in, the server's verdict out. */
+static void
+job_finish(struct job *j, int status)
+{
+    struct mcpd_dserver *s = j->s;
+    char pre_cause[40], pre_summary[512], pre_fix[512];
+    cJSON *doc;
+
+    /* A cause found in the config (a header's variable unset) stays
+     * first unless the server cannot be reached at all. */
+    snprintf(pre_cause, sizeof(pre_cause), "%s", s->cause);
+    snprintf(pre_summary, sizeof(pre_summary), "%s", s->summary);
+    snprintf(pre_fix, sizeof(pre_fix), "%s", s->fix);
+    doc = take_report(j, status);
+    if (doc == NULL)
+        return;
     if (strcmp(s->cause, "auth_required") != 0 && answered_401(doc)) {
         /* SPEC: 401 is auth_required, whatever else the probe made of
          * the port (its HTTP causes are being reworked). */
@@ -382,42 +417,10 @@ job_finish(struct job *j, int status)
         snprintf(s->fix, sizeof(s->fix), "%s", pre_fix);
         return;
     }
-    if (strcmp(s->cause, "ok") == 0 && s->transport == MCPD_DT_SSE &&
-        strcmp(s->mcp_transport, "sse") != 0) {
-        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
-        snprintf(s->summary, sizeof(s->summary), "the config says SSE "
-                 "(the legacy transport), but this URL speaks %s",
-                 s->mcp_transport[0] ? s->mcp_transport : "Streamable HTTP");
-        snprintf(s->fix, sizeof(s->fix), "set \"type\": \"http\" for this "
-                 "server in %s", s->file);
-    } else if (strcmp(s->cause, "ok") == 0 &&
-               s->transport == MCPD_DT_HTTP &&
-               strcmp(s->mcp_transport, "sse") == 0) {
-        snprintf(s->cause, sizeof(s->cause), "wrong_transport");
-        snprintf(s->summary, sizeof(s->summary), "the config says "
-                 "Streamable HTTP, but this URL speaks only the legacy SSE "
-                 "transport");
-        snprintf(s->fix, sizeof(s->fix), "%s",
-                 strcmp(s->client, "codex") == 0
-                 ? "Codex speaks only Streamable HTTP: point url at the "
-                   "server's Streamable HTTP endpoint (often /mcp)"
-                 : "set \"type\": \"sse\" for this server, or use its "
-                   "Streamable HTTP endpoint (often /mcp)");
+    if (transport_mismatch(s)) {
+        /* said */
     } else if (strcmp(s->cause, "auth_required") == 0) {
-        const struct mcpd_dheader *a = auth_header(s);
-        if (a == NULL) {
-            snprintf(s->summary, sizeof(s->summary), "the server wants "
-                     "credentials (401) and this entry sends none");
-            snprintf(s->fix, sizeof(s->fix), "add the token to this "
-                     "server in %s: %s", s->file, token_example(s->client));
-        } else {
-            snprintf(s->summary, sizeof(s->summary), "the server refused "
-                     "the credentials in header %s (from %s)", a->name,
-                     a->source);
-            snprintf(s->fix, sizeof(s->fix), "check the token's value, "
-                     "expiry and scope (%s); the header is sent as "
-                     "configured", a->source);
-        }
+        auth_detail(s);
     } else if (pre_cause[0]) {
         /* Unreachable anyway: the probe's cause first, the config's
          * problem after it. */
@@ -481,7 +484,7 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
         if (nrun == 0 && next >= d->nsrv)
             break;
         for (i = 0; i < nrun; i++) {
-            pfd[i].fd = run[i].fd;
+            pfd[i].fd = run[i].c.out;
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
         }
@@ -489,10 +492,10 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
             break;
         for (i = 0; i < nrun; i++) {
             struct job *j = &run[i];
-            int done = 0, status = 0;
+            int done = 0, kill_it = 0;
             if (pfd[i].revents) {
                 char tmp[16384];
-                ssize_t n = read(j->fd, tmp, sizeof(tmp));
+                ssize_t n = read(j->c.out, tmp, sizeof(tmp));
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                     continue;
                 if (n <= 0) {
@@ -516,15 +519,11 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
             }
             if (!done && now_s() - j->started > limit) {
                 /* A probe past every timeout it has: stop it. */
-                kill(j->pid, SIGKILL);
-                done = 1;
+                kill_it = done = 1;
             }
             if (!done)
                 continue;
-            close(j->fd);
-            while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            job_finish(j, status);
+            job_finish(j, mcpd_child_end(&j->c, kill_it));
             free(j->buf);
             run[i] = run[--nrun];
             pfd[i] = pfd[nrun];
@@ -815,119 +814,123 @@ mcpd_doctor_list_json(size_t *len)
     return text;
 }
 
-int
-mcpd_cmd_doctor(int argc, char **argv)
+/* The parser's answer when the command goes on (any other value is the
+ * exit code to return). */
+#define DOCTOR_GO (-1)
+
+/* What the command line gives. */
+struct doctor_cli {
+    char *configs[MAX_CONFIGS];  /* --config files */
+    int nconfigs;
+    int json, no_color, jobs;
+    int verbosity;           /* -1 quiet, 0, 1 verbose */
+    double t;                /* --timeout */
+    char timeout[32];        /* ... as the probes get it */
+};
+
+/* One option of the table: DOCTOR_GO, or the exit code. */
+static int
+take_option(struct doctor_cli *cl, int c)
+{
+    unsigned long long n;
+    char *end;
+
+    switch (c) {
+    case OPT_CONFIG:
+        if (cl->nconfigs >= MAX_CONFIGS)
+            return mcpd_usage_error("at most %d --config files",
+                                    MAX_CONFIGS);
+        cl->configs[cl->nconfigs++] = optarg;
+        break;
+    case OPT_JSON: cl->json = 1; break;
+    case OPT_TIMEOUT:
+        errno = 0;
+        cl->t = strtod(optarg, &end);
+        if (errno || *end || end == optarg ||
+            !(cl->t >= 0.05 && cl->t <= 600))
+            return mcpd_usage_error("--timeout wants seconds 0.05-600:"
+                                    " e.g. --timeout 3");
+        snprintf(cl->timeout, sizeof(cl->timeout), "%g", cl->t);
+        break;
+    case OPT_JOBS:
+        if (mcpd_parse_uint(optarg, 1, 16, &n) != 0)
+            return mcpd_usage_error("--jobs wants 1-16: e.g. --jobs 4");
+        cl->jobs = (int)n;
+        break;
+    case OPT_NO_COLOR: cl->no_color = 1; break;
+    case 'v': cl->verbosity = 1; break;
+    case 'q': cl->verbosity = -1; break;
+    case 'h':
+        doctor_usage(stdout);
+        return MCPD_EXIT_OK;
+    case ':':
+        return mcpd_usage_error("an option needs a value (see "
+                                "'mcpdiag doctor --help')");
+    default:
+        return mcpd_usage_error("unknown option (see 'mcpdiag doctor "
+                                "--help')");
+    }
+    return DOCTOR_GO;
+}
+
+static int
+parse_options(struct doctor_cli *cl, int argc, char **argv)
 {
     struct option longopts[16];
-    struct mcpd_doctor *d;
-    char *configs[MAX_CONFIGS], exe[4096], timeout[32] = "3";
-    int c, nconfigs = 0, json = 0, no_color = 0, jobs = DOCTOR_JOBS;
-    int verbosity = 0;
-    int i, nfail = 0, status, file_errors = 0;
-    double t = 3.0;
-    const char *self, *fix = "";
-    ssize_t el;
+    int c, rc;
 
+    memset(cl, 0, sizeof(*cl));
+    cl->jobs = DOCTOR_JOBS;
+    cl->t = 3.0;
+    snprintf(cl->timeout, sizeof(cl->timeout), "3");
     mcpd_build_longopts(doctor_options, longopts, 16);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_CONFIG:
-            if (nconfigs >= MAX_CONFIGS)
-                return mcpd_usage_error("at most %d --config files",
-                                        MAX_CONFIGS);
-            configs[nconfigs++] = optarg;
-            break;
-        case OPT_JSON:
-            json = 1;
-            break;
-        case OPT_TIMEOUT: {
-            char *end;
-            errno = 0;
-            t = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(t >= 0.05 && t <= 600))
-                return mcpd_usage_error("--timeout wants seconds 0.05-600:"
-                                        " e.g. --timeout 3");
-            snprintf(timeout, sizeof(timeout), "%g", t);
-            break;
-        }
-        case OPT_JOBS: {
-            unsigned long long n;
-            if (mcpd_parse_uint(optarg, 1, 16, &n) != 0)
-                return mcpd_usage_error("--jobs wants 1-16: e.g. --jobs 4");
-            jobs = (int)n;
-            break;
-        }
-        case OPT_NO_COLOR:
-            no_color = 1;
-            break;
-        case 'v':
-            verbosity = 1;
-            break;
-        case 'q':
-            verbosity = -1;
-            break;
-        case 'h':
-            doctor_usage(stdout);
-            return MCPD_EXIT_OK;
-        case ':':
-            return mcpd_usage_error("an option needs a value (see "
-                                    "'mcpdiag doctor --help')");
-        default:
-            return mcpd_usage_error("unknown option (see 'mcpdiag doctor "
-                                    "--help')");
-        }
-    }
+    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1)
+        if ((rc = take_option(cl, c)) != DOCTOR_GO)
+            return rc;
     if (optind < argc)
         return mcpd_usage_error("doctor takes no TARGET: it reads the "
                                 "clients' configs (give a file with "
                                 "--config FILE)");
+    return DOCTOR_GO;
+}
+
+/* This program's own path, for the probe children. 0, or -1 (said). */
+static int
+find_self(char *exe, size_t len)
+{
+    const char *self, *fix = "";
+    ssize_t el;
+
     self = mcpd_plat_self_exe(&fix);
-    el = self ? readlink(self, exe, sizeof(exe) - 1) : -1;
+    el = self ? readlink(self, exe, len - 1) : -1;
     if (el <= 0) {
         fprintf(stderr, "mcpdiag: cannot find its own executable "
                         "(%s): cannot start the probes; %s\n",
                 self ? self : "no path", fix);
-        return MCPD_EXIT_CANNOT_RUN;
+        return -1;
     }
     exe[el] = '\0';
-    d = calloc(1, sizeof(*d));
-    if (d)
-        d->srv = calloc(MCPD_DOC_MAX_SERVERS, sizeof(*d->srv));
-    if (d == NULL || d->srv == NULL) {
-        free(d);
-        fprintf(stderr, "mcpdiag: out of memory: free some memory and "
-                        "retry\n");
-        return MCPD_EXIT_CANNOT_RUN;
-    }
-    /* A probe child that dies early must not kill us with SIGPIPE. */
-    signal(SIGPIPE, SIG_IGN);
-    prepare(d, configs, nconfigs);
-    /* Every probe step has its timeout; a whole probe is a few dozen
-     * of them at most. */
-    run_probes(d, exe, timeout, 30.0 * t + 30.0, jobs);
-    for (i = 0; i < d->nfile; i++)
-        file_errors += d->file[i].error[0] != '\0';
-    if (d->nsrv == 0 && file_errors == 0) {
-        fprintf(stderr, "mcpdiag: no MCP server is configured in any "
-                        "client's config under %s or in this project; "
-                        "give a file with --config FILE\n", d->home);
-        mcpd_doc_free(d);
-        free(d);
-        return MCPD_EXIT_CANNOT_RUN;
-    }
-    if (json) {
+    return 0;
+}
+
+/* The report, the one-line summary on stderr; the exit status. */
+static int
+report(const struct mcpd_doctor *d, const struct doctor_cli *cl,
+       int file_errors)
+{
+    int i, nfail = 0, status;
+
+    if (cl->json) {
         if (report_json(d, stdout) != 0) {
             fprintf(stderr, "mcpdiag: out of memory building the JSON "
                             "report: free some memory and retry\n");
-            mcpd_doc_free(d);
-            free(d);
             return MCPD_EXIT_CANNOT_RUN;
         }
     } else {
-        report_text(d, stdout, mcpd_use_color(stdout, no_color),
-                    verbosity);
+        report_text(d, stdout, mcpd_use_color(stdout, cl->no_color),
+                    cl->verbosity);
     }
     for (i = 0; i < d->nsrv; i++)
         nfail += failing(&d->srv[i]);
@@ -945,6 +948,46 @@ mcpd_cmd_doctor(int argc, char **argv)
         else
             fprintf(stderr, "mcpdiag: %d of %d servers with a problem; "
                     "see the report above\n", nfail, d->nsrv);
+    }
+    return status;
+}
+
+int
+mcpd_cmd_doctor(int argc, char **argv)
+{
+    struct doctor_cli cl;
+    struct mcpd_doctor *d;
+    char exe[4096];
+    int i, status, file_errors = 0;
+
+    if ((status = parse_options(&cl, argc, argv)) != DOCTOR_GO)
+        return status;
+    if (find_self(exe, sizeof(exe)) != 0)
+        return MCPD_EXIT_CANNOT_RUN;
+    d = calloc(1, sizeof(*d));
+    if (d)
+        d->srv = calloc(MCPD_DOC_MAX_SERVERS, sizeof(*d->srv));
+    if (d == NULL || d->srv == NULL) {
+        free(d);
+        fprintf(stderr, "mcpdiag: out of memory: free some memory and "
+                        "retry\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    /* A probe child that dies early must not kill us with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    prepare(d, cl.configs, cl.nconfigs);
+    /* Every probe step has its timeout; a whole probe is a few dozen
+     * of them at most. */
+    run_probes(d, exe, cl.timeout, 30.0 * cl.t + 30.0, cl.jobs);
+    for (i = 0; i < d->nfile; i++)
+        file_errors += d->file[i].error[0] != '\0';
+    if (d->nsrv == 0 && file_errors == 0) {
+        fprintf(stderr, "mcpdiag: no MCP server is configured in any "
+                        "client's config under %s or in this project; "
+                        "give a file with --config FILE\n", d->home);
+        status = MCPD_EXIT_CANNOT_RUN;
+    } else {
+        status = report(d, &cl, file_errors);
     }
     mcpd_doc_free(d);
     free(d);

@@ -743,6 +743,81 @@ is_parent_dir(const char *dir, const char *cwd)
     return strncmp(dir, cwd, l) == 0 && (cwd[l] == '\0' || cwd[l] == '/');
 }
 
+/* ---- where each client keeps its servers ---- */
+
+/* Codex: [mcp_servers.NAME] tables (TOML). */
+static int
+read_codex(struct mcpd_doctor *d, const char *shown, const char *file,
+           const cJSON *doc, enum mcpd_env_style st, mcpd_denv_fn env)
+{
+    (void)shown;
+    (void)st;
+    return codex_servers(d, file, doc, env);
+}
+
+/* VS Code: "servers" (mcp.json), or "mcp": {"servers"} or the flat
+ * "mcp.servers" key (settings.json). */
+static int
+read_vscode(struct mcpd_doctor *d, const char *shown, const char *file,
+            const cJSON *doc, enum mcpd_env_style st, mcpd_denv_fn env)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "mcp");
+    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(doc, "servers");
+
+    if (sv == NULL && cJSON_IsObject(m))
+        sv = cJSON_GetObjectItemCaseSensitive(m, "servers");
+    if (sv == NULL)   /* settings.json: "mcp.servers" flat key */
+        sv = cJSON_GetObjectItemCaseSensitive(doc, "mcp.servers");
+    return json_servers(d, shown, file, sv, st, env);
+}
+
+/* Everyone else: "mcpServers"; and in ~/.claude.json the servers of
+ * this project (local scope), under "projects"."<dir>". */
+static int
+read_mcp_servers(struct mcpd_doctor *d, const char *shown, const char *file,
+                 const cJSON *doc, enum mcpd_env_style st, mcpd_denv_fn env)
+{
+    const cJSON *p, *projects;
+    int n;
+
+    n = json_servers(d, shown, file,
+                     cJSON_GetObjectItemCaseSensitive(doc, "mcpServers"),
+                     st, env);
+    projects = cJSON_GetObjectItemCaseSensitive(doc, "projects");
+    cJSON_ArrayForEach(p, projects) {
+        if (p->string && is_parent_dir(p->string, d->cwd))
+            n += json_servers(d, shown, file,
+                              cJSON_GetObjectItemCaseSensitive(
+                                  p, "mcpServers"), st, env);
+    }
+    return n;
+}
+
+/* One row per file layout, as zmap registers its modules; the last row
+ * (no client) reads every other client's files. */
+static const struct client_reader {
+    const char *client;      /* the client it reads, NULL for the rest */
+    int toml;                /* its files are TOML */
+    int (*servers)(struct mcpd_doctor *d, const char *shown,
+                   const char *file, const cJSON *doc,
+                   enum mcpd_env_style st, mcpd_denv_fn env);
+} client_readers[] = {
+    { "codex", 1, read_codex },
+    { "vscode", 0, read_vscode },
+    { NULL, 0, read_mcp_servers },
+};
+
+static const struct client_reader *
+reader_for(const char *client)
+{
+    size_t i;
+
+    for (i = 0; client_readers[i].client; i++)
+        if (strcmp(client_readers[i].client, client) == 0)
+            break;
+    return &client_readers[i];
+}
+
 void
 mcpd_doc_read_file(struct mcpd_doctor *d, const char *client,
                    const char *path, mcpd_denv_fn env)
@@ -769,7 +844,7 @@ mcpd_doc_read_file(struct mcpd_doctor *d, const char *client,
         return;
     }
     f->found = 1;
-    toml = strcmp(client, "codex") == 0 ||
+    toml = reader_for(client)->toml ||
            (pl > 5 && strcmp(path + pl - 5, ".toml") == 0);
     if (!toml && client[0] == '\0') {
         /* By content: JSON starts with { (after blanks/comments). */
@@ -792,34 +867,8 @@ mcpd_doc_read_file(struct mcpd_doctor *d, const char *client,
     {
         enum mcpd_env_style st = strcmp(f->client, "config") != 0
                                  ? style_of(f->client) : MCPD_ENV_ANY;
-        const char *shown = f->client;
-        if (strcmp(client, "codex") == 0) {
-            f->nservers = codex_servers(d, f->path, doc, env);
-        } else if (strcmp(client, "vscode") == 0) {
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "mcp");
-            const cJSON *sv = cJSON_GetObjectItemCaseSensitive(doc,
-                                                               "servers");
-            if (sv == NULL && cJSON_IsObject(m))
-                sv = cJSON_GetObjectItemCaseSensitive(m, "servers");
-            if (sv == NULL)   /* settings.json: "mcp.servers" flat key */
-                sv = cJSON_GetObjectItemCaseSensitive(doc, "mcp.servers");
-            f->nservers = json_servers(d, shown, f->path, sv, st, env);
-        } else {
-            const cJSON *p, *projects;
-            f->nservers = json_servers(d, shown, f->path,
-                                       cJSON_GetObjectItemCaseSensitive(
-                                           doc, "mcpServers"), st, env);
-            /* ~/.claude.json: the servers of this project (local
-             * scope), under "projects"."<dir>". */
-            projects = cJSON_GetObjectItemCaseSensitive(doc, "projects");
-            cJSON_ArrayForEach(p, projects) {
-                if (p->string && is_parent_dir(p->string, d->cwd))
-                    f->nservers += json_servers(
-                        d, shown, f->path,
-                        cJSON_GetObjectItemCaseSensitive(p, "mcpServers"),
-                        st, env);
-            }
-        }
+        f->nservers = reader_for(client)->servers(d, f->client, f->path,
+                                                  doc, st, env);
     }
     cJSON_Delete(doc);
 }

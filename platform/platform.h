@@ -115,6 +115,33 @@ int mcpd_run_child(const char *const argv[], int flags, double timeout_s,
                    struct mcpd_run *r);
 void mcpd_run_free(struct mcpd_run *r);
 
+/* A child left running while the caller does other work (doctor runs
+ * several): its stdout on a pipe the caller reads, and optionally a
+ * pipe from the caller on one of its descriptors. */
+struct mcpd_child {
+    long pid;                /* its process id */
+    int out;                 /* read end of its stdout, or -1 */
+    int feed;                /* write end of the pipe on its feed_fd, or
+                                -1 */
+};
+
+#define MCPD_RUN_NULL_STDERR 0x4  /* its stderr to the null device */
+
+/*
+ * Start path (NULL: argv[0], searched on PATH) with its stdout on
+ * c->out and, when feed_fd > 2, a pipe from c->feed on its descriptor
+ * feed_fd; it keeps descriptors 0-2 and feed_fd only, and its SIGPIPE
+ * default. flags: MCPD_RUN_STDIN, MCPD_RUN_NULL_STDERR. Returns 0, or
+ * -1 with errno set.
+ */
+int mcpd_child_start(const char *path, const char *const argv[], int flags,
+                     int feed_fd, struct mcpd_child *c);
+
+/* Wait for c to end (killed first when kill_it), its pipes closed.
+ * Returns its status as in struct mcpd_run (128+N when signal N ended
+ * it, -1 when it cannot be known). */
+int mcpd_child_end(struct mcpd_child *c, int kill_it);
+
 /* ---- environment ----------------------------------------------------- */
 
 /*

@@ -202,24 +202,87 @@ skip_http(struct mcpd_probe *p)
     return 1;
 }
 
-int
-mcpd_cmd_probe(int argc, char **argv)
+/* The parser's answer when the command goes on (any other value is the
+ * exit code to return). */
+#define PROBE_GO (-1)
+
+/* What the command line gives besides p->opts. */
+struct probe_cli {
+    const char *target;      /* TARGET, or NULL for the default */
+    int headers_fd;          /* --headers-fd, or -1 */
+    int no_color;            /* --no-color */
+    char fd_target[1400];    /* TARGET read from --headers-fd */
+};
+
+/* One option of the table: PROBE_GO, or the exit code. */
+static int
+take_option(struct mcpd_probe *p, struct probe_cli *cl, int c, char **argv)
+{
+    char arg[200];
+    unsigned long long fd;
+    char *end;
+    double t;
+
+    switch (c) {
+    case OPT_JSON: p->opts.json = 1; break;
+    case OPT_TIMEOUT:
+        errno = 0;
+        t = strtod(optarg, &end);
+        if (errno || *end || end == optarg || !(t >= 0.05 && t <= 600))
+            return mcpd_usage_error("--timeout wants seconds 0.05-600, "
+                                    "not '%s': e.g. --timeout 3",
+                                    oneline(optarg, arg, sizeof(arg)));
+        p->opts.timeout = t;
+        break;
+    case OPT_HEALTH:
+        if (optarg[0] != '/' || strlen(optarg) >= sizeof(p->opts.health)
+            || strpbrk(optarg, " \t\r\n"))
+            return mcpd_usage_error("--health wants a path starting with "
+                                    "'/', not '%s': e.g. --health "
+                                    "/healthz",
+                                    oneline(optarg, arg, sizeof(arg)));
+        snprintf(p->opts.health, sizeof(p->opts.health), "%s", optarg);
+        break;
+    case OPT_DEEP: p->opts.deep = 1; break;
+    case OPT_NO_SYN: p->opts.no_syn = 1; break;
+    case OPT_HEADERS_FD:
+        if (mcpd_parse_uint(optarg, 3, 1023, &fd) != 0)
+            return mcpd_usage_error("--headers-fd wants a descriptor "
+                                    "3-1023, not '%s'",
+                                    oneline(optarg, arg, sizeof(arg)));
+        cl->headers_fd = (int)fd;
+        break;
+    case 'v': p->opts.verbose = 1; break;
+    case 'q': p->opts.quiet = 1; break;
+    case OPT_NO_COLOR: cl->no_color = 1; break;
+    case 'h':
+        probe_usage(stdout);
+        return MCPD_EXIT_OK;
+    case ':':
+        return mcpd_usage_error("%s needs a value " SEE_HELP,
+                                oneline(argv[optind - 1], arg,
+                                        sizeof(arg)));
+    default:
+        return mcpd_usage_error("unknown option '%s' " SEE_HELP,
+                                oneline(argv[optind - 1], arg,
+                                        sizeof(arg)));
+    }
+    return PROBE_GO;
+}
+
+/* The options and the one TARGET: PROBE_GO, or the exit code. */
+static int
+parse_options(struct mcpd_probe *p, struct probe_cli *cl, int argc,
+              char **argv)
 {
     struct option longopts[16];
-    struct mcpd_probe *p;
-    char err[MCPD_ERR_LEN], arg[200], fd_target[1400];
-    const char *target = NULL;
-    int c, no_color = 0, status, headers_fd = -1;
+    char arg[200];
     size_t nlong;
+    int c, rc;
 
-    p = calloc(1, sizeof(*p));
-    if (p == NULL) {
-        fprintf(stderr, "mcpdiag: out of memory: cannot probe; free some "
-                        "memory and retry\n");
-        return MCPD_EXIT_CANNOT_RUN;
-    }
     p->opts.timeout = 3.0;
     snprintf(p->opts.health, sizeof(p->opts.health), "/health");
+    cl->headers_fd = -1;
     mcpd_build_longopts(probe_options, longopts, 15);
     for (nlong = 0; longopts[nlong].name; nlong++)
         ;
@@ -231,123 +294,51 @@ mcpd_cmd_probe(int argc, char **argv)
     memset(&longopts[nlong + 1], 0, sizeof(longopts[0]));
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_JSON:
-            p->opts.json = 1;
-            break;
-        case OPT_TIMEOUT: {
-            char *end;
-            double t;
-            errno = 0;
-            t = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(t >= 0.05 && t <= 600)) {
-                free(p);
-                return mcpd_usage_error("--timeout wants seconds 0.05-600, "
-                                        "not '%s': e.g. --timeout 3",
-                                        oneline(optarg, arg, sizeof(arg)));
-            }
-            p->opts.timeout = t;
-            break;
-        }
-        case OPT_HEALTH:
-            if (optarg[0] != '/' || strlen(optarg) >= sizeof(p->opts.health)
-                || strpbrk(optarg, " \t\r\n")) {
-                free(p);
-                return mcpd_usage_error("--health wants a path starting "
-                                        "with '/', not '%s': e.g. --health "
-                                        "/healthz",
-                                        oneline(optarg, arg, sizeof(arg)));
-            }
-            snprintf(p->opts.health, sizeof(p->opts.health), "%s", optarg);
-            break;
-        case OPT_DEEP:
-            p->opts.deep = 1;
-            break;
-        case OPT_NO_SYN:
-            p->opts.no_syn = 1;
-            break;
-        case OPT_HEADERS_FD: {
-            unsigned long long fd;
-            if (mcpd_parse_uint(optarg, 3, 1023, &fd) != 0) {
-                free(p);
-                return mcpd_usage_error("--headers-fd wants a descriptor "
-                                        "3-1023, not '%s'",
-                                        oneline(optarg, arg, sizeof(arg)));
-            }
-            headers_fd = (int)fd;
-            break;
-        }
-        case 'v':
-            p->opts.verbose = 1;
-            break;
-        case 'q':
-            p->opts.quiet = 1;
-            break;
-        case OPT_NO_COLOR:
-            no_color = 1;
-            break;
-        case 'h':
-            probe_usage(stdout);
-            free(p);
-            return MCPD_EXIT_OK;
-        case ':':
-            free(p);
-            return mcpd_usage_error("%s needs a value " SEE_HELP,
-                                    oneline(argv[optind - 1], arg,
-                                            sizeof(arg)));
-        default:
-            free(p);
-            return mcpd_usage_error("unknown option '%s' " SEE_HELP,
-                                    oneline(argv[optind - 1], arg,
-                                            sizeof(arg)));
-        }
-    }
+    while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1)
+        if ((rc = take_option(p, cl, c, argv)) != PROBE_GO)
+            return rc;
     if (optind < argc)
-        target = argv[optind++];
-    if (optind < argc) {
-        free(p);
+        cl->target = argv[optind++];
+    if (optind < argc)
         return mcpd_usage_error("probe takes one TARGET, not '%s' too: "
                                 "quote a URL that holds spaces or '&'",
                                 oneline(argv[optind], arg, sizeof(arg)));
-    }
-    if (headers_fd >= 0) {
-        int want = target != NULL && strcmp(target, "-") == 0;
-        fd_target[0] = '\0';
-        if (read_headers_fd(headers_fd, want, fd_target, sizeof(fd_target),
-                            &p->opts.extra_headers, err, sizeof(err)) != 0) {
-            curl_slist_free_all(p->opts.extra_headers);
-            free(p);
+    return PROBE_GO;
+}
+
+/* The headers (and TARGET "-") from --headers-fd, then TARGET parsed:
+ * PROBE_GO, or the exit code. */
+static int
+take_target(struct mcpd_probe *p, struct probe_cli *cl)
+{
+    char err[MCPD_ERR_LEN], arg[200], shown[200];
+
+    if (cl->headers_fd >= 0) {
+        int want = cl->target != NULL && strcmp(cl->target, "-") == 0;
+        cl->fd_target[0] = '\0';
+        if (read_headers_fd(cl->headers_fd, want, cl->fd_target,
+                            sizeof(cl->fd_target), &p->opts.extra_headers,
+                            err, sizeof(err)) != 0)
             return mcpd_usage_error("%s", err);
-        }
         if (want)
-            target = fd_target;
+            cl->target = cl->fd_target;
     }
-    if (mcpd_target_parse(target, &p->target, err) != 0) {
-        char shown[sizeof(arg)];
-        curl_slist_free_all(p->opts.extra_headers);
-        free(p);
+    if (mcpd_target_parse(cl->target, &p->target, err) != 0) {
         mcpd_text_sanitize(err, sizeof(err));
         /* Echo the target without a password it may carry. */
-        mcpd_target_redact(target, shown, sizeof(shown));
+        mcpd_target_redact(cl->target, shown, sizeof(shown));
         return mcpd_usage_error("bad TARGET '%s': %s; give PORT, HOST:PORT, "
                                 "[V6ADDR]:PORT or http[s]://HOST[:PORT]"
                                 "[/PATH]", oneline(shown, arg, sizeof(arg)),
                                 err);
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        curl_slist_free_all(p->opts.extra_headers);
-        free(p);
-        fprintf(stderr, "mcpdiag: libcurl failed to initialise: cannot "
-                        "probe; check the libcurl installation "
-                        "(ldd $(command -v mcpdiag))\n");
-        return MCPD_EXIT_CANNOT_RUN;
-    }
-    p->opts.color = mcpd_use_color(stdout, no_color);
-    p->opts.utf8 = mcpd_use_utf8();
-    p->is_root = geteuid() == 0;
+    return PROBE_GO;
+}
 
-    /* Every stage runs, in the order a client meets the layers. */
+/* Every stage runs, in the order a client meets the layers. */
+static void
+run_stages(struct mcpd_probe *p)
+{
     mcpd_sys_counters(&p->kbefore);
     mcpd_probe_resolve(p);
     mcpd_probe_listeners(p);
@@ -368,20 +359,42 @@ mcpd_cmd_probe(int argc, char **argv)
         mcpd_probe_http(p);
     mcpd_sys_counters(&p->kafter);
     mcpd_probe_diagnose(p);
+}
 
-    status = p->cause_id == MCPD_C_OK ? MCPD_EXIT_OK : MCPD_EXIT_PROBLEM;
-    if (p->opts.json && mcpd_probe_report_json(p, stdout) != 0) {
-        fprintf(stderr, "mcpdiag: out of memory building the JSON report: "
-                "free some memory and retry, or drop --json\n");
-        status = MCPD_EXIT_CANNOT_RUN;
-    } else if (!p->opts.json) {
-        mcpd_probe_report_text(p, stdout);
+static int
+write_text(const struct mcpd_probe *p, FILE *out)
+{
+    mcpd_probe_report_text(p, out);
+    return 0;
+}
+
+/* The report's formats, one row each: a writer returns 0, or -1 when
+ * it could not build the report (out of memory). */
+static const struct probe_output {
+    const char *what;        /* for the message when it fails */
+    int (*write)(const struct mcpd_probe *p, FILE *out);
+} probe_outputs[] = {
+    { "text", write_text },
+    { "JSON", mcpd_probe_report_json },
+};
+
+/* The report on stdout, the one-line verdict on stderr; the exit
+ * status. */
+static int
+report(struct mcpd_probe *p)
+{
+    const struct probe_output *o = &probe_outputs[p->opts.json ? 1 : 0];
+    int status = p->cause_id == MCPD_C_OK ? MCPD_EXIT_OK
+                                          : MCPD_EXIT_PROBLEM;
+
+    if (o->write(p, stdout) != 0) {
+        fprintf(stderr, "mcpdiag: out of memory building the %s report: "
+                "free some memory and retry, or drop --json\n", o->what);
+        return MCPD_EXIT_CANNOT_RUN;
     }
     /* The report first: if it cannot be written, that is the one line
      * on stderr (exit 3), not the verdict nobody saw. */
-    if (status == MCPD_EXIT_CANNOT_RUN) {
-        /* said above */
-    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "mcpdiag: writing the report failed: %s; check "
                 "the output file or pipe (disk full? reader gone?)\n",
                 strerror(errno));
@@ -395,8 +408,38 @@ mcpd_cmd_probe(int argc, char **argv)
                         stderr);
         fputc('\n', stderr);
     }
+    return status;
+}
+
+int
+mcpd_cmd_probe(int argc, char **argv)
+{
+    struct mcpd_probe *p = calloc(1, sizeof(*p));
+    struct probe_cli cl;
+    int status;
+
+    if (p == NULL) {
+        fprintf(stderr, "mcpdiag: out of memory: cannot probe; free some "
+                        "memory and retry\n");
+        return MCPD_EXIT_CANNOT_RUN;
+    }
+    memset(&cl, 0, sizeof(cl));
+    if ((status = parse_options(p, &cl, argc, argv)) == PROBE_GO &&
+        (status = take_target(p, &cl)) == PROBE_GO &&
+        curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "mcpdiag: libcurl failed to initialise: cannot "
+                        "probe; check the libcurl installation "
+                        "(ldd $(command -v mcpdiag))\n");
+        status = MCPD_EXIT_CANNOT_RUN;
+    } else if (status == PROBE_GO) {
+        p->opts.color = mcpd_use_color(stdout, cl.no_color);
+        p->opts.utf8 = mcpd_use_utf8();
+        p->is_root = geteuid() == 0;
+        run_stages(p);
+        status = report(p);
+        curl_global_cleanup();
+    }
     curl_slist_free_all(p->opts.extra_headers);
-    curl_global_cleanup();
     free(p);
     return status;
 }

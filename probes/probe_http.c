@@ -272,58 +272,12 @@ easy_new(const struct mcpd_probe *p, const char *url, const char *proxy,
     return h;
 }
 
-/* The HTTP status, its meaning for an MCP client (research §2). */
+/* The HTTP status, its meaning for an MCP client: the core's table
+ * (analyze/verdict.c), which capture and analyze read too. */
 static void
-status_meaning(long st, const char *method, char *out, size_t len)
+status_meaning(long st, char *out, size_t len)
 {
-    const char *m;
-
-    switch (st) {
-    case 200: case 202: case 204:
-        m = "";
-        break;
-    case 400:
-        m = "Bad Request: the server rejected the request (session, "
-            "protocol version or body)";
-        break;
-    case 401:
-        m = "Unauthorized: the server wants credentials (an "
-            "Authorization bearer token / OAuth)";
-        break;
-    case 403:
-        m = "Forbidden: the Host or Origin header failed the server's "
-            "DNS-rebinding check, or access is denied";
-        break;
-    case 404:
-        m = "Not Found: no MCP endpoint at this path (wrong path, or a "
-            "transport this server does not serve)";
-        break;
-    case 405:
-        m = strcmp(method, "POST") == 0 ?
-            "Method Not Allowed: this path does not take POST (an SSE "
-            "endpoint? use its transport)" :
-            "Method Not Allowed: this path does not take GET";
-        break;
-    case 406:
-        m = "Not Acceptable: the client must accept both "
-            "application/json and text/event-stream";
-        break;
-    case 415:
-        m = "Unsupported Media Type: POST needs Content-Type: "
-            "application/json";
-        break;
-    case 421:
-        m = "Misdirected Request: the Host header is not in the server's "
-            "allowed hosts (DNS-rebinding protection)";
-        break;
-    case 502: case 503: case 504:
-        m = "a gateway or proxy could not get an answer from the server";
-        break;
-    default:
-        m = st >= 500 ? "server error" : st >= 400 ? "client error" : "";
-        break;
-    }
-    snprintf(out, len, "%s", m);
+    mcpd_http_status_text(st > 0 ? (unsigned)st : 0, out, len);
 }
 
 /* Fill t's error fields from a JSON-RPC message or a plain body. */
@@ -429,7 +383,7 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     mcpd_text_sanitize(t->encoding, sizeof(t->encoding));
     mcpd_text_sanitize(t->content_type, sizeof(t->content_type));
     mcpd_text_sanitize(t->error, sizeof(t->error));
-    status_meaning(t->status, method, t->meaning, sizeof(t->meaning));
+    status_meaning(t->status, t->meaning, sizeof(t->meaning));
     curl_easy_cleanup(h);
     return rc;
 }
@@ -694,136 +648,194 @@ resolve_endpoint(const struct mcpd_target *t, const char *sse_path,
     mcpd_target_url_for(t, path, out, len);
 }
 
-/* Legacy HTTP+SSE (research §2.5): GET the stream, read `endpoint`, POST
- * initialize there, read the answer on the stream. */
-static void
-stage_sse(struct mcpd_probe *p)
-{
-    struct mcpd_probe_http *hs = &p->http;
-    const char *tp = p->target.path;
-    size_t tl = strlen(tp);
-    char sse_path[1024], url[1400], errbuf[CURL_ERROR_SIZE], perr[8];
-    char post_err[CURL_ERROR_SIZE];
-    struct curl_slist *gh = NULL, *ph = NULL;
-    struct resp gr, pr;
-    CURL *g = NULL, *post = NULL;
-    CURLM *m = NULL;
-    double deadline;
-    int running = 1, phase = 0;
-    cJSON *msg = NULL;
+/* Where the legacy transport's exchange stands. */
+enum sse_phase {
+    SSE_GONE = -1,           /* the stream failed or ended first */
+    SSE_WAIT_ENDPOINT = 0,   /* GET open, waiting for the endpoint */
+    SSE_POSTED = 2,          /* initialize POSTed to the endpoint */
+    SSE_ACCEPTED = 3,        /* the POST was accepted (2xx) */
+    SSE_ENDED = 4,           /* the stream ended before the answer */
+    SSE_REFUSED = 5,         /* the POST was refused */
+};
 
-    (void)perr;
-    /* The user's path when it names the SSE endpoint, else /sse. */
+/* The legacy HTTP+SSE exchange: GET the stream, wait for its endpoint
+ * event, POST initialize there, read the answer on the stream. */
+struct sse_run {
+    struct mcpd_probe *p;
+    struct mcpd_probe_http *hs;
+    char sse_path[1024];     /* the stream's path */
+    char url[1400];          /* the stream's URL, then the endpoint's */
+    char errbuf[CURL_ERROR_SIZE];    /* the GET's error */
+    char post_err[CURL_ERROR_SIZE];  /* the POST's error */
+    struct curl_slist *gh, *ph;      /* their headers */
+    struct resp gr, pr;      /* their answers */
+    CURL *g, *post;          /* their handles (post NULL until sent) */
+    CURLM *m;
+    int phase;               /* enum sse_phase */
+    cJSON *msg;              /* the answer to initialize, or NULL */
+};
+
+/* Open the GET of the stream: the user's path when it names the SSE
+ * endpoint, else /sse. 0, or -1. */
+static int
+sse_open(struct sse_run *s)
+{
+    struct mcpd_probe_http *hs = s->hs;
+    const char *tp = s->p->target.path;
+    size_t tl = strlen(tp);
+
     if (tl >= 4 && strcmp(tp + tl - 4, "/sse") == 0)
-        snprintf(sse_path, sizeof(sse_path), "%s", tp);
+        snprintf(s->sse_path, sizeof(s->sse_path), "%s", tp);
     else
-        snprintf(sse_path, sizeof(sse_path), "/sse");
-    mcpd_target_url_for(&p->target, sse_path, url, sizeof(url));
-    memset(&gr, 0, sizeof(gr));
-    memset(&pr, 0, sizeof(pr));
+        snprintf(s->sse_path, sizeof(s->sse_path), "/sse");
+    mcpd_target_url_for(&s->p->target, s->sse_path, s->url, sizeof(s->url));
     memset(&hs->sse_get, 0, sizeof(hs->sse_get));
     hs->sse_get.ran = 1;
     snprintf(hs->sse_get.method, sizeof(hs->sse_get.method), "GET");
-    snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", url);
-    gh = curl_slist_append(NULL, "Accept: text/event-stream");
-    gh = curl_slist_append(gh, "Cache-Control: no-cache");
-    g = easy_new(p, url, NULL, &gr, gh, errbuf);
-    m = curl_multi_init();
-    if (g == NULL || m == NULL)
-        goto out;
+    snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", s->url);
+    s->gh = curl_slist_append(NULL, "Accept: text/event-stream");
+    s->gh = curl_slist_append(s->gh, "Cache-Control: no-cache");
+    s->g = easy_new(s->p, s->url, NULL, &s->gr, s->gh, s->errbuf);
+    s->m = curl_multi_init();
+    if (s->g == NULL || s->m == NULL)
+        return -1;
     /* The stream stays open: only the overall deadline ends it. */
-    curl_easy_setopt(g, CURLOPT_TIMEOUT_MS, 0L);
-    curl_multi_add_handle(m, g);
-    deadline = mcpd_now_ms() + p->opts.timeout * 1000.0 * 2;
+    curl_easy_setopt(s->g, CURLOPT_TIMEOUT_MS, 0L);
+    curl_multi_add_handle(s->m, s->g);
+    return 0;
+}
+
+/* One transfer finished: the stream (it ended), or the POST. */
+static void
+sse_done(struct sse_run *s, CURLMsg *cm)
+{
+    struct mcpd_probe_http *hs = s->hs;
+
+    if (cm->easy_handle == s->g) {
+        CURLcode rc = cm->data.result;
+        curl_easy_getinfo(s->g, CURLINFO_RESPONSE_CODE,
+                          &hs->sse_get.status);
+        if (!(rc == CURLE_WRITE_ERROR && s->gr.done)) {
+            hs->sse_get.curl_code = (int)rc;
+            if (rc != CURLE_OK)
+                snprintf(hs->sse_get.error, sizeof(hs->sse_get.error),
+                         "%s", s->errbuf[0] ? s->errbuf :
+                         curl_easy_strerror(rc));
+        }
+        s->phase = s->phase < 1 ? SSE_GONE : s->phase;
+        if (s->phase == SSE_POSTED || s->phase == SSE_ACCEPTED)
+            s->phase = SSE_ENDED;
+    } else if (cm->easy_handle == s->post) {
+        curl_easy_getinfo(s->post, CURLINFO_RESPONSE_CODE,
+                          &hs->sse_post.status);
+        hs->sse_post.curl_code = (int)cm->data.result;
+        if (cm->data.result != CURLE_OK)
+            snprintf(hs->sse_post.error, sizeof(hs->sse_post.error),
+                     "%s", s->post_err[0] ? s->post_err :
+                     curl_easy_strerror(cm->data.result));
+        status_meaning(hs->sse_post.status, hs->sse_post.meaning,
+                       sizeof(hs->sse_post.meaning));
+        note_rpc_error(&hs->sse_post, NULL, &s->pr);
+        if (s->phase == SSE_POSTED)
+            s->phase = hs->sse_post.status / 100 == 2 ? SSE_ACCEPTED
+                                                      : SSE_REFUSED;
+    }
+}
+
+/* The endpoint event came: POST initialize to it. 0, or -1. */
+static int
+sse_post_init(struct sse_run *s, const char *ep)
+{
+    struct mcpd_probe_http *hs = s->hs;
+
+    snprintf(hs->sse_endpoint, sizeof(hs->sse_endpoint), "%s", ep);
+    mcpd_text_sanitize(hs->sse_endpoint, sizeof(hs->sse_endpoint));
+    /* From now on the stream carries the answer. */
+    if (s->gr.len) {
+        s->gr.len = 0;
+        s->gr.body[0] = '\0';
+    }
+    resolve_endpoint(&s->p->target, s->sse_path, ep, s->url,
+                     sizeof(s->url));
+    memset(&hs->sse_post, 0, sizeof(hs->sse_post));
+    hs->sse_post.ran = 1;
+    snprintf(hs->sse_post.method, sizeof(hs->sse_post.method), "POST");
+    snprintf(hs->sse_post.url, sizeof(hs->sse_post.url), "%s", s->url);
+    s->ph = curl_slist_append(NULL, "Content-Type: application/json");
+    s->ph = curl_slist_append(s->ph, "Expect:");
+    s->post = easy_new(s->p, s->url, NULL, &s->pr, s->ph, s->post_err);
+    if (s->post == NULL)
+        return -1;
+    curl_easy_setopt(s->post, CURLOPT_POSTFIELDS, sse_init_body);
+    curl_multi_add_handle(s->m, s->post);
+    s->phase = SSE_POSTED;
+    return 0;
+}
+
+/* One turn of the exchange after the transfers moved. 1 to go on, 0
+ * when it is over. */
+static int
+sse_step(struct sse_run *s)
+{
+    struct mcpd_probe_http *hs = s->hs;
+
+    if (s->phase < 0 || s->phase >= SSE_ENDED)
+        return 0;
+    curl_easy_getinfo(s->g, CURLINFO_RESPONSE_CODE, &hs->sse_get.status);
+    if (s->phase == SSE_WAIT_ENDPOINT && hs->sse_get.status &&
+        hs->sse_get.status != 200) {
+        s->phase = SSE_GONE;
+    } else if (s->phase == SSE_WAIT_ENDPOINT && s->gr.body) {
+        char ep[512];
+        cJSON *j = sse_find(s->gr.body, NULL, ep, sizeof(ep));
+        if (j) {
+            cJSON_Delete(j);
+            if (sse_post_init(s, ep) != 0)
+                return 0;
+        }
+    }
+    if (s->phase >= SSE_POSTED && s->gr.body) {
+        s->msg = sse_find(s->gr.body, "1", NULL, 0);
+        if (s->msg)
+            return 0;
+    }
+    return 1;
+}
+
+/* Run the transfers until the answer, the end, or twice the timeout. */
+static void
+sse_exchange(struct sse_run *s)
+{
+    double deadline = mcpd_now_ms() + s->p->opts.timeout * 1000.0 * 2;
+    int running = 1;
+
     while (mcpd_now_ms() < deadline) {
         CURLMsg *cm;
         int left;
 
-        curl_multi_perform(m, &running);
-        while ((cm = curl_multi_info_read(m, &left)) != NULL) {
-            if (cm->msg != CURLMSG_DONE)
-                continue;
-            if (cm->easy_handle == g) {
-                CURLcode rc = cm->data.result;
-                curl_easy_getinfo(g, CURLINFO_RESPONSE_CODE,
-                                  &hs->sse_get.status);
-                if (!(rc == CURLE_WRITE_ERROR && gr.done)) {
-                    hs->sse_get.curl_code = (int)rc;
-                    if (rc != CURLE_OK)
-                        snprintf(hs->sse_get.error,
-                                 sizeof(hs->sse_get.error), "%s",
-                                 errbuf[0] ? errbuf :
-                                 curl_easy_strerror(rc));
-                }
-                phase = phase < 1 ? -1 : phase;
-                if (phase == 2 || phase == 3)
-                    phase = 4;   /* stream ended before the answer */
-            } else if (cm->easy_handle == post) {
-                curl_easy_getinfo(post, CURLINFO_RESPONSE_CODE,
-                                  &hs->sse_post.status);
-                hs->sse_post.curl_code = (int)cm->data.result;
-                if (cm->data.result != CURLE_OK)
-                    snprintf(hs->sse_post.error, sizeof(hs->sse_post.error),
-                             "%s", post_err[0] ? post_err :
-                             curl_easy_strerror(cm->data.result));
-                status_meaning(hs->sse_post.status, "POST",
-                               hs->sse_post.meaning,
-                               sizeof(hs->sse_post.meaning));
-                note_rpc_error(&hs->sse_post, NULL, &pr);
-                if (phase == 2)
-                    phase = hs->sse_post.status / 100 == 2 ? 3 : 5;
-            }
-        }
-        if (phase < 0 || phase >= 4)
+        curl_multi_perform(s->m, &running);
+        while ((cm = curl_multi_info_read(s->m, &left)) != NULL)
+            if (cm->msg == CURLMSG_DONE)
+                sse_done(s, cm);
+        if (!sse_step(s))
             break;
-        curl_easy_getinfo(g, CURLINFO_RESPONSE_CODE, &hs->sse_get.status);
-        if (phase == 0 && hs->sse_get.status &&
-            hs->sse_get.status != 200) {
-            phase = -1;
-        } else if (phase == 0 && gr.body) {
-            char ep[512];
-            cJSON *j = sse_find(gr.body, NULL, ep, sizeof(ep));
-            if (j) {
-                cJSON_Delete(j);
-                snprintf(hs->sse_endpoint, sizeof(hs->sse_endpoint), "%s",
-                         ep);
-                mcpd_text_sanitize(hs->sse_endpoint, sizeof(hs->sse_endpoint));
-                /* From now on the stream carries the answer. */
-                if (gr.len) {
-                    gr.len = 0;
-                    gr.body[0] = '\0';
-                }
-                resolve_endpoint(&p->target, sse_path, ep, url,
-                                 sizeof(url));
-                memset(&hs->sse_post, 0, sizeof(hs->sse_post));
-                hs->sse_post.ran = 1;
-                snprintf(hs->sse_post.method, sizeof(hs->sse_post.method),
-                         "POST");
-                snprintf(hs->sse_post.url, sizeof(hs->sse_post.url), "%s",
-                         url);
-                ph = curl_slist_append(NULL,
-                                       "Content-Type: application/json");
-                ph = curl_slist_append(ph, "Expect:");
-                post = easy_new(p, url, NULL, &pr, ph, post_err);
-                if (post == NULL)
-                    break;
-                curl_easy_setopt(post, CURLOPT_POSTFIELDS, sse_init_body);
-                curl_multi_add_handle(m, post);
-                phase = 2;
-            }
-        }
-        if (phase >= 2 && gr.body) {
-            msg = sse_find(gr.body, "1", NULL, 0);
-            if (msg)
-                break;
-        }
-        curl_multi_poll(m, NULL, 0, 50, NULL);
+        curl_multi_poll(s->m, NULL, 0, 50, NULL);
     }
-    if (msg) {
+}
+
+/* What the exchange showed: MCP over SSE, a stalled stream, or a POST
+ * whose answer never came; and the stream's headers. */
+static void
+sse_record(struct sse_run *s)
+{
+    struct mcpd_probe_http *hs = s->hs;
+    struct mcpd_http_try *gt = &hs->sse_get;
+
+    if (s->msg) {
         struct mcpd_probe_http got;
         memset(&got, 0, sizeof(got));
-        note_rpc_error(&hs->sse_post, msg, &gr);
-        if (take_init_result(&got, msg) && !hs->mcp_ok) {
+        note_rpc_error(&hs->sse_post, s->msg, &s->gr);
+        if (take_init_result(&got, s->msg) && !hs->mcp_ok) {
             hs->mcp_ok = 1;
             snprintf(hs->transport, sizeof(hs->transport), "sse");
             memcpy(hs->protocol_version, got.protocol_version,
@@ -834,60 +846,75 @@ stage_sse(struct mcpd_probe *p)
                    sizeof(hs->server_version));
         }
         hs->sse_post.is_jsonrpc = 1;
-    } else if (phase == 0 && (hs->sse_get.status == 200 ||
-                              hs->sse_get.status == 0)) {
+    } else if (s->phase == SSE_WAIT_ENDPOINT && (gt->status == 200 ||
+                                                 gt->status == 0)) {
         /* Still open, and no first event (not even the headers, when a
          * proxy's gzip holds them with the body) within twice the
          * timeout: a proxy that buffers or compresses the stream, or a
          * server that waits. */
         hs->sse_stalled = 1;
-        snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning),
+        snprintf(gt->meaning, sizeof(gt->meaning),
                  "the stream %s no endpoint event in %.1f s",
-                 hs->sse_get.status ? "opened but sent" :
-                 "sent no headers and", p->opts.timeout * 2);
-    } else if (phase == 3 || phase == 4) {
-        hs->sse_stalled = phase == 3;
+                 gt->status ? "opened but sent" :
+                 "sent no headers and", s->p->opts.timeout * 2);
+    } else if (s->phase == SSE_ACCEPTED || s->phase == SSE_ENDED) {
+        hs->sse_stalled = s->phase == SSE_ACCEPTED;
         snprintf(hs->sse_post.meaning, sizeof(hs->sse_post.meaning),
                  "the POST was accepted but no answer came on the stream "
                  "(buffering proxy or dropped stream?)");
     }
-    snprintf(hs->sse_get.content_type, sizeof(hs->sse_get.content_type),
-             "%s", gr.content_type);
-    snprintf(hs->sse_get.server, sizeof(hs->sse_get.server), "%s",
-             gr.server);
-    snprintf(hs->sse_get.encoding, sizeof(hs->sse_get.encoding), "%s",
-             gr.encoding);
-    snprintf(hs->sse_get.www_auth, sizeof(hs->sse_get.www_auth), "%s",
-             gr.www_auth);
-    mcpd_text_sanitize(hs->sse_get.content_type,
-                       sizeof(hs->sse_get.content_type));
-    mcpd_text_sanitize(hs->sse_get.server,
-                       sizeof(hs->sse_get.server));
-    mcpd_text_sanitize(hs->sse_get.encoding,
-                       sizeof(hs->sse_get.encoding));
-    mcpd_text_sanitize(hs->sse_get.www_auth,
-                       sizeof(hs->sse_get.www_auth));
-    status_meaning(hs->sse_get.status, "GET", errbuf, sizeof(errbuf));
-    if (hs->sse_get.meaning[0] == '\0')
-        snprintf(hs->sse_get.meaning, sizeof(hs->sse_get.meaning), "%s",
-                 errbuf);
-out:
-    cJSON_Delete(msg);
-    if (post) {
-        curl_multi_remove_handle(m, post);
-        curl_easy_cleanup(post);
+    snprintf(gt->content_type, sizeof(gt->content_type), "%s",
+             s->gr.content_type);
+    snprintf(gt->server, sizeof(gt->server), "%s", s->gr.server);
+    snprintf(gt->encoding, sizeof(gt->encoding), "%s", s->gr.encoding);
+    snprintf(gt->www_auth, sizeof(gt->www_auth), "%s", s->gr.www_auth);
+    mcpd_text_sanitize(gt->content_type, sizeof(gt->content_type));
+    mcpd_text_sanitize(gt->server, sizeof(gt->server));
+    mcpd_text_sanitize(gt->encoding, sizeof(gt->encoding));
+    mcpd_text_sanitize(gt->www_auth, sizeof(gt->www_auth));
+    status_meaning(gt->status, s->errbuf, sizeof(s->errbuf));
+    if (gt->meaning[0] == '\0')
+        snprintf(gt->meaning, sizeof(gt->meaning), "%s", s->errbuf);
+}
+
+static void
+sse_close(struct sse_run *s)
+{
+    cJSON_Delete(s->msg);
+    if (s->post) {
+        curl_multi_remove_handle(s->m, s->post);
+        curl_easy_cleanup(s->post);
     }
-    if (g) {
-        if (m)
-            curl_multi_remove_handle(m, g);
-        curl_easy_cleanup(g);
+    if (s->g) {
+        if (s->m)
+            curl_multi_remove_handle(s->m, s->g);
+        curl_easy_cleanup(s->g);
     }
-    if (m)
-        curl_multi_cleanup(m);
-    curl_slist_free_all(gh);
-    curl_slist_free_all(ph);
-    resp_free(&gr);
-    resp_free(&pr);
+    if (s->m)
+        curl_multi_cleanup(s->m);
+    curl_slist_free_all(s->gh);
+    curl_slist_free_all(s->ph);
+    resp_free(&s->gr);
+    resp_free(&s->pr);
+}
+
+/* Stage 7c: the legacy HTTP+SSE transport (research §2.5). */
+static void
+stage_sse(struct mcpd_probe *p)
+{
+    struct sse_run *s = calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return;
+    s->p = p;
+    s->hs = &p->http;
+    s->phase = SSE_WAIT_ENDPOINT;
+    if (sse_open(s) == 0) {
+        sse_exchange(s);
+        sse_record(s);
+    }
+    sse_close(s);
+    free(s);
 }
 
 /* TLS and plain HTTP spoken past each other (research §1 row 19). */
@@ -1144,11 +1171,15 @@ stage_auth(struct mcpd_probe *p, const struct mcpd_http_try *t)
 }
 
 /* An MCP-style authentication challenge: 401, or 403 that carries
- * WWW-Authenticate. */
+ * WWW-Authenticate (the status table's challenge rows). */
 static int
 wants_auth(const struct mcpd_http_try *t)
 {
-    return t->status == 401 || (t->status == 403 && t->www_auth[0]);
+    const struct mcpd_http_status *r = mcpd_http_status_row(t->status > 0 ?
+                                                     (unsigned)t->status : 0);
+
+    return r->cause == MCPD_C_AUTH_REQUIRED ||
+           (r->challenge && t->www_auth[0]);
 }
 
 /* Stage 7. */
@@ -1192,7 +1223,8 @@ mcpd_probe_http(struct mcpd_probe *p)
      * which says the endpoint is there), try the usual paths. */
     if (!hs->mcp_ok && hs->init.status != 0 && !hs->tls_untrusted &&
         !hs->init.is_jsonrpc && !hs->discover.is_jsonrpc &&
-        !hs->tls_mismatch && hs->init.status != 403 &&
-        hs->init.status != 421 && hs->init.status / 100 != 5)
+        !hs->tls_mismatch &&
+        !mcpd_http_status_row((unsigned)hs->init.status)->host_check &&
+        hs->init.status / 100 != 5)
         scan_paths(p);
 }

@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 status=0
 files=$(ls analyze/*.[ch] capture/*.[ch] probes/*.[ch] doctor/*.[ch] mcpdiag.c \
+        bundle/*.[ch] \
         platform/*.[ch] platform/*/*.[ch] \
         tests/*.c tests/doctor/*.c \
         tests/bench/*.c 2>/dev/null)

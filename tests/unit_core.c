@@ -953,6 +953,56 @@ test_cause_table(void)
               mcpd_http_status_cause(500) == MCPD_C_HTTP_ERROR);
 }
 
+/* The one HTTP status table: every row is findable, carries text, and
+ * agrees with the cause function probe and analyze both call. */
+static void
+test_http_status_table(void)
+{
+    static const unsigned known[] = { 400, 401, 403, 404, 405, 406, 407,
+                                      415, 421, 502, 503, 504 };
+    char buf[400];
+    size_t i;
+    int rows = 1, agree = 1;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        const struct mcpd_http_status *r = mcpd_http_status_row(known[i]);
+        if (r->status != known[i] || !r->reason[0] || !r->meaning[0])
+            rows = 0;
+        if (mcpd_http_status_cause(known[i]) != r->cause)
+            agree = 0;
+    }
+    test_cond("http status: every known status has its own row", rows);
+    test_cond("http status: the cause function reads the row", agree);
+    test_cond("http status: 418 and 599 fall back to their class",
+              mcpd_http_status_row(418)->status == 0 &&
+              strcmp(mcpd_http_status_row(418)->reason, "Client Error")
+              == 0 && mcpd_http_status_row(599)->status == 0 &&
+              strcmp(mcpd_http_status_row(599)->reason, "Server Error")
+              == 0);
+    mcpd_http_status_text(200, buf, sizeof(buf));
+    test_cond("http status: a success has no meaning", buf[0] == '\0');
+    mcpd_http_status_text(404, buf, sizeof(buf));
+    test_cond("http status: text is reason and meaning",
+              strncmp(buf, "Not Found: no MCP endpoint", 26) == 0);
+    test_cond("http status: 404 and 405 to a POST are wrong_path",
+              mcpd_http_status_row(404)->cause_post == MCPD_C_WRONG_PATH &&
+              mcpd_http_status_row(405)->cause_post == MCPD_C_WRONG_PATH &&
+              mcpd_http_status_row(400)->cause_post == MCPD_C_HTTP_ERROR);
+    test_cond("http status: 401 and 403 take a challenge, 403 and 421 "
+              "are the Host check",
+              mcpd_http_status_row(401)->challenge &&
+              mcpd_http_status_row(403)->challenge &&
+              !mcpd_http_status_row(404)->challenge &&
+              mcpd_http_status_row(403)->host_check &&
+              mcpd_http_status_row(421)->host_check &&
+              !mcpd_http_status_row(401)->host_check);
+    test_cond("http status: 406 and 415 carry their header fix",
+              mcpd_http_status_row(406)->fix &&
+              strstr(mcpd_http_status_row(406)->fix, "Accept:") &&
+              mcpd_http_status_row(415)->fix &&
+              strstr(mcpd_http_status_row(415)->fix, "Content-Type:"));
+}
+
 static void
 test_parse_bytes(void)
 {
@@ -982,6 +1032,7 @@ main(void)
 {
     test_parse_bytes();
     test_cause_table();
+    test_http_status_table();
     test_cursor();
     test_decode_ethernet();
     test_decode_vlan_and_links();

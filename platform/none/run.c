@@ -25,3 +25,26 @@ mcpd_run_free(struct mcpd_run *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+int
+mcpd_child_start(const char *path, const char *const argv[], int flags,
+                 int feed_fd, struct mcpd_child *c)
+{
+    (void)path;
+    (void)argv;
+    (void)flags;
+    (void)feed_fd;
+    c->pid = -1;
+    c->out = c->feed = -1;
+    errno = ENOSYS;
+    return -1;
+}
+
+int
+mcpd_child_end(struct mcpd_child *c, int kill_it)
+{
+    (void)kill_it;
+    c->pid = -1;
+    c->out = c->feed = -1;
+    return -1;
+}

@@ -170,3 +170,95 @@ mcpd_run_free(struct mcpd_run *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+/* Move fd above 9 (either pipe end may be 1 or 3, and dup2 onto itself
+ * would keep its close-on-exec flag), then onto `to`. 0, or -1. */
+static int
+place_fd(int fd, int to)
+{
+    int high = fcntl(fd, F_DUPFD, 10);
+
+    return high < 0 || dup2(high, to) < 0 ? -1 : 0;
+}
+
+int
+mcpd_child_start(const char *path, const char *const argv[], int flags,
+                 int feed_fd, struct mcpd_child *c)
+{
+    int out[2], in[2] = { -1, -1 };
+    pid_t pid;
+
+    c->pid = -1;
+    c->out = c->feed = -1;
+    if (cloexec_pipe(out) != 0)
+        return -1;
+    if (feed_fd > 2 && cloexec_pipe(in) != 0) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(out[0]); close(out[1]);
+        if (in[0] >= 0) {
+            close(in[0]); close(in[1]);
+        }
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        int nul, keep = feed_fd;
+
+        if (place_fd(out[1], STDOUT_FILENO) != 0 ||
+            (in[0] >= 0 && place_fd(in[0], feed_fd) != 0))
+            _exit(127);
+        /* Opened after the pipes are in place, so it takes neither of
+         * their descriptors; above 2 it is closed below. */
+        nul = open("/dev/null", O_RDWR);
+        if (nul >= 0 && !(flags & MCPD_RUN_STDIN))
+            dup2(nul, STDIN_FILENO);
+        if (nul >= 0 && (flags & MCPD_RUN_NULL_STDERR))
+            dup2(nul, STDERR_FILENO);
+        mcpd_close_fds_except(&keep, in[0] >= 0 ? 1 : 0);
+        signal(SIGPIPE, SIG_DFL);
+        /* execv's prototype predates const; it does not write. */
+        if (path)
+            execv(path, (char *const *)argv);
+        else
+            execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    if (in[0] >= 0)
+        close(in[0]);
+    c->pid = pid;
+    c->out = out[0];
+    c->feed = in[1];
+    return 0;
+}
+
+int
+mcpd_child_end(struct mcpd_child *c, int kill_it)
+{
+    int st = 0;
+
+    if (c->out >= 0)
+        close(c->out);
+    if (c->feed >= 0)
+        close(c->feed);
+    c->out = c->feed = -1;
+    if (c->pid <= 0)
+        return -1;
+    if (kill_it)
+        kill((pid_t)c->pid, SIGKILL);
+    while (waitpid((pid_t)c->pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            c->pid = -1;
+            return -1;
+        }
+    c->pid = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) :
+           WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
