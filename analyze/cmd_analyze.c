@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include "cli.h"
 #include "reader.h"
+#include "sanitize.h"
 #ifdef HAVE_MCPD_BUNDLE
 #include "bundle.h"
-#include "sanitize.h"
 #include "tarball.h"
 #endif
 #include "report.h"
