@@ -52,6 +52,9 @@ build() {
     shift 2
     [ ! -e "$dir/$name.done" ] || return 0
     echo "build-deps.sh: building $name for Windows" >&2
+    # From the build tree: libpcap's flex step writes a file named
+    # "NUL:" into the current directory when the target is Windows.
+    cd "$dir"
     cmake -S "$tree" -B "$dir/build-$name" \
         -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_INSTALL_PREFIX="$prefix" "$@" >"$dir/$name.log" 2>&1 &&
