@@ -95,15 +95,36 @@ keep_block(const struct fw_block *b, uint16_t port,
 }
 
 int
+mcpd_win_fw_parse(char *text, uint16_t port, struct mcpd_fw_rule *out,
+                  int max)
+{
+    struct fw_block b;
+    char *line, *next;
+    int n = 0;
+
+    memset(&b, 0, sizeof(b));
+    for (line = text; line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        if (strncmp(line, "Rule Name:", 10) == 0) {
+            keep_block(&b, port, out, max, &n);
+            memset(&b, 0, sizeof(b));
+        }
+        take_line(&b, line);
+    }
+    keep_block(&b, port, out, max, &n);
+    return n;
+}
+
+int
 mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
                   char *err)
 {
     static const char *const argv[] = { "netsh", "advfirewall", "firewall",
         "show", "rule", "name=all", "dir=in", "verbose", NULL };
     struct mcpd_run run;
-    struct fw_block b;
-    char *line, *next;
-    int n = 0;
+    int n;
 
     if (mcpd_run_child(argv, 0, 20, &run) != 0) {
         mcpd_win_error(err, MCPD_ERR_LEN, "netsh", GetLastError());
@@ -115,18 +136,7 @@ mcpd_sys_firewall(uint16_t port, struct mcpd_fw_rule *out, int max,
         mcpd_run_free(&run);
         return -1;
     }
-    memset(&b, 0, sizeof(b));
-    for (line = run.out; line != NULL; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        if (strncmp(line, "Rule Name:", 10) == 0) {
-            keep_block(&b, port, out, max, &n);
-            memset(&b, 0, sizeof(b));
-        }
-        take_line(&b, line);
-    }
-    keep_block(&b, port, out, max, &n);
+    n = mcpd_win_fw_parse(run.out, port, out, max);
     mcpd_run_free(&run);
     return n;
 }

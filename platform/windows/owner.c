@@ -115,8 +115,8 @@ mcpd_win_process_name(uint32_t pid, char *buf, size_t len)
     HANDLE h;
 
     buf[0] = '\0';
-    if (pid == 0 || pid == 4) {  /* the idle process and the kernel */
-        snprintf(buf, len, "%s", pid == 0 ? "System Idle Process" : "System");
+    if (pid == 4) {         /* the kernel (HTTP.sys listeners) */
+        snprintf(buf, len, "System");
         return 0;
     }
     h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
@@ -158,6 +158,14 @@ static void
 fill_owner(struct mcpd_owner *o, uint32_t pid, int *hidden)
 {
     memset(o, 0, sizeof(*o));
+    /* Pid 0 owns what no process does (TIME_WAIT; and every socket
+     * under wine, whose server holds them): no owner, as a Linux socket
+     * with inode 0. Pid 4 ("System") is the kernel's own listeners,
+     * HTTP.sys's among them: named. */
+    if (pid == 0) {
+        o->pid = -1;
+        return;
+    }
     o->pid = (int32_t)pid;
     if (mcpd_win_process_name(pid, o->command, sizeof(o->command)) != 0)
         (*hidden)++;        /* the pid is still the kernel's word */

@@ -34,6 +34,12 @@ void mcpd_win_process_user(uint32_t pid, char *buf, size_t len);
 /* A Win32 error as one line: "NAME: the system's message (CODE)". */
 void mcpd_win_error(char *err, size_t len, const char *call, DWORD code);
 
+/* The rules of `netsh advfirewall firewall show rule ... verbose`
+ * output (text, modified) that are enabled, TCP and cover port; returns
+ * how many (may be more than max). */
+int mcpd_win_fw_parse(char *text, uint16_t port, struct mcpd_fw_rule *out,
+                      int max);
+
 /* True when this process runs elevated ("Run as administrator"). */
 int mcpd_win_elevated(void);
 

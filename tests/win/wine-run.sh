@@ -4,7 +4,7 @@
 # between runs so that each start takes milliseconds, not seconds.
 #
 #   WINEPREFIX=DIR wine-run.sh PROGRAM.exe ARGS...
-#   WINEPREFIX=DIR wine-run.sh --boot
+#   WINEPREFIX=DIR wine-run.sh --boot [PROGRAM.exe ARGS...]
 #
 # --boot makes the prefix and starts wine's server and services with
 # their output on /dev/null: started by a program instead, they would
@@ -34,6 +34,9 @@ if [ "${1:-}" = --boot ]; then
         exit 77
     }
     wineserver -p 600 </dev/null >/dev/null 2>&1 || true
-    exit 0
+    flock -u 9
+    exec 9>&-
+    shift
+    [ $# -gt 0 ] || exit 0
 fi
 exec "$wine" "$@"
