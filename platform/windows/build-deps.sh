@@ -1,7 +1,7 @@
 #!/bin/sh
 # Cross-build what mcpdiag.exe needs from Debian's own source packages
 # (deb-src of the archive the system uses; tests/install-deps.sh enables
-# it): libpcap (PCAP_TYPE=null, a shared wpcap-compatible DLL that reads
+# it): libcurl (Schannel TLS, shared), libpcap (PCAP_TYPE=null, a shared wpcap-compatible DLL that reads
 # capture files; live capture goes through Npcap at run time) and cJSON
 # (static). Sources, builds and the install prefix live under DIR (the
 # build tree), so a second run only checks that they are there.
@@ -81,4 +81,12 @@ cjson=$(fetch cjson)
 build cjson "$cjson" -DBUILD_SHARED_LIBS=OFF -DENABLE_CJSON_TEST=OFF \
     -DENABLE_CJSON_UTILS=OFF -DENABLE_CUSTOM_COMPILER_FLAGS=OFF \
     -DENABLE_HIDDEN_SYMBOLS=OFF -DCMAKE_C_FLAGS=-D__USE_MINGW_ANSI_STDIO=1
+# libcurl for the HTTP/MCP stages of probe: TLS through Windows' own
+# Schannel (no OpenSSL to build), HTTP/1.1 only, shared (libcurl.dll).
+curl=$(fetch curl)
+build curl "$curl" -DBUILD_SHARED_LIBS=ON -DBUILD_CURL_EXE=OFF \
+    -DBUILD_TESTING=OFF -DENABLE_MANUAL=OFF -DCURL_USE_SCHANNEL=ON \
+    -DCURL_USE_OPENSSL=OFF -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBPSL=OFF \
+    -DUSE_LIBIDN2=OFF -DUSE_NGHTTP2=OFF -DCURL_ZLIB=OFF \
+    -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DCURL_DISABLE_LDAP=ON
 echo "$prefix"

@@ -7,8 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ctype.h>
+
 #undef fopen
 #undef fmemopen
+#undef strcasestr
+
+char *
+mcpd_win_strcasestr(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *hay; hay++)
+        if (_strnicmp(hay, needle, n) == 0)
+            return (char *)hay;
+    return n == 0 ? (char *)hay : NULL;
+}
 
 FILE *
 mcpd_win_fopen(const char *path, const char *mode)
