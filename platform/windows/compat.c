@@ -8,10 +8,40 @@
 #include <string.h>
 
 #include <ctype.h>
+#include <errno.h>
 
 #undef fopen
 #undef fmemopen
 #undef strcasestr
+#undef strerror
+
+/* The socket errors in glibc's words, so that a message reads as it
+ * does on Linux; the CRT's own for the rest. */
+char *
+mcpd_win_strerror(int e)
+{
+    static const struct { int e; const char *text; } socket_errors[] = {
+        { ECONNREFUSED, "Connection refused" },
+        { ETIMEDOUT, "Connection timed out" },
+        { EHOSTUNREACH, "No route to host" },
+        { ENETUNREACH, "Network is unreachable" },
+        { ECONNRESET, "Connection reset by peer" },
+        { ECONNABORTED, "Software caused connection abort" },
+        { EADDRNOTAVAIL, "Cannot assign requested address" },
+        { EADDRINUSE, "Address already in use" },
+        { EAFNOSUPPORT, "Address family not supported by protocol" },
+        { EINPROGRESS, "Operation now in progress" },
+        { EWOULDBLOCK, "Resource temporarily unavailable" },
+        { ENOTSOCK, "Socket operation on non-socket" },
+        { ENOBUFS, "No buffer space available" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(socket_errors) / sizeof(socket_errors[0]); i++)
+        if (socket_errors[i].e == e)
+            return (char *)socket_errors[i].text;
+    return strerror(e);
+}
 
 char *
 mcpd_win_strcasestr(const char *hay, const char *needle)

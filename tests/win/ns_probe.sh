@@ -3,7 +3,8 @@
 # inside a fresh network namespace (wine's server, which makes its
 # sockets, is booted there, in a prefix of its own), and must give the
 # cause and exit status the native build gives there: refused (nothing
-# listens), the official SDK server healthy, and an iptables DROP.
+# listens), no route (EHOSTUNREACH), the official SDK server healthy,
+# and an iptables DROP.
 #
 # usage: ns_probe.sh NATIVE_MCPDIAG WIN_EXE PROBE_TESTS_DIR NPM_CACHE
 #                    WINE_RUN WINEPREFIX
@@ -53,6 +54,11 @@ wait_port 127.0.0.1 3000
 
 both "nothing listens: refused" no_listener 1 --no-syn --timeout 2 \
     http://127.0.0.1:3009/mcp
+ns ip route add unreachable 10.99.0.0/16 ||
+    skip "cannot add a route in the namespace"
+both "no route to the address" firewall_reject 1 --no-syn --timeout 2 \
+    http://10.99.0.1:3000/mcp
+check_json '"No route to host" in d["diagnosis"]["summary"]' True
 both "the SDK server, healthy" ok 0 --no-syn --timeout 2 \
     http://127.0.0.1:3000/mcp
 check_json 'd["mcp"]["endpoint"]["transport"]' 'streamable-http'
