@@ -2,7 +2,8 @@
 """mcpdiag.exe under wine reads every capture as the native build does:
 for each golden capture (pcaps/) and each file of the public corpus,
 `analyze --json` gives the same exit status and the same JSON document,
-apart from the fields that name the platform (PLATFORM_FIELDS). Bad
+apart from the fields that name the platform (PLATFORM_FIELDS), also
+read from standard input for some of them. Bad
 input (empty, cut, junk, a directory, a missing file) gives the same
 exit status and the same one-line error.
 
@@ -27,8 +28,9 @@ PLATFORM_FIELDS = ()
 ENV = dict(os.environ, LC_ALL="C", NO_COLOR="1", TZ="UTC")
 
 
-def run(argv):
-    p = subprocess.run(argv, capture_output=True, env=ENV, timeout=120)
+def run(argv, stdin=None):
+    p = subprocess.run(argv, capture_output=True, env=ENV, timeout=120,
+                       input=stdin)
     return (p.returncode, p.stdout.decode(errors="replace"),
             p.stderr.decode(errors="replace").replace("\r\n", "\n"))
 
@@ -133,6 +135,20 @@ def main():
             return "not JSON: %s" % e
         return first_diff(dn, dw)
 
+    def compare_stdin(path):
+        """The same capture through standard input ("-"): the CRT's
+        stdin is text mode until libpcap makes it binary."""
+        data = open(path, "rb").read()
+        n = run([native, "analyze", "--json", "-"], data)
+        w = run([wine_run, win_exe, "analyze", "--json", "-"], data)
+        if n[0] != w[0]:
+            return "stdin: exit %d native, %d wine" % (n[0], w[0])
+        try:
+            return first_diff(strip(json.loads(n[1])),
+                              strip(json.loads(w[1])), "stdin$")
+        except ValueError as e:
+            return "stdin: not JSON: %s" % e
+
     files = captures(pcaps, public)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         for path, d in zip(files, pool.map(compare, files)):
@@ -140,6 +156,15 @@ def main():
                 failures += 1
                 print("FAIL: %s: %s" % (path, d))
     print("compared %d captures" % len(files))
+    # Every pcapng of pcaps/ and every fifth pcap, through stdin.
+    piped = [f for i, f in enumerate(files) if f.startswith(pcaps) and
+             (f.endswith(".pcapng") or i % 5 == 0)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for path, d in zip(piped, pool.map(compare_stdin, piped)):
+            if d:
+                failures += 1
+                print("FAIL: %s: %s" % (path, d))
+    print("compared %d captures read from standard input" % len(piped))
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in sorted(bad_inputs(tmp, pcaps).items()):
