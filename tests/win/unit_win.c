@@ -220,6 +220,70 @@ test_misc(void)
               strcmp(mcpd_default_iface(), "\\Device\\NPF_Loopback") == 0);
 }
 
+/* redact_value stand-in: blanks the value (it is long enough) and
+ * counts the calls. */
+static int redacted;
+static size_t
+redact_mark(char *v)
+{
+    size_t n = strlen(v);
+
+    redacted++;
+    if (n >= 8)
+        memcpy(v, "REDACTED", 9);
+    return strlen(v);
+}
+
+static void
+test_environment(void)
+{
+    struct mcpd_target t;
+    cJSON *env, *os, *proxy, *l, *fw;
+    char *text;
+
+    memset(&t, 0, sizeof(t));
+    snprintf(t.scheme, sizeof(t.scheme), "http");
+    snprintf(t.host, sizeof(t.host), "localhost");
+    t.port = 3000;
+    snprintf(t.url, sizeof(t.url), "http://localhost:3000/mcp");
+    _putenv("HTTPS_PROXY=http://user:secret@proxy.example:8080");
+    env = mcpd_environment_collect(&t, redact_mark);
+    test_cond("environment.json is made", env != NULL);
+    if (env == NULL)
+        return;
+    os = cJSON_GetObjectItem(env, "os");
+    test_cond("it names Windows", cJSON_IsString(
+                  cJSON_GetObjectItem(os, "sysname")) && strcmp(
+                  cJSON_GetObjectItem(os, "sysname")->valuestring,
+                  "Windows") == 0);
+    test_cond("and its version", cJSON_IsString(
+                  cJSON_GetObjectItem(os, "kernel")));
+    proxy = cJSON_GetObjectItem(env, "proxy");
+    test_cond("the proxy variable, redacted",
+              cJSON_IsString(cJSON_GetObjectItem(proxy, "HTTPS_PROXY")) &&
+              redacted > 0);
+    test_cond("WinHTTP's own proxy settings",
+              cJSON_IsObject(cJSON_GetObjectItem(proxy, "winhttp")));
+    l = cJSON_GetObjectItem(env, "listeners");
+    test_cond("listeners on the port, owners seen",
+              cJSON_IsArray(cJSON_GetObjectItem(l, "sockets")) &&
+              cJSON_IsString(cJSON_GetObjectItem(l, "owners_visible")));
+    fw = cJSON_GetObjectItem(env, "firewall");
+    test_cond("the firewall: rules, or why there are none",
+              cJSON_IsArray(cJSON_GetObjectItem(fw, "windows_firewall")) &&
+              (cJSON_GetArraySize(cJSON_GetObjectItem(fw,
+                                  "windows_firewall")) > 0 ||
+               cJSON_IsString(cJSON_GetObjectItem(fw, "error"))));
+    test_cond("no kernel witness, said", cJSON_IsString(
+                  cJSON_GetObjectItem(env, "kernel_witness")));
+    text = cJSON_PrintUnformatted(env);
+    test_cond("no proxy password in it", text != NULL &&
+              strstr(text, "secret") == NULL);
+    free(text);
+    cJSON_Delete(env);
+    _putenv("HTTPS_PROXY=");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,5 +298,6 @@ main(int argc, char **argv)
     test_run();
     test_firewall();
     test_misc();
+    test_environment();
     return test_report();
 }
