@@ -6,9 +6,9 @@
 #include <cjson/cJSON.h>
 #include "analyze/cli.h"
 #include "analyze/mcpd.h"
+#include "platform.h"
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
-#include "platform.h"
 #endif
 #ifdef HAVE_MCPD_PROBES
 #include "probes/probe.h"
@@ -49,7 +49,23 @@ run_analyze(int argc, char **argv)
 #ifdef HAVE_MCPD_CAPTURE
 #define RUN_CAPTURE mcpd_cmd_capture
 #else
-#define RUN_CAPTURE NULL
+/* A build without the capture command (Windows so far) still says
+ * first what live capture needs on this platform (Npcap). */
+static int
+capture_missing(int argc, char **argv)
+{
+    char err[MCPD_ERR_LEN];
+
+    (void)argc;
+    (void)argv;
+    if (mcpd_plat_capture_lib(err) != 0)
+        fprintf(stderr, "mcpdiag: %s\n", err);
+    else
+        fprintf(stderr, "mcpdiag: 'capture' is not in this build; "
+                        "'mcpdiag analyze FILE' works everywhere\n");
+    return MCPD_EXIT_CANNOT_RUN;
+}
+#define RUN_CAPTURE capture_missing
 #endif
 #ifdef HAVE_MCPD_BUNDLE
 #define RUN_BUNDLE mcpd_cmd_bundle

@@ -82,14 +82,14 @@ errno_name(int e)
 {
     switch (e) {
     case 0: return "";
-    case 111: return "ECONNREFUSED";
-    case 110: return "ETIMEDOUT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ETIMEDOUT: return "ETIMEDOUT";
     case EHOSTUNREACH: return "EHOSTUNREACH";
     case ENETUNREACH: return "ENETUNREACH";
-    case 104: return "ECONNRESET";
-    case 1: return "EPERM";
-    case 13: return "EACCES";
-    case 99: return "EADDRNOTAVAIL";
+    case ECONNRESET: return "ECONNRESET";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
     default: return "errno";
     }
 }

@@ -8,7 +8,11 @@
 # script exits non-zero if any failed. The whole run has a budget of 15
 # minutes on 2 cores.
 #
-#   MCPD_PASSES="normal asan none"   which passes to run (default: all)
+#   MCPD_PASSES="normal asan none"   which passes to run (default: these)
+#   MCPD_PASSES="normal windows"     adds the Windows pass: mcpdiag.exe
+#       cross-built with mingw-w64 (libpcap and cJSON from Debian's
+#       sources, cached in build-win/deps) and its tests under wine,
+#       which compare it with the normal pass's build
 #   MCPD_FUZZ_SECONDS=120       length of the libFuzzer run
 #   MCPD_CTEST_ARGS="-R probe"  extra ctest arguments (the soak script)
 set -eu
@@ -67,8 +71,26 @@ for pass in $passes; do
         pass_ctest_args="-L offline"
         run_pass none build-none -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DMCPD_PLATFORM=none ;;
+    windows)
+        pass_ctest_args="-L wine"
+        deps=$(platform/windows/build-deps.sh build-win/deps)
+        deps_rc=$?
+        if [ $deps_rc = 0 ]; then
+            run_pass windows build-win/mcpdiag -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+                -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/mingw-w64-x86_64.cmake" \
+                -DMCPD_WIN_PREFIX="$deps" \
+                -DMCPD_NATIVE_MCPDIAG="$PWD/build/mcpdiag"
+        else
+            # 77: no mingw-w64 here (a skip, said above); else a failure.
+            echo "windows: the dependencies did not build (exit $deps_rc)" \
+                >"$logs/windows.log"
+            [ $deps_rc = 77 ] && echo 0 >"$logs/windows.rc" ||
+                echo 1 >"$logs/windows.rc"
+            echo 0 >"$logs/windows.secs"
+        fi ;;
     *)
-        echo "run-all.sh: unknown pass '$pass' (normal, asan, none)" >&2
+        echo "run-all.sh: unknown pass '$pass' (normal, asan, none," \
+             "windows)" >&2
         exit 2 ;;
     esac
 done

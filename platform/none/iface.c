@@ -1,6 +1,7 @@
 /* \summary: capture devices where no backend exists: none is named */
 
 #include <stddef.h>
+#include <stdio.h>
 #include "platform.h"
 
 const char *
@@ -13,4 +14,12 @@ const char *
 mcpd_plat_any_iface(void)
 {
     return NULL;
+}
+
+int
+mcpd_plat_capture_lib(char *err)
+{
+    snprintf(err, MCPD_ERR_LEN, "live capture is not available on this "
+             "platform");
+    return -1;
 }

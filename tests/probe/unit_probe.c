@@ -443,7 +443,7 @@ test_kernel_verdicts(void)
     free(p);
 }
 
-#if HAVE_KCORRELATE
+#ifdef HAVE_KCORRELATE
 static struct mcpd_kevent
 kev(enum mcpd_kev_type t, int64_t ts, int32_t pid, const char *reason)
 {
@@ -780,7 +780,7 @@ main(void)
     test_queue_verdicts();
     test_kernel_verdicts();
     test_above_http();
-#if HAVE_KCORRELATE
+#ifdef HAVE_KCORRELATE
     test_kcorrelate();
     test_kcorrelate_ring();
 #endif
