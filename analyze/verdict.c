@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "fixcmd.h"
 #include "flow.h"
 #include "sniff.h"
 #include "verdict.h"
@@ -53,7 +54,9 @@ mcpd_verdict_explain(enum mcpd_verdict v)
 
 /*
  * Cause rows. Templates take {addr} {port} {hostport} {req} {status}
- * {icmp}, filled from an example connection. `rank` orders causes of
+ * {icmp}, filled from an example connection, and the names of this OS's
+ * commands ({listeners_cmd}, {fw_rules_cmd}, {root}: platform/fixcmd.h);
+ * a line naming a command this OS lacks is left out. `rank` orders causes of
  * equal weight: the one closer to the root of the problem wins.
  */
 struct cause_row {
@@ -72,19 +75,16 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
         "nothing listens on {hostport}: the SYN was answered by RST "
         "(a firewall REJECT --reject-with tcp-reset looks the same on "
         "the wire)",
-        { "ss -ltnp 'sport = :{port}'   # is anything listening, on "
-          "which address?",
+        { "{listeners_cmd}   # is anything listening, on which address?",
           "start the MCP server, and check its log for the address "
           "and port it bound",
-          "sudo iptables -S | grep -- '--dport {port}'   # rule out a "
-          "tcp-reset REJECT" } },
+          "{fw_reject_line}" } },
     [MCPD_C_WRONG_ADDRESS_FAMILY] = { "wrong_address_family", 91,
         "{hostport} refused while connections to port {port} over the "
         "other IP version succeeded: the server listens on one address "
         "family only, and the client tried the other (localhost "
         "resolving to ::1 first is the usual trigger)",
-        { "ss -ltn 'sport = :{port}'   # which addresses the server "
-          "listens on",
+        { "{addrs_cmd}   # which addresses the server listens on",
           "point the client at the address that works (e.g. "
           "http://127.0.0.1:{port}/mcp instead of localhost)",
           "or bind the server to both 127.0.0.1 and ::1 (or dual-stack "
@@ -97,38 +97,34 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
         "with net.ipv4.tcp_abort_on_overflow=1)",
         { "make the client wait for the server to be up, or retry "
           "refused connects",
-          "ss -ltnp 'sport = :{port}'   # the listener and its process",
-          "sysctl net.ipv4.tcp_abort_on_overflow; nstat -az "
-          "TcpExtListenOverflows" } },
+          "{listeners_cmd}   # the listener and its process",
+          "{overflow_line}" } },
     [MCPD_C_FIREWALL_REJECT] = { "firewall_reject", 90,
         "a firewall rejects connections to {hostport}: {rejectevidence}"
         "{kernelevidence}",
-        { "sudo iptables -S; sudo ip6tables -S   # look for REJECT "
-          "rules on port {port}",
-          "sudo nft list ruleset | grep -n 'dport {port}'",
+        { "{fw_rules_cmd}   # look for {fw_reject_word} rules on port "
+          "{port}",
+          "{fw_rules2_cmd}",
           "allow the port on that host, then retry" } },
     [MCPD_C_FIREWALL_DROP] = { "firewall_drop", 85,
         "SYNs to {hostport} were silently dropped: no SYN-ACK, RST or "
         "ICMP came back (a firewall DROP, or a host that is down)"
         "{kernelevidence}",
-        { "sudo iptables -L -v -n | grep -w {port}   # a DROP rule "
-          "whose counter moves",
-          "sudo nft list ruleset | grep -n 'dport {port}'",
-          "ip route get {addr}   # is the address routed where you "
-          "expect?" } },
+        { "{fw_drop_line}",
+          "{fw_rules2_cmd}",
+          "{route_cmd}   # is the address routed where you expect?" } },
     [MCPD_C_LISTEN_QUEUE_OVERFLOW] = { "listen_queue_overflow", 88,
         "some SYNs to {hostport} went unanswered while other "
         "connections to it succeeded: the listen queue is likely full "
         "(the server is not calling accept() fast enough)",
-        { "ss -ltn 'sport = :{port}'   # Recv-Q at Send-Q means the "
-          "accept queue is full",
-          "nstat -az TcpExtListenOverflows TcpExtListenDrops",
-          "unblock the server's accept loop; raise its listen backlog "
-          "and net.core.somaxconn" } },
+        { "{queue_line}",
+          "{counters_line}",
+          "unblock the server's accept loop; raise its listen "
+          "backlog{somaxconn}" } },
     [MCPD_C_HOST_UNREACHABLE] = { "host_unreachable", 84,
         "{addr} is unreachable: ICMP {icmp} from {icmpfrom}",
-        { "ip route get {addr}",
-          "ip neigh show   # FAILED entries mean no host answers ARP/ND" } },
+        { "{route_cmd}",
+          "{neigh_line}" } },
     [MCPD_C_HANDSHAKE_INCOMPLETE] = { "handshake_incomplete", 60,
         "{hostport} answered with SYN-ACK but the client never "
         "completed the handshake (the SYN-ACK was lost on the way "
@@ -141,8 +137,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
         "{hostport} accepted the connection, then reset it{req_after}",
         { "read the server's log at the time of the reset: a crash or "
           "an unhandled error?",
-          "ss -ltnp 'sport = :{port}'   # is the listener the process "
-          "you expect (not docker-proxy or another server)?",
+          "{listeners_cmd}   # is the listener the process you expect (not docker-proxy or another server)?",
           "in a container, bind the server to 0.0.0.0, not 127.0.0.1" } },
     [MCPD_C_CLIENT_RESET] = { "client_reset", 40,
         "the client reset its connection to {hostport}: it gave up or "
@@ -191,7 +186,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
         "{hostport} is held by a program that does not speak HTTP: the "
         "client sent {req} and the server's first bytes are not HTTP "
         "(\"{srvfirst}\")",
-        { "ss -ltnp 'sport = :{port}'   # which program holds the port",
+        { "{listeners_cmd}   # which program holds the port",
           "run the MCP server on a free port and point the client there, "
           "or stop the program that holds {port} if it is not needed" } },
     [MCPD_C_AUTH_REQUIRED] = { "auth_required", 68,
@@ -204,8 +199,7 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
     [MCPD_C_GATEWAY_ERROR] = { "gateway_error", 69,
         "{hostport} is a gateway that answered {req} with HTTP {status}: "
         "it could not get an answer from the server behind it",
-        { "ss -ltnp 'sport = :{port}'   # which proxy answers (nginx, "
-          "haproxy, ...)",
+        { "{listeners_cmd}   # which proxy answers (nginx, haproxy, ...)",
           "check the proxy's upstream address and that the MCP server "
           "behind it runs; read the proxy's error log" } },
     [MCPD_C_WRONG_PATH] = { "wrong_path", 67,
@@ -221,14 +215,13 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
         "RST: the server still holds an older connection from the same "
         "client port (a stale connection, TIME_WAIT reuse), or a "
         "middlebox answered for it",
-        { "ss -tan 'dport = :{port} or sport = :{port}'   # an old "
-          "connection on that 4-tuple",
+        { "{conns_cmd}   # an old connection on that 4-tuple",
           "a retried SYN after the RST usually succeeds; if none does, "
           "look for a NAT or load balancer rewriting the connection" } },
     [MCPD_C_WRONG_BIND_ADDRESS] = { "wrong_bind_address", 91,
         "{hostport} refused: the server listens on another address of "
         "this host, not on the one the client uses",
-        { "ss -ltn 'sport = :{port}'   # the address the server bound",
+        { "{addrs_cmd}   # the address the server bound",
           "bind the server to {addr} too (or a wildcard address), or "
           "point the client at the address it listens on" } },
     [MCPD_C_WRONG_TRANSPORT] = { "wrong_transport", 66,
@@ -245,7 +238,8 @@ static const struct cause_row cause_table[MCPD_C_COUNT] = {
     [MCPD_C_NO_TRAFFIC] = { "incomplete_capture", 10,
         "the capture has no complete handshake to judge: start it "
         "before the client connects",
-        { "sudo mcpdiag capture {hostport} -- <your client command>" } },
+        { "{root}mcpdiag capture {hostport} -- <your client command>"
+          "{root_note}" } },
 };
 
 const char *
@@ -752,15 +746,16 @@ mcpd_cause_text(enum mcpd_cause c, const struct mcpd_flow *example,
                 int max_fix)
 {
     const struct cause_row *row;
-    int n = 0;
+    int i, n = 0;
 
     if ((unsigned)c >= MCPD_C_COUNT)
         c = MCPD_C_OK;
     row = &cause_table[c];
     expand(row->summary, example, summary, summary_len);
-    while (n < max_fix && n < MCPD_MAX_FIX && row->fix[n]) {
-        expand(row->fix[n], example, fix[n], MCPD_FIX_LEN);
-        n++;
+    for (i = 0; n < max_fix && i < MCPD_MAX_FIX && row->fix[i]; i++) {
+        char line[MCPD_FIX_LEN];
+        if (mcpd_fixcmd_fill(row->fix[i], 0, line, sizeof(line)))
+            expand(line, example, fix[n++], MCPD_FIX_LEN);
     }
     return n;
 }

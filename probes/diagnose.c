@@ -46,6 +46,28 @@ fix(struct mcpd_probe *p, const char *fmt, ...)
     va_end(ap);
 }
 
+/* tmpl with this OS's commands (platform/fixcmd.h) and the target's
+ * port filled in; "" when it names a command this OS lacks. */
+static const char *
+fixcmd_text(struct mcpd_probe *p, const char *tmpl, int with_port)
+{
+    static char line[sizeof(p->fix[0])];
+
+    mcpd_fixcmd_fill(tmpl, with_port ? p->target.port : 0, line,
+                     sizeof(line));
+    return line;
+}
+
+/* A fix line naming this OS's commands; left out where it has none. */
+static void
+fix_os(struct mcpd_probe *p, const char *tmpl)
+{
+    const char *line = fixcmd_text(p, tmpl, 1);
+
+    if (line[0])
+        fix(p, "%s", line);
+}
+
 /* The path of the URL that speaks MCP when the HTTP stage found one
  * (the given path may be wrong too), else the given path. */
 static const char *
@@ -259,13 +281,11 @@ queue_fixes(struct mcpd_probe *p)
     else
         fix(p, "the server does not call accept() fast enough, or at all: "
                "look for a blocked event loop or a stuck worker");
-    fix(p, "ss -ltnp 'sport = :%u'   # Recv-Q above Send-Q: the accept "
-           "queue is full", (unsigned)p->target.port);
+    fix_os(p, "{queue_line_p}");
     fix(p, "give the server a larger listen() backlog (Node: server.listen("
-           "{port, backlog: 511}); Python: sock.listen(511)) and raise "
-           "the cap: sudo sysctl -w net.core.somaxconn=4096");
-    fix(p, "nstat -az TcpExtListenOverflows TcpExtListenDrops   # grows "
-           "with every dropped SYN");
+           "{port, backlog: 511}); Python: sock.listen(511))%s",
+        fixcmd_text(p, "{somaxconn_set}", 0));
+    fix_os(p, "{counters_line}   # grows with every dropped SYN");
 }
 
 /* Fixes for a firewall rule we quoted: the iptables rule's delete form. */
@@ -285,10 +305,8 @@ firewall_fixes(struct mcpd_probe *p, const char *action)
             n++;
         }
     }
-    fix(p, "sudo iptables -S; sudo ip6tables -S   # rules on port %u",
-        (unsigned)p->target.port);
-    fix(p, "sudo nft -a list ruleset | grep -n 'dport %u'",
-        (unsigned)p->target.port);
+    fix_os(p, "{fw_rules_cmd}   # rules on port {port}");
+    fix_os(p, "{fw_rules2_p}");
 }
 
 static void
@@ -632,8 +650,7 @@ transport_refused(struct tstep *s)
             host_rst ? ")" : "");
     fix(p, "start the MCP server, and check its log for the address and "
            "port it bound");
-    fix(p, "ss -ltnp 'sport = :%u'   # is anything listening?",
-        (unsigned)p->target.port);
+    fix_os(p, "{listeners_cmd}   # is anything listening?");
     fix(p, "check the port in the client's URL (%s)", p->target.url);
 }
 
@@ -672,7 +689,7 @@ diagnose_transport(struct mcpd_probe *p)
     } else {
         verdict(p, "connect", MCPD_C_NO_LISTENER, "connect to %s failed: "
                 "%s", s.hp, strerror(a->conn_errno));
-        fix(p, "ss -ltnp 'sport = :%u'", (unsigned)p->target.port);
+        fix_os(p, "{listeners_cmd}");
     }
     return 1;
 }
@@ -836,8 +853,7 @@ http_not_http(struct hstep *s, const struct mcpd_http_try *e)
             (int)p->lst[0].pid, (unsigned)p->target.port);
     fix(p, "or run the MCP server on a free port and use that port in "
            "the client");
-    fix(p, "ss -ltnp 'sport = :%u'   # the program on the port",
-        (unsigned)p->target.port);
+    fix_os(p, "{listeners_cmd}   # the program on the port");
 }
 
 /* The connection was accepted, and no answer came in time. */
@@ -1065,7 +1081,7 @@ http_not_mcp(struct hstep *s)
             (int)p->lst[0].pid, (unsigned)p->target.port);
     fix(p, "or run the MCP server on a free port and use that port in "
            "the client");
-    fix(p, "ss -ltnp 'sport = :%u'", (unsigned)p->target.port);
+    fix_os(p, "{listeners_cmd}");
     return 1;
 }
 

@@ -20,10 +20,10 @@ import subprocess
 import sys
 import tempfile
 
-# Fields whose value names the build, not the capture: none today (the
-# report names no platform); listed here so that one that does is
-# removed in one place.
-PLATFORM_FIELDS = ()
+# Fields whose value names the build, not the capture: the fix lines name
+# each platform's own commands (netstat -ano where Linux says ss;
+# platform/OS/fixcmd.c, checked by unit_fixcmd on each platform).
+PLATFORM_FIELDS = ("fix",)
 
 ENV = dict(os.environ, LC_ALL="C", NO_COLOR="1", TZ="UTC")
 
