@@ -21,8 +21,14 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-# Tests built for Windows run under wine on the build machine.
+# Tests built for Windows run under wine on the build machine, through
+# tests/win/wine-run.sh: the build tree's wine prefix (booted once, its
+# server kept up), and the DLLs the tests import (libpcap's, libcurl's,
+# winpthreads) found beside mcpdiag.exe at the top of the build tree.
 find_program(MCPD_WINE NAMES wine64 wine)
 if(MCPD_WINE)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${MCPD_WINE})
+  set(CMAKE_CROSSCOMPILING_EMULATOR env
+      WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix
+      WINEPATH=Z:${CMAKE_BINARY_DIR}
+      sh ${CMAKE_CURRENT_LIST_DIR}/../tests/win/wine-run.sh --boot)
 endif()
