@@ -164,6 +164,41 @@ int mcpd_child_end(struct mcpd_child *c, int kill_it);
 cJSON *mcpd_environment_collect(const struct mcpd_target *t,
                                 size_t (*redact_value)(char *));
 
+/* ---- system proxy settings ------------------------------------------- */
+
+/*
+ * The proxy settings the OS keeps for its users, beside the environment:
+ * Windows' Internet Options (WinHttpGetIEProxyConfigForCurrentUser, and
+ * the registry values Python's urllib reads) and WinHTTP's default (what
+ * `netsh winhttp show proxy` shows); macOS's network settings
+ * (SCDynamicStoreCopyProxies, as `scutil --proxy` shows them). Linux has
+ * none: its desktop settings reach clients through the proxy variables.
+ * Chromium-based clients (Electron apps, VS Code) and Python's urllib
+ * (requests, httpx) read them; Node's fetch, curl and Go do not.
+ */
+struct mcpd_sysproxy_set {
+    int has;                 /* this OS keeps such settings */
+    char source[128];        /* where they were read, or why they were not */
+    char http[256];          /* proxy for http:// URLs, "host:port"
+                                (credentials redacted), "" none */
+    char https[256];         /* proxy for https:// URLs, "" none */
+    char pac[512];           /* automatic configuration script URL, "" */
+    int auto_detect;         /* WPAD (automatically detect settings) */
+    char bypass[512];        /* the exceptions, ';'-separated, as listed */
+    int bypass_simple;       /* "<local>" / ExcludeSimpleHostnames: host
+                                names without a dot go direct */
+    char winhttp[256];       /* Windows: WinHTTP's default proxy, "" */
+};
+
+/* Read them: 0, or -1 (out->has 0 where the OS keeps none, else 1 with
+ * out->source saying why they could not be read). */
+int mcpd_plat_sysproxy(struct mcpd_sysproxy_set *out);
+
+/* Do the settings' exceptions send `host` direct, as Python's urllib
+ * reads them on this OS (wildcards, the simple-host-name flag)? 1 or 0. */
+int mcpd_plat_sysproxy_bypassed(const struct mcpd_sysproxy_set *s,
+                                const char *host);
+
 /* ---- source of proxy settings ---------------------------------------- */
 
 /*

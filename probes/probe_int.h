@@ -151,6 +151,15 @@ struct mcpd_probe_proxy {
     long via_status;         /* HTTP status of initialize via proxy */
     char via_error[MCPD_ERR_LEN];     /* libcurl error via the proxy */
     int via_mcp_ok;          /* initialize worked through the proxy */
+    /* The OS's own proxy settings (platform.h; Windows, macOS), which
+     * Python's urllib and Chromium-based clients read. */
+    struct mcpd_sysproxy_set sys;
+    int sys_read;            /* they were read */
+    char sys_proxy[256];     /* the one for this URL's scheme (credentials
+                                redacted), "" none */
+    int sys_bypassed;        /* their exceptions send the host direct */
+    int sys_python;          /* Python's urllib would send the URL to it */
+    int sys_chromium;        /* Chromium-based clients would */
 };
 
 /* ---- stage 7: HTTP and MCP ---- */

@@ -20,6 +20,46 @@ env_get(const char *name)
     return getenv(name);
 }
 
+/* A loopback name or address, which Chromium never sends to a proxy
+ * (unless the exceptions say "<-loopback>"). */
+static int
+is_loopback(const char *host)
+{
+    size_t n = strlen(host);
+
+    return strcmp(host, "localhost") == 0 ||
+           (n > 10 && strcmp(host + n - 10, ".localhost") == 0) ||
+           strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0;
+}
+
+/*
+ * The OS's proxy settings, and who would use them for this URL: Python's
+ * urllib (requests, httpx) when no proxy variable is set at all, unless
+ * the exceptions list the host; Chromium-based clients (Electron apps)
+ * unless the exceptions list the host or it is a loopback address. A PAC
+ * script or WPAD decides for itself: that is reported, not evaluated.
+ */
+static void
+system_proxy(struct mcpd_probe *p)
+{
+    struct mcpd_probe_proxy *px = &p->proxy;
+    const char *which;
+
+    px->sys_read = mcpd_plat_sysproxy(&px->sys) == 0;
+    if (!px->sys_read)
+        return;
+    which = strcmp(p->target.scheme, "https") == 0 ? px->sys.https
+                                                   : px->sys.http;
+    if (which[0] == '\0')
+        return;
+    mcpd_redact_url(which, px->sys_proxy, sizeof(px->sys_proxy));
+    px->sys_bypassed = mcpd_plat_sysproxy_bypassed(&px->sys,
+                                                   p->target.host);
+    px->sys_python = !px->sys_bypassed && px->nvars == 0;
+    px->sys_chromium = !px->sys_bypassed && !is_loopback(p->target.host);
+}
+
 /* Stage 6. */
 void
 mcpd_probe_proxy(struct mcpd_probe *p)
@@ -40,6 +80,7 @@ mcpd_probe_proxy(struct mcpd_probe *p)
         snprintf(px->vars[px->nvars++], sizeof(px->vars[0]), "%s=%s",
                  proxy_vars[i], red);
     }
+    system_proxy(p);
     for (i = 0; i < MCPD_CLIENT_COUNT; i++) {
         struct mcpd_proxy_choice *c = &px->client[i];
         mcpd_proxy_decide((enum mcpd_client_kind)i, p->target.scheme,

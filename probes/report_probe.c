@@ -370,6 +370,40 @@ row_firewall(const struct mcpd_probe *p, FILE *out)
     row(p, out, m, "firewall", line);
 }
 
+/* The OS's proxy settings (Windows, macOS) and who would use them;
+ * nothing where the OS keeps none (Linux). */
+static void
+sysproxy_text(const struct mcpd_probe *p, char *line, size_t len)
+{
+    const struct mcpd_probe_proxy *px = &p->proxy;
+
+    if (!px->sys.has)
+        return;
+    if (!px->sys_read) {
+        cat(line, len, "; %s", px->sys.source);
+        return;
+    }
+    if (px->sys_proxy[0]) {
+        cat(line, len, "; system proxy %s (%s): ", px->sys_proxy,
+            px->sys.source);
+        if (px->sys_bypassed)
+            cat(line, len, "its exceptions send %s direct",
+                p->target.host);
+        else
+            cat(line, len, "%s by Python's urllib (requests, httpx)%s, "
+                "%s by Chromium-based clients (Electron)%s",
+                px->sys_python ? "used" : "not used",
+                px->sys_python ? "" : " (a proxy variable is set)",
+                px->sys_chromium ? "used" : "not used",
+                px->sys_chromium ? "" : " (loopback goes direct)");
+    } else if (!px->sys.pac[0] && !px->sys.auto_detect)
+        cat(line, len, "; no system proxy (%s)", px->sys.source);
+    if (px->sys.pac[0] || px->sys.auto_detect)
+        cat(line, len, "; the system settings %s: it decides for "
+            "Chromium-based clients (not evaluated here)",
+            px->sys.pac[0] ? "name a PAC script" : "detect a proxy (WPAD)");
+}
+
 /* 6: the proxy variables, and the proxy when a client would use one. */
 static void
 row_proxy(const struct mcpd_probe *p, FILE *out)
@@ -396,6 +430,7 @@ row_proxy(const struct mcpd_probe *p, FILE *out)
                 p->proxy.via_status);
         m = p->proxy.via_mcp_ok ? M_OK : M_FAIL;
     }
+    sysproxy_text(p, line, sizeof(line));
     row(p, out, m, "proxy", line);
 }
 
@@ -891,6 +926,42 @@ listeners_json(const struct mcpd_probe *p, cJSON *root)
     cJSON_AddStringToObject(root, "listeners_visibility", p->lst_visibility);
 }
 
+/* "system": the OS's proxy settings (Windows, macOS only: the key is
+ * absent where the OS keeps none). */
+static void
+sysproxy_json(const struct mcpd_probe *p, cJSON *o)
+{
+    const struct mcpd_probe_proxy *px = &p->proxy;
+    const struct mcpd_sysproxy_set *s = &px->sys;
+    char red[512];
+    cJSON *x = cJSON_AddObjectToObject(o, "system");
+
+    cJSON_AddBoolToObject(x, "read", px->sys_read);
+    cJSON_AddStringToObject(x, "source", s->source);
+    if (!px->sys_read)
+        return;
+    mcpd_redact_url(s->http, red, sizeof(red));
+    cJSON_AddItemToObject(x, "http", str_or_null(red));
+    mcpd_redact_url(s->https, red, sizeof(red));
+    cJSON_AddItemToObject(x, "https", str_or_null(red));
+    /* A PAC URL may carry a token in its query: not shown. */
+    mcpd_redact_url(s->pac, red, sizeof(red));
+    if (strcspn(red, "?#") < strlen(red)) {
+        size_t q = strcspn(red, "?#");
+        snprintf(red + q, sizeof(red) - q, "?***");
+    }
+    cJSON_AddItemToObject(x, "pac", str_or_null(red));
+    cJSON_AddBoolToObject(x, "auto_detect", s->auto_detect);
+    cJSON_AddItemToObject(x, "bypass", str_or_null(s->bypass));
+    cJSON_AddBoolToObject(x, "bypass_simple_names", s->bypass_simple);
+    mcpd_redact_url(s->winhttp, red, sizeof(red));
+    cJSON_AddItemToObject(x, "winhttp", str_or_null(red));
+    cJSON_AddItemToObject(x, "proxy", str_or_null(px->sys_proxy));
+    cJSON_AddBoolToObject(x, "bypassed", px->sys_bypassed);
+    cJSON_AddBoolToObject(x, "python_urllib", px->sys_python);
+    cJSON_AddBoolToObject(x, "chromium", px->sys_chromium);
+}
+
 /* The proxy variables and what each client makes of them. */
 static void
 proxy_json(const struct mcpd_probe *p, cJSON *root)
@@ -929,6 +1000,8 @@ proxy_json(const struct mcpd_probe *p, cJSON *root)
     else
         cJSON_AddNullToObject(o, "via_status");
     cJSON_AddBoolToObject(o, "via_mcp_ok", p->proxy.via_mcp_ok);
+    if (p->proxy.sys.has)
+        sysproxy_json(p, o);
 }
 
 /* The rules that mention the port, and the listen counters. */
