@@ -26,9 +26,11 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # server kept up), and the DLLs the tests import (libpcap's, libcurl's,
 # winpthreads) found beside mcpdiag.exe at the top of the build tree.
 find_program(MCPD_WINE NAMES wine64 wine)
+get_filename_component(MCPD_WINE_RUN_SH
+  ${CMAKE_CURRENT_LIST_DIR}/../tests/win/wine-run.sh ABSOLUTE)
 if(MCPD_WINE)
   set(CMAKE_CROSSCOMPILING_EMULATOR env
       WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix
       WINEPATH=Z:${CMAKE_BINARY_DIR}
-      sh ${CMAKE_CURRENT_LIST_DIR}/../tests/win/wine-run.sh --boot)
+      sh ${MCPD_WINE_RUN_SH} --boot)
 endif()
