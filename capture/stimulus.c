@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "capture_int.h"
+#include "fdutil.h"
 
 /*
  * The built-in probe, run in the child as the user: connect to every
@@ -38,7 +39,7 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
             "\"params\":{\"protocolVersion\":\"2025-06-18\","
             "\"capabilities\":{},\"clientInfo\":{\"name\":\"mcpdiag\","
             "\"version\":\"" MCPD_VERSION "\"}}}";
-        int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), n;
+        int fd = mcpd_socket(ai->ai_family, SOCK_STREAM, 0, 0), n;
         if (fd < 0)
             continue;
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -80,7 +81,7 @@ mcpd_cap_start_child(char **argv, const struct mcpd_target *t,
     pid_t pid;
 
     *exec_errno = 0;
-    if (pipe2(st, O_CLOEXEC) != 0)
+    if (mcpd_pipe_cloexec(st) != 0)
         return -1;
     pid = fork();
     if (pid == 0) {

@@ -292,7 +292,8 @@ open_as_user(const char *path, int flags)
     if (*su == '\0' || *sg == '\0' || *end1 || *end2 || uid == 0)
         return open(path, flags);
     pw = getpwuid((uid_t)uid);
-    if (pw == NULL || getgrouplist(pw->pw_name, (gid_t)gid, groups,
+    /* (void *): glibc takes gid_t *, macOS int * (the same size). */
+    if (pw == NULL || getgrouplist(pw->pw_name, (gid_t)gid, (void *)groups,
                                    &ng) < 0) {
         groups[0] = (gid_t)gid;
         ng = 1;

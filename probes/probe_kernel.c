@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "probe_int.h"
+#include "fdutil.h"
 #if HAVE_MCPD_CAPTURE
 #include "kcorrelate.h"
 #define MCPD_KW_FWCOUNT 1
@@ -85,7 +86,7 @@ address_is_local(const struct mcpd_ip *ip)
         memcpy(&s6->sin6_addr, ip->a, 16);
         sl = sizeof(*s6);
     }
-    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    fd = mcpd_socket(ss.ss_family, SOCK_DGRAM, 0, 0);
     if (fd < 0)
         return 0;
     rc = bind(fd, (struct sockaddr *)&ss, sl);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "probe_int.h"
 #include "platform.h"
+#include "fdutil.h"
 
 double
 mcpd_now_ms(void)
@@ -195,7 +196,7 @@ conn_detail(int fd, struct mcpd_conn_detail *d)
             d->local_port = ntohs(s6->sin6_port);
         }
     }
-#ifdef TCP_INFO
+#if MCPD_HAVE_TCPI_TOTAL_RETRANS
     {
         struct tcp_info ti;
         socklen_t tl = sizeof(ti);
@@ -206,6 +207,9 @@ conn_detail(int fd, struct mcpd_conn_detail *d)
             tl >= sizeof(ti))
             d->syn_count = 1 + (int)ti.tcpi_total_retrans;
     }
+#else
+    /* No tcp_info with the retransmission count (macOS): syn_count
+     * stays 0, unknown, and the report says null. */
 #endif
 }
 
@@ -274,8 +278,8 @@ mcpd_tcp_connect2(const struct mcpd_ip *ip, uint16_t port, double timeout,
         clock_gettime(CLOCK_REALTIME, &ts);
         detail->start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     }
-    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                IPPROTO_TCP);
+    fd = mcpd_socket(ss.ss_family, SOCK_STREAM, IPPROTO_TCP,
+                     MCPD_SOCK_NONBLOCK);
     if (fd < 0) {
         *err_out = errno;
         *ms_out = 0;
@@ -379,8 +383,8 @@ connect_together(struct mcpd_probe *p)
         err[i] = 0;
         pfd[i].events = POLLOUT;
         pfd[i].revents = 0;
-        fds[i] = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-                        SOCK_CLOEXEC, IPPROTO_TCP);
+        fds[i] = mcpd_socket(ss.ss_family, SOCK_STREAM, IPPROTO_TCP,
+                             MCPD_SOCK_NONBLOCK);
         /* poll() watches only the connects still in progress: a
          * negative fd is skipped (a refused socket would report POLLERR
          * at every call). */

@@ -14,6 +14,7 @@
 #include <libnet.h>
 #include "live.h"
 #include "probe_int.h"
+#include "fdutil.h"
 
 /*
  * Source ports above Linux's default ephemeral range (32768-60999), so
@@ -72,7 +73,7 @@ source_for(const struct mcpd_ip *dst, uint8_t *src)
         memcpy(&s6->sin6_addr, dst->a, 16);
         sl = sizeof(*s6);
     }
-    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    fd = mcpd_socket(ss.ss_family, SOCK_DGRAM, 0, 0);
     if (fd < 0)
         return -1;
     rc = connect(fd, (struct sockaddr *)&ss, sl);
