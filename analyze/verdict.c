@@ -422,17 +422,6 @@ awaits_answer(const struct mcpd_flow *f)
                                         f->cli_sniff == MCPD_SNIFF_TLS);
 }
 
-static int
-kernel_dropped(const struct mcpd_kernel *k, const char *reason)
-{
-    int i;
-
-    for (i = 0; i < k->ndrops && i < MCPD_KDROPS; i++)
-        if (strcmp(k->drops[i].reason, reason) == 0)
-            return 1;
-    return 0;
-}
-
 /* The server closed with FIN within a second of the client's first
  * bytes, having sent none: not a server that is busy (a RST stays
  * server_reset). */
@@ -569,9 +558,9 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
                                 f->icmp_code)
                    ? MCPD_C_FIREWALL_REJECT : MCPD_C_HOST_UNREACHABLE;
     case MCPD_V_TIMEOUT:
-        if (f->kernel && kernel_dropped(f->kernel, "TCP_LISTEN_OVERFLOW"))
+        if (f->kernel && mcpd_kernel_drops(f->kernel, "TCP_LISTEN_OVERFLOW"))
             return MCPD_C_LISTEN_QUEUE_OVERFLOW;
-        if (f->kernel && kernel_dropped(f->kernel, "NETFILTER_DROP"))
+        if (f->kernel && mcpd_kernel_drops(f->kernel, "NETFILTER_DROP"))
             return MCPD_C_FIREWALL_DROP;
         return port_has_success ? MCPD_C_LISTEN_QUEUE_OVERFLOW
                                 : MCPD_C_FIREWALL_DROP;
