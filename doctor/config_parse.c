@@ -418,10 +418,33 @@ toml_key_path(struct toml *t, cJSON *base, char **last)
 
 static cJSON *toml_value(struct toml *t, int depth);
 
+static int toml_pair(struct toml *t, cJSON *table, int depth);
+
+/* After a list item: a ',' (1: another item follows) or the closing
+ * character (0), with blanks (and newlines when nl) around; else t
+ * fails with `what` (-1). */
+static int
+list_next(struct toml *t, int close, int nl, const char *what)
+{
+    skip_ws(t, nl);
+    if (peek(t) == ',') {
+        t->i++;
+        skip_ws(t, nl);
+        return 1;
+    }
+    if (peek(t) == close) {
+        t->i++;
+        return 0;
+    }
+    toml_fail(t, what);
+    return -1;
+}
+
 static cJSON *
 toml_inline_table(struct toml *t, int depth)
 {
     cJSON *o = cJSON_CreateObject();
+    int more = 1;
 
     t->i++;                     /* { */
     skip_ws(t, 0);
@@ -429,44 +452,11 @@ toml_inline_table(struct toml *t, int depth)
         t->i++;
         return o;
     }
-    while (o && !t->failed) {
-        char *k;
-        cJSON *holder = toml_key_path(t, o, &k), *v;
-        if (holder == NULL)
-            break;
-        skip_ws(t, 0);
-        if (peek(t) != '=') {
-            free(k);
-            toml_fail(t, "expected '=' after a key");
-            break;
-        }
-        t->i++;
-        skip_ws(t, 0);
-        v = toml_value(t, depth + 1);
-        if (v == NULL) {
-            free(k);
-            break;
-        }
-        if (cJSON_GetObjectItemCaseSensitive(holder, k)) {
-            cJSON_Delete(v);
-            free(k);
-            toml_fail(t, "a key defined twice");
-            break;
-        }
-        cJSON_AddItemToObject(holder, k, v);
-        free(k);
-        skip_ws(t, 0);
-        if (peek(t) == ',') {
-            t->i++;
-            skip_ws(t, 0);
-            continue;
-        }
-        if (peek(t) == '}') {
-            t->i++;
-            return o;
-        }
-        toml_fail(t, "expected ',' or '}' in an inline table");
-    }
+    while (o && more > 0 && toml_pair(t, o, depth + 1) == 0)
+        more = list_next(t, '}', 0, "expected ',' or '}' in an inline "
+                                    "table");
+    if (more == 0)
+        return o;
     cJSON_Delete(o);
     return NULL;
 }
@@ -475,9 +465,10 @@ static cJSON *
 toml_array(struct toml *t, int depth)
 {
     cJSON *a = cJSON_CreateArray();
+    int more = 1;
 
     t->i++;                     /* [ */
-    while (a && !t->failed) {
+    while (a && more > 0 && !t->failed) {
         cJSON *v;
         skip_ws(t, 1);
         if (peek(t) == ']') {
@@ -488,17 +479,10 @@ toml_array(struct toml *t, int depth)
         if (v == NULL)
             break;
         cJSON_AddItemToArray(a, v);
-        skip_ws(t, 1);
-        if (peek(t) == ',') {
-            t->i++;
-            continue;
-        }
-        if (peek(t) == ']') {
-            t->i++;
-            return a;
-        }
-        toml_fail(t, "expected ',' or ']' in an array");
+        more = list_next(t, ']', 1, "expected ',' or ']' in an array");
     }
+    if (more == 0)
+        return a;
     cJSON_Delete(a);
     return NULL;
 }
@@ -641,13 +625,13 @@ toml_header(struct toml *t, cJSON *root)
     return table;
 }
 
-/* A "key = value" line into table cur: 0, or -1 (t failed, or the key
- * path could not be made). */
+/* "key = value" into table (the value at nesting depth): 0, or -1 (t
+ * failed, or the key path could not be made). */
 static int
-toml_keyval(struct toml *t, cJSON *cur)
+toml_pair(struct toml *t, cJSON *table, int depth)
 {
     char *k;
-    cJSON *holder = toml_key_path(t, cur, &k), *v;
+    cJSON *holder = toml_key_path(t, table, &k), *v;
 
     if (holder == NULL)
         return -1;
@@ -659,7 +643,7 @@ toml_keyval(struct toml *t, cJSON *cur)
     }
     t->i++;
     skip_ws(t, 0);
-    v = toml_value(t, 0);
+    v = toml_value(t, depth);
     if (v == NULL) {
         free(k);
         return -1;
@@ -672,7 +656,6 @@ toml_keyval(struct toml *t, cJSON *cur)
     }
     cJSON_AddItemToObject(holder, k, v);
     free(k);
-    end_of_line(t);
     return 0;
 }
 
@@ -706,7 +689,9 @@ mcpd_toml_parse(const char *text, size_t len, char *err, size_t errlen)
             break;
         if (peek(&t) == '[')
             cur = toml_header(&t, root);
-        else if (toml_keyval(&t, cur) != 0)
+        else if (toml_pair(&t, cur, 0) == 0)
+            end_of_line(&t);
+        else
             break;
         if (cur == NULL)
             break;
