@@ -588,6 +588,57 @@ rst_acceptable(const struct mcpd_flow *f, const struct mcpd_packet *p)
     return (p->flags & MCPD_TH_ACK) && p->ack == f->cli_isn + 1;
 }
 
+/* Does this segment's data continue the stream exactly (1), repeat
+ * what was seen (-1: a retransmission, nothing new), or leave a gap or
+ * overlap (0)? A SYN's data is not walked. */
+static int
+stream_order(const struct mcpd_flow *f, const struct mcpd_packet *p,
+             int from_client, int syn)
+{
+    uint32_t hi;
+
+    if (syn)
+        return 0;
+    if (!(f->bits & (from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ)))
+        return 1;
+    hi = from_client ? f->cli_hi : f->srv_hi;
+    return p->seq == hi ? 1
+           : !seq_after(p->seq + p->payload_len, hi) ? -1 : 0;
+}
+
+/* After a segment: a FIN noted, a RST or both FINs end the connection,
+ * else it waits on the list its state belongs to. */
+static void
+flow_settle(struct mcpd_flowtab *t, struct mcpd_flow *f,
+            const struct mcpd_packet *p, int from_client)
+{
+    int rst = (p->flags & MCPD_TH_RST) != 0;
+
+    if (p->flags & MCPD_TH_FIN)
+        f->bits |= from_client ? MCPD_F_CLI_FIN : MCPD_F_SRV_FIN;
+    if (rst && !from_client && !rst_acceptable(f, p)) {
+        /* RFC 9293 3.10.7.3: in SYN-SENT the client drops a RST whose
+         * ACK does not acknowledge its SYN, so it refused nothing (an
+         * injected or stale RST). Note it and keep waiting. */
+        t->stats.rst_ignored++;
+        list_touch(t, f, LIST_PENDING);
+        return;
+    }
+    if (rst) {
+        if (!(f->bits & (MCPD_F_CLI_FIN | MCPD_F_SRV_FIN)))
+            f->bits |= MCPD_F_RST_FIRST;
+        f->bits |= from_client ? MCPD_F_CLI_RST : MCPD_F_SRV_RST;
+        flow_emit(t, f, MCPD_EMIT_ENDED);
+        return;
+    }
+    if ((f->bits & MCPD_F_CLI_FIN) && (f->bits & MCPD_F_SRV_FIN)) {
+        flow_emit(t, f, MCPD_EMIT_ENDED);
+        return;
+    }
+    list_touch(t, f, (f->bits & (MCPD_F_HS | MCPD_F_SYN)) == MCPD_F_SYN
+                         ? LIST_PENDING : LIST_OPEN);
+}
+
 /*
  * The state machine: one packet of an existing connection. `from_client`
  * tells its direction. Phases follow from the flow bits.
@@ -615,19 +666,8 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
         return;
     }
 
-    /* Does this segment's data continue the stream exactly (1), repeat
-     * what was seen (-1: a retransmission, nothing new), or leave a gap
-     * or overlap (0)? Read before count_payload moves the mark. A SYN's
-     * data is not walked. */
-    if (syn)
-        in_order = 0;
-    else if (!(f->bits & (from_client ? MCPD_F_CLI_SEQ : MCPD_F_SRV_SEQ)))
-        in_order = 1;
-    else {
-        uint32_t hi = from_client ? f->cli_hi : f->srv_hi;
-        in_order = p->seq == hi ? 1
-                   : !seq_after(p->seq + p->payload_len, hi) ? -1 : 0;
-    }
+    /* Read before count_payload moves the mark. */
+    in_order = stream_order(f, p, from_client, syn);
     switch (from_client * 2 + syn) {
     case 3:
         /* Client SYN: first one or a retransmission (same ISN). */
@@ -691,29 +731,7 @@ flow_update(struct mcpd_flowtab *t, struct mcpd_flow *f,
                           p->payload_cap, in_order < 0 ? 0 : p->payload_len,
                           (fl & (MCPD_TH_FIN | MCPD_TH_RST)) != 0);
 
-    if (fin)
-        f->bits |= from_client ? MCPD_F_CLI_FIN : MCPD_F_SRV_FIN;
-    if (rst && !from_client && !rst_acceptable(f, p)) {
-        /* RFC 9293 3.10.7.3: in SYN-SENT the client drops a RST whose
-         * ACK does not acknowledge its SYN, so it refused nothing (an
-         * injected or stale RST). Note it and keep waiting. */
-        t->stats.rst_ignored++;
-        list_touch(t, f, LIST_PENDING);
-        return;
-    }
-    if (rst) {
-        if (!(f->bits & (MCPD_F_CLI_FIN | MCPD_F_SRV_FIN)))
-            f->bits |= MCPD_F_RST_FIRST;
-        f->bits |= from_client ? MCPD_F_CLI_RST : MCPD_F_SRV_RST;
-        flow_emit(t, f, MCPD_EMIT_ENDED);
-        return;
-    }
-    if ((f->bits & MCPD_F_CLI_FIN) && (f->bits & MCPD_F_SRV_FIN)) {
-        flow_emit(t, f, MCPD_EMIT_ENDED);
-        return;
-    }
-    list_touch(t, f, (f->bits & (MCPD_F_HS | MCPD_F_SYN)) == MCPD_F_SYN
-                         ? LIST_PENDING : LIST_OPEN);
+    flow_settle(t, f, p, from_client);
 }
 
 /*

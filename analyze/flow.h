@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "dec.h"
+#include "kernel.h"
 #include "mcpd_limits.h"
 #include "mcpd.h"
 #include "verdict.h"
@@ -90,22 +91,6 @@ struct mcpd_stream {
     uint32_t cli_data_us;    /* first client payload, us after t_first */
     uint32_t srv_close_us;   /* server's first FIN or RST, 0: none */
     char srv_first[24];      /* printable start of the server's bytes */
-};
-
-/* What the kernel said about a connection (live capture, Linux, root). */
-#define MCPD_KDROPS 4
-struct mcpd_kernel {
-    char rst_origin[8];      /* "host", "other" or "" (no server RST) */
-    char rst_reason[32];     /* the stack's reason, e.g. "NO_SOCKET" */
-    const char *rst_matched_by;     /* "tuple" */
-    struct {
-        char reason[32];     /* e.g. "NETFILTER_DROP" */
-        uint32_t count;
-    } drops[MCPD_KDROPS];
-    int ndrops;
-    const char *drops_matched_by;   /* "time" */
-    const char *client_matched_by;  /* "tuple" or "time" */
-    char rule[240];          /* firewall rule whose counter moved */
 };
 
 /* A process named as a connection's client or server (live capture). */

@@ -410,6 +410,65 @@ track_batch(struct mcpd_flowtab *tab, struct batch *bt)
         mcpd_flow_packet(tab, bt->pkt[b].st, &bt->pkt[b].pkt);
 }
 
+/* The pipeline over rd's sources, each at its first packet (a source
+ * whose header is bad sets pl->rc). */
+static void
+pipeline_init(struct pipeline *pl, struct mcpd_reader *rd,
+              struct mcpd_flowtab *tab)
+{
+    int i;
+
+    memset(pl, 0, sizeof(*pl));
+    pl->rd = rd;
+    pl->tab = tab;
+    /* From a pipe (tcpdump -w - | mcpdiag analyze -), packets come as
+     * they happen: do not hold them back to fill a batch. */
+    pl->batch_max = READ_BATCH;
+    for (i = 0; i < rd->n; i++)
+        if (rd->src[i].size == 0)
+            pl->batch_max = 1;
+    pl->rc = MCPD_OK;
+    for (i = 0; i < rd->n; i++)
+        if (advance(&rd->src[i], pl->err) < 0)
+            pl->rc = MCPD_E_FORMAT;
+}
+
+/* The oldest batch the reading thread filled; NULL when it is done and
+ * every batch was taken, or on a stop. */
+static struct batch *
+wait_batch(struct pipeline *pl, volatile sig_atomic_t *stop)
+{
+    struct batch *bt = NULL;
+
+    pthread_mutex_lock(&pl->lock);
+    while (pl->head == pl->tail && !pl->done && !*stop) {
+        /* Wake up now and then: a signal handler cannot signal the
+         * condition, and a stop must not wait for more input. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&pl->cond, &pl->lock, &until);
+    }
+    if (pl->head != pl->tail)
+        bt = &pl->ring[pl->tail % RING_BATCHES];
+    pthread_mutex_unlock(&pl->lock);
+    return bt;
+}
+
+/* Give the batch wait_batch returned back to the reading thread. */
+static void
+release_batch(struct pipeline *pl)
+{
+    pthread_mutex_lock(&pl->lock);
+    pl->tail++;
+    pthread_cond_broadcast(&pl->cond);
+    pthread_mutex_unlock(&pl->lock);
+}
+
 enum mcpd_code
 mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
                 volatile sig_atomic_t *stop, int progress, char *err)
@@ -418,21 +477,9 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
     pthread_t thread;
     uint64_t packets = 0;
     double next_progress = progress ? now_seconds() + 0.5 : 0;
-    int i, shown = 0;
+    int shown = 0;
 
-    memset(&pl, 0, sizeof(pl));
-    pl.rd = rd;
-    pl.tab = tab;
-    /* From a pipe (tcpdump -w - | mcpdiag analyze -), packets come as
-     * they happen: do not hold them back to fill a batch. */
-    pl.batch_max = READ_BATCH;
-    for (i = 0; i < rd->n; i++)
-        if (rd->src[i].size == 0)
-            pl.batch_max = 1;
-    pl.rc = MCPD_OK;
-    for (i = 0; i < rd->n; i++)
-        if (advance(&rd->src[i], pl.err) < 0)
-            pl.rc = MCPD_E_FORMAT;
+    pipeline_init(&pl, rd, tab);
     pl.ring = malloc(RING_BATCHES * sizeof(*pl.ring));
     if (pl.ring == NULL) {
         snprintf(err, MCPD_ERR_LEN, "out of memory");
@@ -455,35 +502,13 @@ mcpd_reader_run(struct mcpd_reader *rd, struct mcpd_flowtab *tab,
     }
 
     while (!*stop) {
-        struct batch *bt;
+        struct batch *bt = wait_batch(&pl, stop);
 
-        pthread_mutex_lock(&pl.lock);
-        while (pl.head == pl.tail && !pl.done && !*stop) {
-            /* Wake up now and then: a signal handler cannot signal the
-             * condition, and a stop must not wait for more input. */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 100000000;
-            if (until.tv_nsec >= 1000000000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&pl.cond, &pl.lock, &until);
-        }
-        if (pl.head == pl.tail) {
-            pthread_mutex_unlock(&pl.lock);
+        if (bt == NULL)
             break;      /* done and drained */
-        }
-        bt = &pl.ring[pl.tail % RING_BATCHES];
-        pthread_mutex_unlock(&pl.lock);
-
         track_batch(tab, bt);
         packets += (uint64_t)bt->n;
-
-        pthread_mutex_lock(&pl.lock);
-        pl.tail++;
-        pthread_cond_broadcast(&pl.cond);
-        pthread_mutex_unlock(&pl.lock);
+        release_batch(&pl);
 
         if (progress && (packets >> 16) != ((packets - (uint64_t)bt->n) >> 16)
             && now_seconds() >= next_progress) {

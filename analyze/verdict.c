@@ -416,17 +416,6 @@ awaits_answer(const struct mcpd_flow *f)
                                         f->cli_sniff == MCPD_SNIFF_TLS);
 }
 
-static int
-kernel_dropped(const struct mcpd_kernel *k, const char *reason)
-{
-    int i;
-
-    for (i = 0; i < k->ndrops && i < MCPD_KDROPS; i++)
-        if (strcmp(k->drops[i].reason, reason) == 0)
-            return 1;
-    return 0;
-}
-
 /* The server closed with FIN within a second of the client's first
  * bytes, having sent none: not a server that is busy (a RST stays
  * server_reset). */
@@ -563,9 +552,9 @@ mcpd_flow_cause(const struct mcpd_flow *f, int port_has_success)
                                 f->icmp_code)
                    ? MCPD_C_FIREWALL_REJECT : MCPD_C_HOST_UNREACHABLE;
     case MCPD_V_TIMEOUT:
-        if (f->kernel && kernel_dropped(f->kernel, "TCP_LISTEN_OVERFLOW"))
+        if (f->kernel && mcpd_kernel_drops(f->kernel, "TCP_LISTEN_OVERFLOW"))
             return MCPD_C_LISTEN_QUEUE_OVERFLOW;
-        if (f->kernel && kernel_dropped(f->kernel, "NETFILTER_DROP"))
+        if (f->kernel && mcpd_kernel_drops(f->kernel, "NETFILTER_DROP"))
             return MCPD_C_FIREWALL_DROP;
         return port_has_success ? MCPD_C_LISTEN_QUEUE_OVERFLOW
                                 : MCPD_C_FIREWALL_DROP;
@@ -630,111 +619,217 @@ proto_text(const struct mcpd_flow *f, char *val, size_t len)
                  "answer (a TLS port, or not an HTTP server)", ms);
 }
 
-/* Expand {placeholders} in tmpl from the example connection. */
+/* ---- the placeholders of the summary and fix templates ---- */
+
+static void
+ph_addr(const struct mcpd_flow *f, char *val, size_t len)
+{
+    mcpd_ip_str(&f->srv.ip, val, len);
+}
+
+static void
+ph_port(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%u", f->srv.port);
+}
+
+static void
+ph_hostport(const struct mcpd_flow *f, char *val, size_t len)
+{
+    char addr[MCPD_IP_STRLEN];
+
+    mcpd_ip_str(&f->srv.ip, addr, sizeof(addr));
+    mcpd_hostport_str(addr, f->srv.port, val, len);
+}
+
+static void
+ph_req(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s", f->http_req[0] ? f->http_req : "the request");
+}
+
+static void
+ph_req_after(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s%s", f->http_req[0] ? " after " : "",
+             f->http_req);
+}
+
+static void
+ph_status(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%u", f->http_status);
+}
+
+static void
+ph_statusreason(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s", mcpd_http_status_row(f->http_status)->reason);
+}
+
+static void
+ph_statusmeaning(const struct mcpd_flow *f, char *val, size_t len)
+{
+    if (strstr(f->http_req, "://") &&
+        (f->http_status == 403 || f->http_status == 407))
+        snprintf(val, len, "a proxy (the request names an absolute URL) "
+                 "refused to forward it: its access rules, or (407) it "
+                 "wants proxy credentials");
+    else
+        snprintf(val, len, "%s",
+                 mcpd_http_status_row(f->http_status)->meaning);
+}
+
+static void
+ph_icmp(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s (type %u code %u)",
+             mcpd_icmp_name(f->icmp_from.family, f->icmp_type, f->icmp_code),
+             f->icmp_type, f->icmp_code);
+}
+
+static void
+ph_icmpfrom(const struct mcpd_flow *f, char *val, size_t len)
+{
+    mcpd_ip_str(&f->icmp_from, val, len);
+}
+
+static void
+ph_kernelevidence(const struct mcpd_flow *f, char *val, size_t len)
+{
+    const struct mcpd_kernel *k = f->kernel;
+    size_t at = 0;
+
+    if (k && k->ndrops)
+        at += (size_t)snprintf(val, len, "; the kernel dropped %u SYN%s "
+                               "(%s)", k->drops[0].count,
+                               k->drops[0].count == 1 ? "" : "s",
+                               k->drops[0].reason);
+    if (k && k->rule[0] && at < len)
+        snprintf(val + at, len - at, "; rule %s", k->rule);
+}
+
+static void
+ph_rejectevidence(const struct mcpd_flow *f, char *val, size_t len)
+{
+    char from[MCPD_IP_STRLEN];
+
+    if (!(f->bits & MCPD_F_ICMP)) {
+        snprintf(val, len, "the RST did not come from the host's TCP stack "
+                 "(the kernel sent none), so a REJECT --reject-with "
+                 "tcp-reset rule sent it; a server may be listening "
+                 "behind it");
+        return;
+    }
+    mcpd_ip_str(&f->icmp_from, from, sizeof(from));
+    snprintf(val, len, "the SYN was answered by ICMP %s (type %u code %u) "
+             "from %s",
+             mcpd_icmp_name(f->icmp_from.family, f->icmp_type, f->icmp_code),
+             f->icmp_type, f->icmp_code, from);
+}
+
+/* A plaintext TLS alert, "TLS alert NAME (N) from the server". */
+static int
+tls_alert(const struct mcpd_flow *f, const char *pre, const char *post,
+          char *val, size_t len)
+{
+    const struct mcpd_stream *s = f->stream;
+
+    if (s == NULL || !s->alert_from)
+        return 0;
+    snprintf(val, len, "%sTLS alert %s (%u) from the %s%s", pre,
+             mcpd_tls_alert_name(s->alert_desc), s->alert_desc,
+             s->alert_from == 1 ? "client" : "server", post);
+    return 1;
+}
+
+static void
+ph_tlsalert(const struct mcpd_flow *f, char *val, size_t len)
+{
+    tls_alert(f, " (", ")", val, len);
+}
+
+static void
+ph_tlsalert2(const struct mcpd_flow *f, char *val, size_t len)
+{
+    if (!tls_alert(f, "", "", val, len))
+        snprintf(val, len, "%s", (f->bits & MCPD_F_SRV_RST)
+                 ? "the server reset the connection during the handshake"
+                 : "the server closed the connection during the handshake");
+}
+
+static void
+ph_srvfirst(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s", f->stream ? f->stream->srv_first : "");
+}
+
+static void
+ph_wwwauth(const struct mcpd_flow *f, char *val, size_t len)
+{
+    snprintf(val, len, "%s", f->stream && f->stream->www_auth
+                                 ? " and a WWW-Authenticate header" : "");
+}
+
+/* Every {placeholder} a template may use, and what fills it. */
+static const struct placeholder {
+    const char *name;
+    void (*fill)(const struct mcpd_flow *f, char *val, size_t len);
+} placeholders[] = {
+    { "addr", ph_addr },                 /* the server's address */
+    { "port", ph_port },
+    { "hostport", ph_hostport },         /* "addr:port", "[v6]:port" */
+    { "req", ph_req },                   /* "POST /mcp" */
+    { "req_after", ph_req_after },       /* " after POST /mcp", or "" */
+    { "status", ph_status },             /* HTTP status code */
+    { "statusreason", ph_statusreason },
+    { "statusmeaning", ph_statusmeaning },
+    { "icmp", ph_icmp },                 /* "port unreachable (type..)" */
+    { "icmpfrom", ph_icmpfrom },
+    { "kernelevidence", ph_kernelevidence },
+    { "rejectevidence", ph_rejectevidence },
+    { "proto", proto_text },             /* what each side spoke */
+    { "tlsalert", ph_tlsalert },         /* " (TLS alert ...)", or "" */
+    { "tlsalert2", ph_tlsalert2 },
+    { "srvfirst", ph_srvfirst },         /* the server's first bytes */
+    { "wwwauth", ph_wwwauth },
+};
+
+/* The placeholder called name[0..n), or NULL. */
+static const struct placeholder *
+placeholder_find(const char *name, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
+        if (strlen(placeholders[i].name) == n &&
+            strncmp(placeholders[i].name, name, n) == 0)
+            return &placeholders[i];
+    return NULL;
+}
+
+/* Expand {placeholders} in tmpl from the example connection; a brace
+ * that names none is copied as it is. */
 static void
 expand(const char *tmpl, const struct mcpd_flow *f, char *out, size_t len)
 {
-    char addr[MCPD_IP_STRLEN], icmpfrom[MCPD_IP_STRLEN], val[256];
+    char val[256];
     size_t at = 0;
 
     out[0] = '\0';
-    mcpd_ip_str(&f->srv.ip, addr, sizeof(addr));
-    mcpd_ip_str(&f->icmp_from, icmpfrom, sizeof(icmpfrom));
     while (*tmpl) {
-        const char *close;
-        if (*tmpl != '{' || (close = strchr(tmpl, '}')) == NULL ||
-            close - tmpl > 20) {
+        const char *close = *tmpl == '{' ? strchr(tmpl, '}') : NULL;
+        const struct placeholder *ph = NULL;
+
+        if (close && close - tmpl <= 20)
+            ph = placeholder_find(tmpl + 1, (size_t)(close - tmpl - 1));
+        if (ph == NULL) {
             char c[2] = { *tmpl++, '\0' };
             at = append(out, len, at, c);
             continue;
         }
         val[0] = '\0';
-#define KEY(k) (strncmp(tmpl, "{" k "}", strlen(k) + 2) == 0)
-        if (KEY("addr"))
-            snprintf(val, sizeof(val), "%s", addr);
-        else if (KEY("port"))
-            snprintf(val, sizeof(val), "%u", f->srv.port);
-        else if (KEY("hostport"))
-            mcpd_hostport_str(addr, f->srv.port, val, sizeof(val));
-        else if (KEY("req"))
-            snprintf(val, sizeof(val), "%s",
-                     f->http_req[0] ? f->http_req : "the request");
-        else if (KEY("req_after"))
-            snprintf(val, sizeof(val), "%s%s", f->http_req[0] ? " after "
-                                                              : "",
-                     f->http_req);
-        else if (KEY("status"))
-            snprintf(val, sizeof(val), "%u", f->http_status);
-        else if (KEY("statusreason"))
-            snprintf(val, sizeof(val), "%s",
-                     mcpd_http_status_row(f->http_status)->reason);
-        else if (KEY("statusmeaning"))
-            snprintf(val, sizeof(val), "%s",
-                     strstr(f->http_req, "://") &&
-                             (f->http_status == 403 || f->http_status == 407)
-                         ? "a proxy (the request names an absolute URL) "
-                           "refused to forward it: its access rules, or "
-                           "(407) it wants proxy credentials"
-                         : mcpd_http_status_row(f->http_status)->meaning);
-        else if (KEY("icmp"))
-            snprintf(val, sizeof(val), "%s (type %u code %u)",
-                     mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
-                                    f->icmp_code),
-                     f->icmp_type, f->icmp_code);
-        else if (KEY("kernelevidence")) {
-            const struct mcpd_kernel *k = f->kernel;
-            size_t at2 = 0;
-            if (k && k->ndrops)
-                at2 += (size_t)snprintf(val, sizeof(val), "; the kernel "
-                                        "dropped %u SYN%s (%s)",
-                                        k->drops[0].count,
-                                        k->drops[0].count == 1 ? "" : "s",
-                                        k->drops[0].reason);
-            if (k && k->rule[0] && at2 < sizeof(val))
-                snprintf(val + at2, sizeof(val) - at2, "; rule %s",
-                         k->rule);
-        } else if (KEY("rejectevidence")) {
-            if (f->bits & MCPD_F_ICMP)
-                snprintf(val, sizeof(val), "the SYN was answered by ICMP %s "
-                         "(type %u code %u) from %s",
-                         mcpd_icmp_name(f->icmp_from.family, f->icmp_type,
-                                        f->icmp_code),
-                         f->icmp_type, f->icmp_code, icmpfrom);
-            else
-                snprintf(val, sizeof(val), "the RST did not come from the "
-                         "host's TCP stack (the kernel sent none), so a "
-                         "REJECT --reject-with tcp-reset rule sent it; a "
-                         "server may be listening behind it");
-        } else if (KEY("icmpfrom"))
-            snprintf(val, sizeof(val), "%s", icmpfrom);
-        else if (KEY("proto"))
-            proto_text(f, val, sizeof(val));
-        else if (KEY("tlsalert") || KEY("tlsalert2")) {
-            const struct mcpd_stream *s = f->stream;
-            if (s && s->alert_from)
-                snprintf(val, sizeof(val), "%sTLS alert %s (%u) from the "
-                         "%s%s", KEY("tlsalert") ? " (" : "",
-                         mcpd_tls_alert_name(s->alert_desc), s->alert_desc,
-                         s->alert_from == 1 ? "client" : "server",
-                         KEY("tlsalert") ? ")" : "");
-            else if (KEY("tlsalert2"))
-                snprintf(val, sizeof(val), "%s",
-                         (f->bits & MCPD_F_SRV_RST) ? "the server reset the "
-                         "connection during the handshake" : "the server "
-                         "closed the connection during the handshake");
-        } else if (KEY("srvfirst"))
-            snprintf(val, sizeof(val), "%s",
-                     f->stream ? f->stream->srv_first : "");
-        else if (KEY("wwwauth"))
-            snprintf(val, sizeof(val), "%s",
-                     f->stream && f->stream->www_auth
-                         ? " and a WWW-Authenticate header" : "");
-        else {
-            char c[2] = { *tmpl++, '\0' };
-            at = append(out, len, at, c);
-            continue;
-        }
-#undef KEY
+        ph->fill(f, val, sizeof(val));
         at = append(out, len, at, val);
         tmpl = close + 1;
     }

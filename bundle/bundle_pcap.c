@@ -37,27 +37,14 @@ keep_flow(void *ctx, struct mcpd_flow *f, enum mcpd_emit_why why)
     mcpd_report_flow(c->rep, f, why);
 }
 
-/*
- * Read capture.pcap (written by the capture child), redact its payloads
- * and classify it again in-process: the ladders for report.html and the
- * "analyze" section of report.txt.
- */
-int
-mcpd_bundle_load_pcap(struct bundle *b, const char *path)
+/* The whole of the regular file at path (24 bytes to 4 GiB) into
+ * b->pcap: 0, or -1. */
+static int
+read_pcap(struct bundle *b, const char *path)
 {
-    struct mcpd_report_opts ro;
-    struct mcpd_input_info info;
-    struct mcpd_flow_config fcfg;
-    struct mcpd_flowtab *tab;
-    struct collect col;
-    const char *files[1] = { "capture.pcap" };
-    char err[MCPD_ERR_LEN];
     struct stat st;
-    struct mcpd_pcap_walk w;
-    struct mcpd_pcap_rec r;
-    FILE *mem;
     size_t got = 0;
-    int fd, walk;
+    int fd;
 
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -77,18 +64,25 @@ mcpd_bundle_load_pcap(struct bundle *b, const char *path)
     if (b->pcap == NULL || got < 24)
         return -1;
     b->pcap_len = b->pcap_kept = got;
-    if (b->redact) {
-        b->redactions = mcpd_redact_pcap(b->pcap, got, err);
-        if (b->redactions < 0) {
-            /* Not a pcap we can walk: nothing of it goes in the bundle
-             * rather than secrets we could not find. */
-            free(b->pcap);
-            b->pcap = NULL;
-            b->pcap_len = b->pcap_kept = 0;
-            return -1;
-        }
-    }
-    walk = mcpd_pcap_walk_init(&w, b->pcap, got, err) == 0;
+    return 0;
+}
+
+/* Classify the (redacted) capture in b->pcap again: b->flows for the
+ * ladders, the text report in b->analysis. */
+static void
+classify(struct bundle *b)
+{
+    struct mcpd_report_opts ro;
+    struct mcpd_input_info info;
+    struct mcpd_flow_config fcfg;
+    struct mcpd_flowtab *tab;
+    struct collect col;
+    const char *files[1] = { "capture.pcap" };
+    char err[MCPD_ERR_LEN];
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
+    FILE *mem;
+    int walk = mcpd_pcap_walk_init(&w, b->pcap, b->pcap_len, err) == 0;
 
     memset(&ro, 0, sizeof(ro));
     ro.format = MCPD_FMT_TEXT;
@@ -111,7 +105,7 @@ mcpd_bundle_load_pcap(struct bundle *b, const char *path)
         mcpd_report_free(col.rep);
         if (mem)
             fclose(mem);
-        return 0;
+        return;
     }
     mcpd_report_begin(col.rep);
     while (walk && mcpd_pcap_walk_next(&w, &r) == MCPD_PCAP_REC) {
@@ -134,6 +128,32 @@ mcpd_bundle_load_pcap(struct bundle *b, const char *path)
     mcpd_report_free(col.rep);
     fclose(mem);
     b->packets_kept = b->packets;
+}
+
+/*
+ * Read capture.pcap (written by the capture child), redact its payloads
+ * and classify it again in-process: the ladders for report.html and the
+ * "analyze" section of report.txt.
+ */
+int
+mcpd_bundle_load_pcap(struct bundle *b, const char *path)
+{
+    char err[MCPD_ERR_LEN];
+
+    if (read_pcap(b, path) != 0)
+        return -1;
+    if (b->redact) {
+        b->redactions = mcpd_redact_pcap(b->pcap, b->pcap_len, err);
+        if (b->redactions < 0) {
+            /* Not a pcap we can walk: nothing of it goes in the bundle
+             * rather than secrets we could not find. */
+            free(b->pcap);
+            b->pcap = NULL;
+            b->pcap_len = b->pcap_kept = 0;
+            return -1;
+        }
+    }
+    classify(b);
     return 0;
 }
 

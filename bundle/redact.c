@@ -846,93 +846,116 @@ redact_stream(uint8_t *buf, struct seg *s, size_t n, struct dirtab *t)
     return count;
 }
 
-long
-mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
+/* The TCP payloads of a capture, to be reassembled per direction. */
+struct seglist {
+    struct seg *v;
+    size_t n, cap;
+};
+
+/* Payload lies inside the record's captured bytes (what the decoder
+ * promises; checked, since the bytes are about to be written). */
+static int
+payload_inside(const struct mcpd_packet *pkt, const uint8_t *data,
+               uint32_t caplen)
 {
-    struct dirtab tab;
-    struct seg *segs = NULL;
-    struct mcpd_pcap_walk w;
-    struct mcpd_pcap_rec r;
-    enum mcpd_pcap_step step;
-    size_t nseg = 0, capseg = 0, i, j;
-    int unknown_link, round;
-    long count = 0;
+    return pkt->payload && pkt->payload_cap > 0 && pkt->payload >= data &&
+           pkt->payload + pkt->payload_cap <= data + caplen;
+}
 
-    if (mcpd_pcap_walk_init(&w, buf, len, err) != 0)
-        return -1;
-    memset(&tab, 0, sizeof(tab));
-    unknown_link = !mcpd_dlt_supported(w.dlt);
-    while ((step = mcpd_pcap_walk_next(&w, &r)) == MCPD_PCAP_REC) {
-        uint32_t caplen = r.caplen;
-        struct mcpd_packet pkt;
-        uint8_t *data = buf + r.data_off;
-        long di;
+/* Keep a payload of direction di for reassembly; one that cannot be
+ * kept (no memory) keeps no byte. */
+static void
+seg_push(struct seglist *sl, uint8_t *buf, const struct mcpd_packet *pkt,
+         long di, const struct dir *d)
+{
+    uint32_t syn = (pkt->flags & MCPD_TH_SYN) ? 1 : 0;
+    struct seg *sg;
 
-        memset(&pkt, 0, sizeof(pkt));
-        if (unknown_link) {
-            /* Frames we cannot decode keep no byte. */
-            memset(data, 0, caplen);
-            count++;
-        } else if (mcpd_decode(w.dlt, data, caplen, r.wire_len, &pkt) !=
-                   MCPD_DEC_TCP) {
-            /* ICMP errors quote the packet they answer, payload and
-             * all: scanned whole (the patterns are text, which binary
-             * headers do not spell). */
-            count += (long)redact_buf(data, caplen);
-        } else if ((pkt.flags & MCPD_TH_SYN) ||
-                   (pkt.payload && pkt.payload_cap > 0)) {
-            di = dir_find(&tab, &pkt.src, &pkt.dst, pkt.sport, pkt.dport,
-                          1);
-            if (di < 0 || !(pkt.payload && pkt.payload_cap > 0 &&
-                            pkt.payload >= data && pkt.payload +
-                            pkt.payload_cap <= data + caplen)) {
-                if (di < 0 && pkt.payload && pkt.payload >= data &&
-                    pkt.payload + pkt.payload_cap <= data + caplen)
-                    memset(data + (pkt.payload - data), 0,
-                           pkt.payload_cap);
-                if (di >= 0 && (pkt.flags & MCPD_TH_SYN) &&
-                    !tab.d[di].has_base) {
-                    tab.d[di].base = pkt.seq + 1;
-                    tab.d[di].has_base = 1;
-                }
-                continue;
-            }
-            if (!tab.d[di].has_base) {
-                tab.d[di].base = pkt.seq + ((pkt.flags & MCPD_TH_SYN) ? 1
-                                                                      : 0);
-                tab.d[di].has_base = 1;
-            }
-            if (nseg == capseg) {
-                size_t nc = capseg ? capseg * 2 : 1024;
-                struct seg *ns = realloc(segs, nc * sizeof(*ns));
-                if (ns == NULL) {
-                    memset(data + (pkt.payload - data), 0,
-                           pkt.payload_cap);
-                    continue;
-                }
-                segs = ns;
-                capseg = nc;
-            }
-            segs[nseg].off = (size_t)(pkt.payload - buf);
-            segs[nseg].cap = pkt.payload_cap;
-            segs[nseg].dir = (uint32_t)di;
-            segs[nseg].order = (uint32_t)nseg;
-            segs[nseg].rel = (int32_t)(pkt.seq + ((pkt.flags & MCPD_TH_SYN)
-                                                  ? 1 : 0) -
-                                       tab.d[di].base);
-            nseg++;
+    if (sl->n == sl->cap) {
+        size_t nc = sl->cap ? sl->cap * 2 : 1024;
+        struct seg *ns = realloc(sl->v, nc * sizeof(*ns));
+        if (ns == NULL) {
+            memset(buf + (pkt->payload - buf), 0, pkt->payload_cap);
+            return;
         }
+        sl->v = ns;
+        sl->cap = nc;
     }
-    if (step == MCPD_PCAP_CUT) {
-        /* A cut-short last record: its bytes are wiped whole, so
-         * nothing unparsed can leak. */
-        wipe(buf, r.data_off, len);
-        count++;
+    sg = &sl->v[sl->n];
+    sg->off = (size_t)(pkt->payload - buf);
+    sg->cap = pkt->payload_cap;
+    sg->dir = (uint32_t)di;
+    sg->order = (uint32_t)sl->n;
+    sg->rel = (int32_t)(pkt->seq + syn - d->base);
+    sl->n++;
+}
+
+/* A TCP segment: its payload queued under its direction (whose stream
+ * starts after the SYN, or at the first segment seen); a payload whose
+ * direction cannot be tracked keeps no byte. */
+static void
+tcp_segment(struct dirtab *tab, struct seglist *sl, uint8_t *buf,
+            const struct mcpd_packet *pkt, uint8_t *data, uint32_t caplen)
+{
+    uint32_t syn = (pkt->flags & MCPD_TH_SYN) ? 1 : 0;
+    int inside = payload_inside(pkt, data, caplen);
+    long di;
+
+    if (!syn && !(pkt->payload && pkt->payload_cap > 0))
+        return;
+    di = dir_find(tab, &pkt->src, &pkt->dst, pkt->sport, pkt->dport, 1);
+    if (di < 0 || !inside) {
+        if (di < 0 && inside)
+            memset(data + (pkt->payload - data), 0, pkt->payload_cap);
+        if (di >= 0 && syn && !tab->d[di].has_base) {
+            tab->d[di].base = pkt->seq + 1;
+            tab->d[di].has_base = 1;
+        }
+        return;
     }
+    if (!tab->d[di].has_base) {
+        tab->d[di].base = pkt->seq + syn;
+        tab->d[di].has_base = 1;
+    }
+    seg_push(sl, buf, pkt, di, &tab->d[di]);
+}
+
+/* One record: an undecodable link keeps no byte, a packet that is not
+ * TCP (ICMP errors quote the packet they answer, payload and all) is
+ * scanned whole (the patterns are text, which binary headers do not
+ * spell), a TCP payload is queued. Returns what was redacted now. */
+static long
+redact_record(uint8_t *buf, int dlt, int unknown_link,
+              const struct mcpd_pcap_rec *r, struct dirtab *tab,
+              struct seglist *sl)
+{
+    uint8_t *data = buf + r->data_off;
+    struct mcpd_packet pkt;
+
+    if (unknown_link) {
+        memset(data, 0, r->caplen);
+        return 1;
+    }
+    memset(&pkt, 0, sizeof(pkt));
+    if (mcpd_decode(dlt, data, r->caplen, r->wire_len, &pkt) !=
+        MCPD_DEC_TCP)
+        return (long)redact_buf(data, r->caplen);
+    tcp_segment(tab, sl, buf, &pkt, data, r->caplen);
+    return 0;
+}
+
+/* Each direction's stream, requests first: a server's side is read
+ * knowing whether its client asked for a CONNECT or an Upgrade. */
+static long
+redact_streams(uint8_t *buf, struct seglist *sl, struct dirtab *tab)
+{
+    struct seg *segs = sl->v;
+    size_t i, j, nseg = sl->n;
+    long count = 0;
+    int round;
+
     if (nseg > 0)
         qsort(segs, nseg, sizeof(*segs), seg_cmp);
-    /* Requests first: a server's side is read knowing whether its
-     * client asked for a CONNECT or an Upgrade. */
     for (round = 0; round < 2; round++)
         for (i = 0; i < nseg; i = j) {
             int request;
@@ -942,9 +965,38 @@ mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
                       !starts_with(buf + segs[i].off, segs[i].cap,
                                    "HTTP/");
             if (request == (round == 0))
-                count += redact_stream(buf, segs + i, j - i, &tab);
+                count += redact_stream(buf, segs + i, j - i, tab);
         }
-    free(segs);
+    return count;
+}
+
+long
+mcpd_redact_pcap(uint8_t *buf, size_t len, char *err)
+{
+    struct dirtab tab;
+    struct seglist sl;
+    struct mcpd_pcap_walk w;
+    struct mcpd_pcap_rec r;
+    enum mcpd_pcap_step step;
+    int unknown_link;
+    long count = 0;
+
+    if (mcpd_pcap_walk_init(&w, buf, len, err) != 0)
+        return -1;
+    memset(&tab, 0, sizeof(tab));
+    memset(&sl, 0, sizeof(sl));
+    unknown_link = !mcpd_dlt_supported(w.dlt);
+    while ((step = mcpd_pcap_walk_next(&w, &r)) == MCPD_PCAP_REC)
+        count += redact_record(buf, w.dlt, unknown_link, &r, &tab, &sl);
+    /* What follows the last whole record is wiped, so nothing unparsed
+     * can leak: a cut-short record's bytes (its header kept), or a
+     * partial record header (fewer than 16 bytes) whole. */
+    if (step == MCPD_PCAP_CUT || r.hdr_off < len) {
+        wipe(buf, step == MCPD_PCAP_CUT ? r.data_off : r.hdr_off, len);
+        count++;
+    }
+    count += redact_streams(buf, &sl, &tab);
+    free(sl.v);
     free(tab.d);
     free(tab.slot);
     return count;

@@ -272,6 +272,72 @@ over_budget(const char *path, uint64_t max, char *err)
 }
 
 
+/* The member that header h (member n of path) describes, into *e, and
+ * how many data bytes follow it (links and directories carry none,
+ * whatever their size says): 0, or -1 with err set. */
+static int
+header_entry(const unsigned char *h, int n, const char *path,
+             struct mcpd_tar_entry *e, uint64_t *data, char *err)
+{
+    uint64_t size, mode, mtime, sum;
+    char nm[101], pre[156];
+
+    if (parse_octal(h + 148, 8, &sum) != 0 || sum != header_sum(h) ||
+        parse_octal(h + 124, 12, &size) != 0 ||
+        parse_octal(h + 100, 8, &mode) != 0 ||
+        parse_octal(h + 136, 12, &mtime) != 0) {
+        snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path, n ? "damaged "
+                 "archive member header" : "not a tar.gz archive");
+        return -1;
+    }
+    memset(e, 0, sizeof(*e));
+    memcpy(nm, h, 100);
+    nm[100] = '\0';
+    memcpy(pre, h + 345, 155);
+    pre[155] = '\0';
+    if (memcmp(h + 257, "ustar", 5) == 0 && pre[0])
+        snprintf(e->name, sizeof(e->name), "%s/%s", pre, nm);
+    else
+        snprintf(e->name, sizeof(e->name), "%s", nm);
+    printable(e->name);
+    e->base = strrchr(e->name, '/') ? strrchr(e->name, '/') + 1 : e->name;
+    e->size = size;
+    e->mode = (unsigned)(mode & 07777);
+    e->mtime = (int64_t)mtime;
+    e->type = h[156] ? (char)h[156] : '0';
+    if (e->type != '0' && e->type != '7')
+        size = e->type == '1' || e->type == '2' || e->type == '5' ? 0
+                                                                : size;
+    *data = size;
+    return 0;
+}
+
+/* The next member's header into h (member n): 1, 0 at the end-of-archive
+ * block, or -1 with err set. */
+static int
+next_header(struct tar_reader *r, unsigned char *h, int n, const char *path,
+            uint64_t max_bytes, char *err)
+{
+    static const unsigned char zero[BLOCK];
+
+    if (n >= MCPD_TAR_MAX_ENTRIES) {
+        snprintf(err, MCPD_ERR_LEN, "%.100s: archive has more than %d "
+                 "members: not an mcpdiag bundle", path,
+                 MCPD_TAR_MAX_ENTRIES);
+        return -1;
+    }
+    if (gz_get(r, h, BLOCK) != 0) {
+        if (r->over)
+            over_budget(path, max_bytes, err);
+        else
+            snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path,
+                     n ? "archive cut short (truncated download?)"
+                       : "not a tar.gz archive");
+        return -1;
+    }
+    return memcmp(h, zero, BLOCK) != 0;
+}
+
 int
 mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
               void *ctx, char *err)
@@ -279,7 +345,7 @@ mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
     struct tar_reader r;
     unsigned char h[BLOCK];
     struct mcpd_tar_entry e;
-    int fd, n, rc = 0;
+    int fd, n, rc = 0, more;
 
     memset(&r, 0, sizeof(r));
     r.budget = max_bytes;
@@ -296,60 +362,17 @@ mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
     }
     gzbuffer(r.gz, 128 * 1024);
     for (n = 0;; n++) {
-        uint64_t size, mode, mtime, sum;
-        static const unsigned char zero[BLOCK];
-        char nm[101], pre[156];
+        uint64_t size;
 
-        if (n >= MCPD_TAR_MAX_ENTRIES) {
-            snprintf(err, MCPD_ERR_LEN, "%.100s: archive has more than %d "
-                     "members: not an mcpdiag bundle", path,
-                     MCPD_TAR_MAX_ENTRIES);
+        more = next_header(&r, h, n, path, max_bytes, err);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+        if (header_entry(h, n, path, &e, &size, err) != 0) {
             rc = -1;
             break;
         }
-        if (gz_get(&r, h, BLOCK) != 0) {
-            if (r.over) {
-                over_budget(path, max_bytes, err);
-                rc = -1;
-                break;
-            }
-            snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path,
-                     n ? "archive cut "
-                     "short (truncated download?)" : "not a tar.gz "
-                     "archive");
-            rc = -1;
-            break;
-        }
-        if (memcmp(h, zero, BLOCK) == 0)
-            break;
-        if (parse_octal(h + 148, 8, &sum) != 0 || sum != header_sum(h) ||
-            parse_octal(h + 124, 12, &size) != 0 ||
-            parse_octal(h + 100, 8, &mode) != 0 ||
-            parse_octal(h + 136, 12, &mtime) != 0) {
-            snprintf(err, MCPD_ERR_LEN, "%.100s: %.100s", path, n ? "damaged "
-                     "archive member header" : "not a tar.gz archive");
-            rc = -1;
-            break;
-        }
-        memset(&e, 0, sizeof(e));
-        memcpy(nm, h, 100);
-        nm[100] = '\0';
-        memcpy(pre, h + 345, 155);
-        pre[155] = '\0';
-        if (memcmp(h + 257, "ustar", 5) == 0 && pre[0])
-            snprintf(e.name, sizeof(e.name), "%s/%s", pre, nm);
-        else
-            snprintf(e.name, sizeof(e.name), "%s", nm);
-        printable(e.name);
-        e.base = strrchr(e.name, '/') ? strrchr(e.name, '/') + 1 : e.name;
-        e.size = size;
-        e.mode = (unsigned)(mode & 07777);
-        e.mtime = (int64_t)mtime;
-        e.type = h[156] ? (char)h[156] : '0';
-        /* Links and directories carry no data whatever size says. */
-        if (e.type != '0' && e.type != '7')
-            size = e.type == '1' || e.type == '2' || e.type == '5' ? 0
-                                                                   : size;
         r.left = size;
         r.pad = size % BLOCK ? BLOCK - size % BLOCK : 0;
         /* A member bigger than what is left is refused before a byte
@@ -369,14 +392,12 @@ mcpd_tar_walk(const char *path, uint64_t max_bytes, mcpd_tar_fn fn,
         if (rc != 0)
             break;
         if (r.damaged || skip_bytes(&r, r.left + r.pad) != 0) {
-            if (r.over) {
+            if (r.over)
                 over_budget(path, max_bytes, err);
-                rc = -1;
-                break;
-            }
-            snprintf(err, MCPD_ERR_LEN,
-                     "%.100s: archive cut short inside %.100s",
-                     path, e.name);
+            else
+                snprintf(err, MCPD_ERR_LEN,
+                         "%.100s: archive cut short inside %.100s",
+                         path, e.name);
             rc = -1;
             break;
         }

@@ -397,6 +397,33 @@ test_pcap_snaplen(void)
     free(m.b);
 }
 
+/* Bytes after the last whole record, too few for a record header, are
+ * no record: wiped whole, the length kept. */
+static void
+test_pcap_partial_header(void)
+{
+    static const char *const cli[] = {
+        "GET /mcp HTTP/1.1\r\nHost: a\r\n\r\n", NULL,
+    };
+    struct img m = { 0 };
+    char err[256];
+    size_t before;
+    long n;
+
+    pcap_start(&m);
+    stream(&m, 0, 1000, cli, 65535);
+    put(&m, "TAILSECRET12345", 15);
+    before = m.len;
+    n = mcpd_redact_pcap(m.b, m.len, err);
+    test_cond("partial record header: counted", n >= 1);
+    test_cond("partial record header: wiped",
+              !contains(m.b, m.len, "TAILSECRET"));
+    test_cond("partial record header: length kept", m.len == before);
+    test_cond("partial record header: the record before it kept",
+              contains(m.b, m.len, "GET /mcp HTTP/1.1"));
+    free(m.b);
+}
+
 /* Damaged images (bytes, lengths, sequence numbers changed at random):
  * the redactor stays inside the buffer (run under ASan) and never
  * changes its length. */
@@ -449,6 +476,7 @@ main(void)
     test_pcap_tls();
     test_pcap_connect();
     test_pcap_snaplen();
+    test_pcap_partial_header();
     test_pcap_damaged();
     return test_report();
 }

@@ -5,8 +5,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "flow.h"
 #include "fwcount.h"
+#include "kernel.h"
+#include "mcpd.h"
 #include "witness.h"
 
 /*
@@ -71,22 +72,6 @@ const struct mcpd_kevent *mcpd_kcorrelate(const struct mcpd_kstore *s,
                                           uint64_t lost,
                                           struct mcpd_kernel *k);
 
-/* Count `count` more drops of `reason` in k (merged by name). */
-void mcpd_kernel_add_drop(struct mcpd_kernel *k, const char *reason,
-                          uint32_t count);
-
-/* Does k hold a drop of `reason`? Its count, 0 when not. */
-uint32_t mcpd_kernel_drops(const struct mcpd_kernel *k, const char *reason);
-
-/*
- * A full accept queue drops a SYN without a kfree_skb event on most
- * kernels; TcpExt ListenOverflows moves instead. For an unanswered
- * attempt: when the counter rose from `before` to `now`, and no event
- * named it, add the rise as TCP_LISTEN_OVERFLOW (matched by "counter").
- */
-void mcpd_kernel_listen_overflow(struct mcpd_kernel *k, uint64_t before,
-                                 uint64_t now);
-
 /*
  * The drop or reject rule whose packet counter gained the most between
  * two reads of mcpd_fwwatch_moved (`before` may be empty: the watch's
@@ -96,24 +81,5 @@ void mcpd_kernel_listen_overflow(struct mcpd_kernel *k, uint64_t before,
 uint64_t mcpd_kernel_rule(struct mcpd_kernel *k,
                           const struct mcpd_fwrule *before, int nbefore,
                           const struct mcpd_fwrule *now, int nnow);
-
-/*
- * Make an unanswered attempt's NETFILTER_DROP count exact from a rule's
- * counter. kfree_skb carries no 4-tuple, so drops are matched to SYNs by
- * time, and a retransmitted SYN is sent from a timer: its drop runs in a
- * softirq that a busy host defers to ksoftirqd, sometimes past the
- * matching window. A rule's packet counter is exact: when the DROP rule
- * `rule` (not a REJECT) gained exactly the attempt's `nsyn` SYNs, those
- * packets were its SYNs (another sender's packets would have moved it
- * further): the drops become exactly nsyn NETFILTER_DROP, matched by
- * "counter", and drops of other reasons that time matching picked up
- * (unrelated packets dropped at the same moment) are let go.
- */
-void mcpd_kernel_count_rule_drops(struct mcpd_kernel *k, const char *rule,
-                                  uint64_t gained, int nsyn);
-
-/* What a drop reason means, for people ("a firewall rule (netfilter)
- * dropped it"); a generic phrase for reasons not listed. */
-const char *mcpd_kdrop_meaning(const char *reason);
 
 #endif

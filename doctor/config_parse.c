@@ -418,10 +418,33 @@ toml_key_path(struct toml *t, cJSON *base, char **last)
 
 static cJSON *toml_value(struct toml *t, int depth);
 
+static int toml_pair(struct toml *t, cJSON *table, int depth);
+
+/* After a list item: a ',' (1: another item follows) or the closing
+ * character (0), with blanks (and newlines when nl) around; else t
+ * fails with `what` (-1). */
+static int
+list_next(struct toml *t, int close, int nl, const char *what)
+{
+    skip_ws(t, nl);
+    if (peek(t) == ',') {
+        t->i++;
+        skip_ws(t, nl);
+        return 1;
+    }
+    if (peek(t) == close) {
+        t->i++;
+        return 0;
+    }
+    toml_fail(t, what);
+    return -1;
+}
+
 static cJSON *
 toml_inline_table(struct toml *t, int depth)
 {
     cJSON *o = cJSON_CreateObject();
+    int more = 1;
 
     t->i++;                     /* { */
     skip_ws(t, 0);
@@ -429,44 +452,11 @@ toml_inline_table(struct toml *t, int depth)
         t->i++;
         return o;
     }
-    while (o && !t->failed) {
-        char *k;
-        cJSON *holder = toml_key_path(t, o, &k), *v;
-        if (holder == NULL)
-            break;
-        skip_ws(t, 0);
-        if (peek(t) != '=') {
-            free(k);
-            toml_fail(t, "expected '=' after a key");
-            break;
-        }
-        t->i++;
-        skip_ws(t, 0);
-        v = toml_value(t, depth + 1);
-        if (v == NULL) {
-            free(k);
-            break;
-        }
-        if (cJSON_GetObjectItemCaseSensitive(holder, k)) {
-            cJSON_Delete(v);
-            free(k);
-            toml_fail(t, "a key defined twice");
-            break;
-        }
-        cJSON_AddItemToObject(holder, k, v);
-        free(k);
-        skip_ws(t, 0);
-        if (peek(t) == ',') {
-            t->i++;
-            skip_ws(t, 0);
-            continue;
-        }
-        if (peek(t) == '}') {
-            t->i++;
-            return o;
-        }
-        toml_fail(t, "expected ',' or '}' in an inline table");
-    }
+    while (o && more > 0 && toml_pair(t, o, depth + 1) == 0)
+        more = list_next(t, '}', 0, "expected ',' or '}' in an inline "
+                                    "table");
+    if (more == 0)
+        return o;
     cJSON_Delete(o);
     return NULL;
 }
@@ -475,9 +465,10 @@ static cJSON *
 toml_array(struct toml *t, int depth)
 {
     cJSON *a = cJSON_CreateArray();
+    int more = 1;
 
     t->i++;                     /* [ */
-    while (a && !t->failed) {
+    while (a && more > 0 && !t->failed) {
         cJSON *v;
         skip_ws(t, 1);
         if (peek(t) == ']') {
@@ -488,17 +479,10 @@ toml_array(struct toml *t, int depth)
         if (v == NULL)
             break;
         cJSON_AddItemToArray(a, v);
-        skip_ws(t, 1);
-        if (peek(t) == ',') {
-            t->i++;
-            continue;
-        }
-        if (peek(t) == ']') {
-            t->i++;
-            return a;
-        }
-        toml_fail(t, "expected ',' or ']' in an array");
+        more = list_next(t, ']', 1, "expected ',' or ']' in an array");
     }
+    if (more == 0)
+        return a;
     cJSON_Delete(a);
     return NULL;
 }
@@ -581,11 +565,106 @@ toml_value(struct toml *t, int depth)
     return toml_bare(t);
 }
 
+/* The table a [table] or [[array.of.tables]] header names, under `holder`
+ * as key k: made when new. NULL (t failed) when k holds something else. */
+static cJSON *
+toml_header_table(struct toml *t, cJSON *holder, const char *k, int aot)
+{
+    cJSON *ex = cJSON_GetObjectItemCaseSensitive(holder, k), *o;
+
+    if (!aot) {
+        if (ex == NULL) {
+            ex = cJSON_CreateObject();
+            cJSON_AddItemToObject(holder, k, ex);
+        }
+        if (!cJSON_IsObject(ex)) {
+            toml_fail(t, "[table] names a key that is not a table");
+            return NULL;
+        }
+        return ex;
+    }
+    o = cJSON_CreateObject();
+    if (ex == NULL) {
+        ex = cJSON_CreateArray();
+        cJSON_AddItemToObject(holder, k, ex);
+    }
+    if (!cJSON_IsArray(ex) || o == NULL) {
+        cJSON_Delete(o);
+        toml_fail(t, "[[table]] names a key that is not an array of "
+                     "tables");
+        return NULL;
+    }
+    cJSON_AddItemToArray(ex, o);
+    return o;
+}
+
+/* A [table] or [[array.of.tables]] line (at its '['): the table that
+ * the key/value lines after it fill, or NULL. */
+static cJSON *
+toml_header(struct toml *t, cJSON *root)
+{
+    int aot = t->i + 1 < t->len && t->s[t->i + 1] == '[';
+    cJSON *holder, *table;
+    char *k;
+
+    t->i += aot ? 2 : 1;
+    holder = toml_key_path(t, root, &k);
+    if (holder == NULL)
+        return NULL;
+    if (peek(t) != ']' || (aot && (t->i + 1 >= t->len ||
+                                   t->s[t->i + 1] != ']'))) {
+        free(k);
+        toml_fail(t, aot ? "expected ']]'" : "expected ']'");
+        return NULL;
+    }
+    t->i += aot ? 2 : 1;
+    table = toml_header_table(t, holder, k, aot);
+    free(k);
+    if (table)
+        end_of_line(t);
+    return table;
+}
+
+/* "key = value" into table (the value at nesting depth): 0, or -1 (t
+ * failed, or the key path could not be made). */
+static int
+toml_pair(struct toml *t, cJSON *table, int depth)
+{
+    char *k;
+    cJSON *holder = toml_key_path(t, table, &k), *v;
+
+    if (holder == NULL)
+        return -1;
+    skip_ws(t, 0);
+    if (peek(t) != '=') {
+        free(k);
+        toml_fail(t, "expected '=' after a key");
+        return -1;
+    }
+    t->i++;
+    skip_ws(t, 0);
+    v = toml_value(t, depth);
+    if (v == NULL) {
+        free(k);
+        return -1;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(holder, k)) {
+        cJSON_Delete(v);
+        free(k);
+        toml_fail(t, "a key defined twice");
+        return -1;
+    }
+    cJSON_AddItemToObject(holder, k, v);
+    free(k);
+    return 0;
+}
+
 cJSON *
 mcpd_toml_parse(const char *text, size_t len, char *err, size_t errlen)
 {
     struct toml t;
     cJSON *root = cJSON_CreateObject(), *cur;
+    const char *nul;
 
     memset(&t, 0, sizeof(t));
     t.s = text;
@@ -598,8 +677,9 @@ mcpd_toml_parse(const char *text, size_t len, char *err, size_t errlen)
     }
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         t.i = 3;
-    if (memchr(text, '\0', len) != NULL) {
-        t.i = (size_t)((const char *)memchr(text, '\0', len) - text);
+    nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        t.i = (size_t)(nul - text);
         toml_fail(&t, "a NUL byte (not a text file?)");
     }
     cur = root;
@@ -607,83 +687,14 @@ mcpd_toml_parse(const char *text, size_t len, char *err, size_t errlen)
         skip_ws(&t, 1);
         if (peek(&t) == -1)
             break;
-        if (peek(&t) == '[') {
-            /* [table] or [[array.of.tables]] */
-            int aot = t.i + 1 < t.len && t.s[t.i + 1] == '[';
-            char *k;
-            cJSON *holder, *ex;
-            t.i += aot ? 2 : 1;
-            holder = toml_key_path(&t, root, &k);
-            if (holder == NULL)
-                break;
-            if (peek(&t) != ']' || (aot && (t.i + 1 >= t.len ||
-                                            t.s[t.i + 1] != ']'))) {
-                free(k);
-                toml_fail(&t, aot ? "expected ']]'" : "expected ']'");
-                break;
-            }
-            t.i += aot ? 2 : 1;
-            ex = cJSON_GetObjectItemCaseSensitive(holder, k);
-            if (aot) {
-                cJSON *o = cJSON_CreateObject();
-                if (ex == NULL) {
-                    ex = cJSON_CreateArray();
-                    cJSON_AddItemToObject(holder, k, ex);
-                }
-                if (!cJSON_IsArray(ex) || o == NULL) {
-                    cJSON_Delete(o);
-                    free(k);
-                    toml_fail(&t, "[[table]] names a key that is not an "
-                                  "array of tables");
-                    break;
-                }
-                cJSON_AddItemToArray(ex, o);
-                cur = o;
-            } else {
-                if (ex == NULL) {
-                    ex = cJSON_CreateObject();
-                    cJSON_AddItemToObject(holder, k, ex);
-                }
-                if (!cJSON_IsObject(ex)) {
-                    free(k);
-                    toml_fail(&t, "[table] names a key that is not a "
-                                  "table");
-                    break;
-                }
-                cur = ex;
-            }
-            free(k);
+        if (peek(&t) == '[')
+            cur = toml_header(&t, root);
+        else if (toml_pair(&t, cur, 0) == 0)
             end_of_line(&t);
-            continue;
-        }
-        {
-            char *k;
-            cJSON *holder = toml_key_path(&t, cur, &k), *v;
-            if (holder == NULL)
-                break;
-            skip_ws(&t, 0);
-            if (peek(&t) != '=') {
-                free(k);
-                toml_fail(&t, "expected '=' after a key");
-                break;
-            }
-            t.i++;
-            skip_ws(&t, 0);
-            v = toml_value(&t, 0);
-            if (v == NULL) {
-                free(k);
-                break;
-            }
-            if (cJSON_GetObjectItemCaseSensitive(holder, k)) {
-                cJSON_Delete(v);
-                free(k);
-                toml_fail(&t, "a key defined twice");
-                break;
-            }
-            cJSON_AddItemToObject(holder, k, v);
-            free(k);
-            end_of_line(&t);
-        }
+        else
+            break;
+        if (cur == NULL)
+            break;
     }
     if (t.failed) {
         cJSON_Delete(root);

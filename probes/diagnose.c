@@ -343,18 +343,19 @@ kernel_dropped(const struct mcpd_probe *p, int ai, const char *reason,
 {
     const struct mcpd_probe_addr *a = &p->addr[ai];
     const struct mcpd_probe_kev *kv[2], *best = NULL;
-    int i, j;
+    uint32_t n;
+    int j;
 
     kv[0] = &a->kconn;
     kv[1] = &a->syn.kernel;
     *count = 0;
-    for (j = 0; j < 2; j++)
-        for (i = 0; kv[j]->valid && i < kv[j]->k.ndrops; i++)
-            if (strcmp(kv[j]->k.drops[i].reason, reason) == 0 &&
-                kv[j]->k.drops[i].count > *count) {
-                *count = kv[j]->k.drops[i].count;
-                best = kv[j];
-            }
+    for (j = 0; j < 2; j++) {
+        n = kv[j]->valid ? mcpd_kernel_drops(&kv[j]->k, reason) : 0;
+        if (n > *count) {
+            *count = n;
+            best = kv[j];
+        }
+    }
     return best;
 }
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "dec.h"
-#include "flow.h"
+#include "kernel.h"
 #include "mcpd.h"
 #include "platform.h"
 #include "sanitize.h"

@@ -53,15 +53,12 @@ mcpd_realtime_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The meanings are the evidence model's (analyze/kernel.c), with or
+ * without capture built. */
 const char *
 mcpd_probe_kreason(const char *reason)
 {
-#if HAVE_MCPD_CAPTURE
     return mcpd_kdrop_meaning(reason);
-#else
-    (void)reason;
-    return "the kernel dropped it";
-#endif
 }
 
 /* Is ip one of this host's addresses? Binding to it says so without

@@ -147,133 +147,168 @@ split_port(const char *tok, char *host, size_t hlen, unsigned *port)
     }
 }
 
+/* Both are IP literals of the same family and address. */
+static int
+same_ip(const char *x, const char *y)
+{
+    uint8_t a[16], b[16];
+    int fa, fb;
+
+    return ip_literal(x, a, &fa) && ip_literal(y, b, &fb) && fa == fb &&
+           memcmp(a, b, fa == 4 ? 4 : 16) == 0;
+}
+
+static int
+is_ip(const char *s, int *fam)
+{
+    uint8_t a[16];
+
+    return ip_literal(s, a, fam);
+}
+
+/* lib/noproxy.c: no port handling; CIDR for addresses; a name matches
+ * itself or a tail on a label boundary, leading dot ignored. */
+static int
+match_curl(const char *tok, const char *host, uint16_t port)
+{
+    char th[300];
+    size_t n;
+    int c, fa;
+
+    (void)port;
+    snprintf(th, sizeof(th), "%s", tok);
+    n = strlen(th);
+    if (n >= 2 && th[0] == '[' && th[n - 1] == ']') {
+        memmove(th, th + 1, n - 2);
+        th[n - 2] = '\0';
+    }
+    c = cidr_match(th, host);
+    if (c >= 0)
+        return c;
+    if (is_ip(host, &fa))
+        return same_ip(host, th);
+    return domain_or_sub(host, th[0] == '.' ? th + 1 : th);
+}
+
+/* undici EnvHttpProxyAgent: "host[:port]", "*." or "." stripped, exact
+ * or ".suffix"; no CIDR; the port must match if given. */
+static int
+match_node(const char *tok, const char *host, uint16_t port)
+{
+    char th[300];
+    const char *d = th;
+    unsigned tport;
+
+    split_port(tok, th, sizeof(th), &tport);
+    if (tport && tport != port)
+        return 0;
+    if (strncmp(d, "*.", 2) == 0)
+        d += 2;
+    else if (d[0] == '.')
+        d += 1;
+    return domain_or_sub(host, d);
+}
+
+/* requests.utils.should_bypass_proxies: an IPv4 host is matched by CIDR
+ * or equality; a name by a raw endswith on host or host:port (so
+ * "example.com" also covers "notexample.com"). */
+static int
+match_requests(const char *tok, const char *host, uint16_t port)
+{
+    char hp[320];
+    int c, fa;
+
+    if (is_ip(host, &fa) && fa == 4) {
+        c = cidr_match(tok, host);
+        if (c >= 0)
+            return c;
+        return strcmp(tok, host) == 0;
+    }
+    snprintf(hp, sizeof(hp), "%s:%u", host, (unsigned)port);
+    c = cidr_match(tok, host);
+    if (c >= 0)
+        return c;
+    /* urllib's proxy_bypass_environment strips a leading dot and also
+     * matches; endswith already covers it. */
+    if (ends_with(host, tok) || ends_with(hp, tok))
+        return 1;
+    return tok[0] == '.' && strcasecmp(host, tok + 1) == 0;
+}
+
+/* httpx get_environment_proxies: an IP literal becomes "all://IP"
+ * (exact; "/8" turns into a path, so no ranges); "localhost" exact; a
+ * name N becomes "all://" "*N" (N or its subdomains), ".N" "*.N"
+ * (subdomains only). */
+static int
+match_httpx(const char *tok, const char *host, uint16_t port)
+{
+    char th[300], net[64];
+    unsigned tport;
+    const char *slash;
+    size_t n;
+    int fb;
+
+    split_port(tok, th, sizeof(th), &tport);
+    if (tport && tport != port)
+        return 0;
+    slash = strchr(th, '/');
+    n = slash ? (size_t)(slash - th) : strlen(th);
+    if (n < sizeof(net)) {
+        memcpy(net, th, n);
+        net[n] = '\0';
+        if (is_ip(net, &fb))
+            return same_ip(host, net);
+    }
+    if (strcasecmp(th, "localhost") == 0)
+        return strcasecmp(host, "localhost") == 0;
+    if (th[0] == '.')
+        return ends_with(host, th) && strlen(host) > strlen(th);
+    return domain_or_sub(host, th);
+}
+
+/* x/net/http/httpproxy: CIDR, exact IP, "*.d"/".d" subdomains only, "d"
+ * itself and subdomains; port must match if given. */
+static int
+match_go(const char *tok, const char *host, uint16_t port)
+{
+    char th[300];
+    unsigned tport;
+    int c, fb;
+
+    c = cidr_match(tok, host);
+    if (c >= 0)
+        return c;
+    split_port(tok, th, sizeof(th), &tport);
+    if (tport && tport != port)
+        return 0;
+    if (is_ip(th, &fb))
+        return same_ip(host, th);
+    if (strncmp(th, "*.", 2) == 0)
+        return ends_with(host, th + 1);
+    if (th[0] == '.')
+        return ends_with(host, th);
+    return domain_or_sub(host, th);
+}
+
+/* Each client's NO_PROXY token rule (enum mcpd_client_kind order). */
+static int (*const token_rules[MCPD_CLIENT_COUNT])(const char *,
+                                                   const char *,
+                                                   uint16_t) = {
+    [MCPD_CLIENT_CURL] = match_curl,
+    [MCPD_CLIENT_NODE] = match_node,
+    [MCPD_CLIENT_REQUESTS] = match_requests,
+    [MCPD_CLIENT_HTTPX] = match_httpx,
+    [MCPD_CLIENT_GO] = match_go,
+};
+
 /* One NO_PROXY token against host:port under `client`'s rules. */
 static int
 token_match(enum mcpd_client_kind client, const char *tok, const char *host,
             uint16_t port)
 {
-    char th[300], hp[320];
-    unsigned tport;
-    int c;
-
-    switch (client) {
-    case MCPD_CLIENT_CURL:
-        /* lib/noproxy.c: no port handling; CIDR for addresses; a name
-         * matches itself or a tail on a label boundary, leading dot
-         * ignored. */
-        snprintf(th, sizeof(th), "%s", tok);
-        {
-            size_t n = strlen(th);
-            if (n >= 2 && th[0] == '[' && th[n - 1] == ']') {
-                memmove(th, th + 1, n - 2);
-                th[n - 2] = '\0';
-            }
-        }
-        c = cidr_match(th, host);
-        if (c >= 0)
-            return c;
-        {
-            uint8_t a[16], b[16];
-            int fa, fb;
-            if (ip_literal(host, a, &fa))
-                return ip_literal(th, b, &fb) && fa == fb &&
-                       memcmp(a, b, fa == 4 ? 4 : 16) == 0;
-        }
-        return domain_or_sub(host, th[0] == '.' ? th + 1 : th);
-    case MCPD_CLIENT_NODE:
-        /* undici EnvHttpProxyAgent: "host[:port]", "*." or "." stripped,
-         * exact or ".suffix"; no CIDR; the port must match if given. */
-        split_port(tok, th, sizeof(th), &tport);
-        if (tport && tport != port)
-            return 0;
-        {
-            const char *d = th;
-            if (strncmp(d, "*.", 2) == 0)
-                d += 2;
-            else if (d[0] == '.')
-                d += 1;
-            return domain_or_sub(host, d);
-        }
-    case MCPD_CLIENT_REQUESTS:
-        /* requests.utils.should_bypass_proxies: an IPv4 host is matched
-         * by CIDR or equality; a name by a raw endswith on host or
-         * host:port (so "example.com" also covers "notexample.com"). */
-        {
-            uint8_t a[16];
-            int fa;
-            if (ip_literal(host, a, &fa) && fa == 4) {
-                c = cidr_match(tok, host);
-                if (c >= 0)
-                    return c;
-                return strcmp(tok, host) == 0;
-            }
-        }
-        snprintf(hp, sizeof(hp), "%s:%u", host, (unsigned)port);
-        c = cidr_match(tok, host);
-        if (c >= 0)
-            return c;
-        {
-            const char *t = tok;
-            /* urllib's proxy_bypass_environment strips a leading dot
-             * and also matches; endswith already covers it. */
-            if (ends_with(host, t) || ends_with(hp, t))
-                return 1;
-            if (t[0] == '.' && strcasecmp(host, t + 1) == 0)
-                return 1;
-        }
+    if ((unsigned)client >= MCPD_CLIENT_COUNT)
         return 0;
-    case MCPD_CLIENT_HTTPX:
-        /* httpx get_environment_proxies: an IP literal becomes
-         * "all://IP" (exact; "/8" turns into a path, so no ranges);
-         * "localhost" exact; a name N becomes "all://" "*N" (N or its
-         * subdomains), ".N" "*.N" (subdomains only). */
-        split_port(tok, th, sizeof(th), &tport);
-        if (tport && tport != port)
-            return 0;
-        {
-            uint8_t a[16], b[16];
-            int fa, fb;
-            char net[64];
-            const char *slash = strchr(th, '/');
-            size_t n = slash ? (size_t)(slash - th) : strlen(th);
-            if (n < sizeof(net)) {
-                memcpy(net, th, n);
-                net[n] = '\0';
-                if (ip_literal(net, b, &fb))
-                    return ip_literal(host, a, &fa) && fa == fb &&
-                           memcmp(a, b, fa == 4 ? 4 : 16) == 0;
-            }
-        }
-        if (strcasecmp(th, "localhost") == 0)
-            return strcasecmp(host, "localhost") == 0;
-        if (th[0] == '.')
-            return ends_with(host, th) && strlen(host) > strlen(th);
-        return domain_or_sub(host, th);
-    case MCPD_CLIENT_GO:
-        /* x/net/http/httpproxy: CIDR, exact IP, "*.d"/".d" subdomains
-         * only, "d" itself and subdomains; port must match if given. */
-        c = cidr_match(tok, host);
-        if (c >= 0)
-            return c;
-        split_port(tok, th, sizeof(th), &tport);
-        if (tport && tport != port)
-            return 0;
-        {
-            uint8_t a[16], b[16];
-            int fa, fb;
-            if (ip_literal(th, b, &fb))
-                return ip_literal(host, a, &fa) && fa == fb &&
-                       memcmp(a, b, fa == 4 ? 4 : 16) == 0;
-        }
-        if (strncmp(th, "*.", 2) == 0)
-            return ends_with(host, th + 1);
-        if (th[0] == '.')
-            return ends_with(host, th);
-        return domain_or_sub(host, th);
-    case MCPD_CLIENT_COUNT:
-        break;
-    }
-    return 0;
+    return token_rules[client](tok, host, port);
 }
 
 int

@@ -2,12 +2,9 @@
  * kernel's listen-queue counters, read-only */
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "platform.h"
 #include "linux.h"
@@ -78,62 +75,49 @@ rule_action(const char *text, char *action, size_t len)
         action[0] = '\0';
 }
 
-/* Run a fixed read-only command (argv, no shell) and keep the lines
- * that mention the port. */
+/* Bounds on one listing: a ruleset that takes longer is not read. */
+#define LIST_TIMEOUT_S 10.0
+
+/* Keep a rule line that mentions the port. */
+static int
+keep_rule(const char *source, char *s, uint16_t port,
+          struct mcpd_fw_rule *out, int n, int max)
+{
+    size_t l;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    l = strlen(s);
+    while (l > 0 && s[l - 1] == '\r')
+        s[--l] = '\0';
+    if (n >= max || !mcpd_fw_rule_has_dport(s, port))
+        return n;
+    snprintf(out[n].source, sizeof(out[n].source), "%s", source);
+    snprintf(out[n].text, sizeof(out[n].text), "%s", s);
+    rule_action(s, out[n].action, sizeof(out[n].action));
+    return n + 1;
+}
+
+/* Run a fixed read-only command (argv, no shell; mcpd_run_child bounds
+ * its time and output) and keep the lines that mention the port. */
 static int
 collect(const char *source, const char *const argv[], uint16_t port,
         struct mcpd_fw_rule *out, int n, int max, int *ran)
 {
-    int pipefd[2];
-    pid_t pid;
-    FILE *fp;
-    char line[1024];
-    int status;
+    struct mcpd_run r;
+    char *line, *next;
 
-    if (pipe2(pipefd, O_CLOEXEC) != 0)
+    if (mcpd_run_child(argv, 0, LIST_TIMEOUT_S, &r) != 0)
         return n;
-    pid = fork();
-    if (pid < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
-        return n;
+    for (line = r.out; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        n = keep_rule(source, line, port, out, n, max);
     }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-        dup2(pipefd[1], 1);
-        if (devnull >= 0)
-            dup2(devnull, 2);
-        close(pipefd[0]);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    fp = fdopen(pipefd[0], "r");
-    if (fp == NULL) {
-        close(pipefd[0]);
-        waitpid(pid, &status, 0);
-        return n;
-    }
-    while (fgets(line, sizeof(line), fp)) {
-        char *s = line;
-        size_t l;
-
-        while (*s == ' ' || *s == '\t')
-            s++;
-        l = strlen(s);
-        while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r'))
-            s[--l] = '\0';
-        if (!mcpd_fw_rule_has_dport(s, port) || n >= max)
-            continue;
-        snprintf(out[n].source, sizeof(out[n].source), "%s", source);
-        snprintf(out[n].text, sizeof(out[n].text), "%s", s);
-        rule_action(s, out[n].action, sizeof(out[n].action));
-        n++;
-    }
-    fclose(fp);
-    if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-        WEXITSTATUS(status) == 0)
+    if (r.status == 0 && !r.timed_out)
         (*ran)++;
+    mcpd_run_free(&r);
     return n;
 }
 

@@ -15,6 +15,7 @@
 
 #define MAX_RULES 256
 #define DUMP_MAX (512 * 1024)
+#define DUMP_TIMEOUT_S 10.0     /* one listing, at most */
 
 struct counted {
     char key[200];           /* "table: rule text", counters removed */
@@ -91,29 +92,52 @@ parse_dump(const struct mcpd_fwwatch *w, const char *text,
     return n;
 }
 
-/* Run iptables-save -c and ip6tables-save -c; their joint output. */
+/* This runs as root, whatever the caller's PATH: the tools are looked
+ * for in fixed directories only. */
+static const char *const sbin_dirs[] = {
+    "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+};
+
+/* The full path of tool `name` in sbin_dirs, into buf; NULL if none. */
+static const char *
+sbin_path(const char *name, char *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(sbin_dirs) / sizeof(sbin_dirs[0]); i++) {
+        snprintf(buf, len, "%s/%s", sbin_dirs[i], name);
+        if (access(buf, X_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+/* Run iptables-save -c and ip6tables-save -c (mcpd_run_child bounds
+ * each in time); their joint output, at most DUMP_MAX bytes. */
 static char *
 read_counters(void)
 {
-    static const char *const cmds[] = {
-        /* Fixed PATH: this runs as root, whatever the caller's PATH. */
-        "PATH=/usr/sbin:/usr/bin:/sbin:/bin iptables-save -c 2>/dev/null",
-        "PATH=/usr/sbin:/usr/bin:/sbin:/bin ip6tables-save -c 2>/dev/null",
-    };
+    static const char *const tools[] = { "iptables-save", "ip6tables-save" };
     char *buf = malloc(DUMP_MAX + 1);
     size_t at = 0, i;
 
     if (buf == NULL)
         return NULL;
-    for (i = 0; i < 2; i++) {
-        FILE *f = popen(cmds[i], "r");
-        size_t got;
-        if (f == NULL)
+    for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+        char path[64];
+        const char *argv[] = { NULL, "-c", NULL };
+        struct mcpd_run r;
+        size_t n;
+
+        argv[0] = sbin_path(tools[i], path, sizeof(path));
+        if (argv[0] == NULL ||
+            mcpd_run_child(argv, 0, DUMP_TIMEOUT_S, &r) != 0)
             continue;
-        while (at < DUMP_MAX &&
-               (got = fread(buf + at, 1, DUMP_MAX - at, f)) > 0)
-            at += got;
-        pclose(f);
+        n = r.out_len < DUMP_MAX - at ? r.out_len : DUMP_MAX - at;
+        if (n > 0)
+            memcpy(buf + at, r.out, n);
+        at += n;
+        mcpd_run_free(&r);
     }
     buf[at] = '\0';
     return buf;
@@ -194,6 +218,9 @@ mcpd_fwwatch_start(const uint16_t *ports, int nports, char *err,
         return NULL;
     }
     parent = getpid();
+    /* Nothing buffered to be written twice: the helper's children are
+     * started by mcpd_run_child, which flushes stdio first. */
+    fflush(NULL);
     w->helper = fork();
     if (w->helper == 0) {
         int keep[2];

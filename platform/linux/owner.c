@@ -179,6 +179,54 @@ mono_now(void)
     return ts.tv_sec;
 }
 
+/* One message of a sock_diag dump: a socket goes to fn. 0: more to
+ * come; 1: the dump's end; -1: the dump failed (err, *kerrno set). */
+static int
+diag_msg(const struct nlmsghdr *h, const char *fname,
+         void (*fn)(void *, const struct diag_sock *), void *ctx, char *err,
+         int *kerrno)
+{
+    struct diag_sock s;
+
+    if (h->nlmsg_seq != NL_SEQ)
+        return 0;
+    if (h->nlmsg_type == NLMSG_DONE) {
+        /* A dump that failed part-way ends with DONE carrying a
+         * negative errno. */
+        int e = 0;
+
+        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+            memcpy(&e, NLMSG_DATA(h), sizeof(e));
+        if (e < 0) {
+            *kerrno = -e;
+            seterr(err, "sock_diag %s dump: %s", fname, strerror(-e));
+            return -1;
+        }
+        return 1;
+    }
+    if (h->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *ne = NLMSG_DATA(h);
+
+        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ne))) {
+            seterr(err, "sock_diag %s dump: truncated error message",
+                   fname);
+            return -1;
+        }
+        if (ne->error == 0)     /* an ACK: not an error */
+            return 0;
+        *kerrno = ne->error < 0 ? -ne->error : ne->error;
+        seterr(err, "sock_diag %s dump: %s", fname, strerror(*kerrno));
+        return -1;
+    }
+    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+        return 0;
+    /* NLM_F_DUMP_INTR (sockets came and went during the dump) is not an
+     * error: the answer is a snapshot either way, as it is for ss. */
+    if (parse_diag_msg(h, &s) == 0)
+        fn(ctx, &s);
+    return 0;
+}
+
 /*
  * Read the replies to one dump request on fd until NLMSG_DONE, calling
  * fn for every socket. Every datagram and message length is checked; a
@@ -240,47 +288,10 @@ diag_read(int fd, int family, void (*fn)(void *, const struct diag_sock *),
 
         len = (size_t)n;
         for (h = &buf.h; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
-            struct diag_sock s;
+            int rc = diag_msg(h, fname, fn, ctx, err, kerrno);
 
-            if (h->nlmsg_seq != NL_SEQ)
-                continue;
-            if (h->nlmsg_type == NLMSG_DONE) {
-                /* A dump that failed part-way ends with DONE carrying
-                 * a negative errno. */
-                int e = 0;
-
-                if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-                    memcpy(&e, NLMSG_DATA(h), sizeof(e));
-                if (e < 0) {
-                    *kerrno = -e;
-                    seterr(err, "sock_diag %s dump: %s", fname,
-                           strerror(-e));
-                    return -1;
-                }
-                return 0;
-            }
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                const struct nlmsgerr *ne = NLMSG_DATA(h);
-
-                if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ne))) {
-                    seterr(err, "sock_diag %s dump: truncated error "
-                           "message", fname);
-                    return -1;
-                }
-                if (ne->error == 0)     /* an ACK: not an error */
-                    continue;
-                *kerrno = ne->error < 0 ? -ne->error : ne->error;
-                seterr(err, "sock_diag %s dump: %s", fname,
-                       strerror(*kerrno));
-                return -1;
-            }
-            if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-                continue;
-            /* NLM_F_DUMP_INTR (sockets came and went during the dump)
-             * is not an error: the answer is a snapshot either way, as
-             * it is for ss. */
-            if (parse_diag_msg(h, &s) == 0)
-                fn(ctx, &s);
+            if (rc != 0)
+                return rc > 0 ? 0 : -1;
         }
         if (len != 0) {
             seterr(err, "sock_diag %s dump: %zu stray bytes after the "

@@ -277,6 +277,95 @@ build_filters(const struct mcpd_witness *w, const uint16_t *ports,
 
 static void free_witness(struct mcpd_witness *w);
 
+/* Open tracepoint t on cpu into r->fds[t], filtered by `filter` (or
+ * not), its events into the CPU's one ring (mapped with the first).
+ * 0 (an offline CPU's is left at -1), or -1 with err set. */
+static int
+open_event(struct mcpd_witness *w, struct cpu_ring *r, int cpu, int t,
+           const char *filter, char *err, size_t errlen)
+{
+    struct perf_event_attr attr;
+
+    memset(&attr, 0, sizeof(attr));
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.size = sizeof(attr);
+    attr.config = (uint64_t)w->tp[t].id;
+    attr.sample_period = 1;
+    attr.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW;
+    /* perf offers only NMI-safe clocks (not CLOCK_REALTIME, which
+     * packet timestamps use): take CLOCK_MONOTONIC and shift it by the
+     * offset measured at each poll. */
+    attr.use_clockid = 1;
+    attr.clockid = CLOCK_MONOTONIC;
+    attr.disabled = 1;
+    attr.wakeup_events = 1;
+    /* Process names as they exec, so a client that lived a millisecond
+     * is still named. */
+    attr.comm = t == 0;
+    r->fds[t] = perf_open(&attr, cpu);
+    if (r->fds[t] < 0) {
+        if (errno == ENODEV && cpu > 0)
+            return 0;           /* an offline CPU */
+        snprintf(err, errlen, "perf_event_open(%s): %s%s", w->tp[t].path,
+                 strerror(errno), errno == EACCES || errno == EPERM
+                     ? " (needs root or CAP_PERFMON)" : "");
+        return -1;
+    }
+    if (filter &&
+        ioctl(r->fds[t], PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
+        snprintf(err, errlen, "tracepoint filter on %s: %s",
+                 w->tp[t].path, strerror(errno));
+        return -1;
+    }
+    if (t == 0) {
+        r->data_size = RING_PAGES * w->page;
+        r->base = mmap(NULL, w->page + r->data_size,
+                       PROT_READ | PROT_WRITE, MAP_SHARED, r->fds[0], 0);
+        if (r->base == MAP_FAILED) {
+            r->base = NULL;
+            snprintf(err, errlen, "mmap perf ring: %s", strerror(errno));
+            return -1;
+        }
+    } else if (r->fds[0] >= 0 &&
+               ioctl(r->fds[t], PERF_EVENT_IOC_SET_OUTPUT, r->fds[0]) != 0) {
+        snprintf(err, errlen, "perf ring sharing: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Every tracepoint on every CPU, filters built from the ports, then
+ * enabled: 0, or -1 with err set. */
+static int
+open_rings(struct mcpd_witness *w, const uint16_t *ports, int nports,
+           char *err, size_t errlen)
+{
+    char state_f[512], drop_f[1024];
+    int cpu, t;
+
+    build_filters(w, ports, nports, state_f, sizeof(state_f), drop_f,
+                  sizeof(drop_f));
+    for (cpu = 0; cpu < w->ncpu; cpu++)
+        for (t = 0; t < TP_COUNT; t++)
+            w->rings[cpu].fds[t] = -1;
+    for (cpu = 0; cpu < w->ncpu; cpu++)
+        for (t = 0; t < TP_COUNT; t++)
+            if (open_event(w, &w->rings[cpu], cpu, t,
+                           t == TP_STATE ? state_f
+                           : t == TP_DROP ? drop_f : NULL,
+                           err, errlen) != 0)
+                return -1;
+    for (cpu = 0; cpu < w->ncpu; cpu++)
+        for (t = 0; t < TP_COUNT; t++)
+            if (w->rings[cpu].fds[t] >= 0 &&
+                ioctl(w->rings[cpu].fds[t], PERF_EVENT_IOC_ENABLE, 0) != 0) {
+                snprintf(err, errlen, "enabling %s: %s", w->tp[t].path,
+                         strerror(errno));
+                return -1;
+            }
+    return 0;
+}
+
 struct mcpd_witness *
 mcpd_witness_open(const uint16_t *ports, int nports, char *err,
                   size_t errlen)
@@ -288,9 +377,7 @@ mcpd_witness_open(const uint16_t *ports, int nports, char *err,
     static const char *const rst_fields[] = { "saddr", "daddr", "reason" };
     static const char *const drop_fields[] = { "reason", "protocol" };
     struct mcpd_witness *w = calloc(1, sizeof(*w));
-    char state_f[512], drop_f[1024];
     const char *root;
-    int cpu, t;
 
     if (w == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -311,9 +398,6 @@ mcpd_witness_open(const uint16_t *ports, int nports, char *err,
         free_witness(w);
         return NULL;
     }
-    build_filters(w, ports, nports, state_f, sizeof(state_f), drop_f,
-                  sizeof(drop_f));
-
     w->ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
     if (w->ncpu < 1)
         w->ncpu = 1;
@@ -324,84 +408,10 @@ mcpd_witness_open(const uint16_t *ports, int nports, char *err,
         free_witness(w);
         return NULL;
     }
-    for (cpu = 0; cpu < w->ncpu; cpu++) {
-        struct cpu_ring *r = &w->rings[cpu];
-        for (t = 0; t < TP_COUNT; t++)
-            r->fds[t] = -1;
+    if (open_rings(w, ports, nports, err, errlen) != 0) {
+        free_witness(w);
+        return NULL;
     }
-    for (cpu = 0; cpu < w->ncpu; cpu++) {
-        struct cpu_ring *r = &w->rings[cpu];
-        for (t = 0; t < TP_COUNT; t++) {
-            struct perf_event_attr attr;
-            const char *filter = t == TP_STATE ? state_f
-                               : t == TP_DROP ? drop_f : NULL;
-
-            memset(&attr, 0, sizeof(attr));
-            attr.type = PERF_TYPE_TRACEPOINT;
-            attr.size = sizeof(attr);
-            attr.config = (uint64_t)w->tp[t].id;
-            attr.sample_period = 1;
-            attr.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-                               PERF_SAMPLE_RAW;
-            /* perf offers only NMI-safe clocks (not CLOCK_REALTIME, which
-             * packet timestamps use): take CLOCK_MONOTONIC and shift it
-             * by the offset measured at each poll. */
-            attr.use_clockid = 1;
-            attr.clockid = CLOCK_MONOTONIC;
-            attr.disabled = 1;
-            attr.wakeup_events = 1;
-            /* Process names as they exec, so a client that lived a
-             * millisecond is still named. */
-            attr.comm = t == 0;
-            r->fds[t] = perf_open(&attr, cpu);
-            if (r->fds[t] < 0) {
-                if (errno == ENODEV && cpu > 0)
-                    continue;   /* an offline CPU */
-                snprintf(err, errlen, "perf_event_open(%s): %s%s",
-                         w->tp[t].path, strerror(errno),
-                         errno == EACCES || errno == EPERM
-                             ? " (needs root or CAP_PERFMON)" : "");
-                free_witness(w);
-                return NULL;
-            }
-            if (filter &&
-                ioctl(r->fds[t], PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
-                snprintf(err, errlen, "tracepoint filter on %s: %s",
-                         w->tp[t].path, strerror(errno));
-                free_witness(w);
-                return NULL;
-            }
-            if (t == 0) {
-                r->data_size = RING_PAGES * w->page;
-                r->base = mmap(NULL, w->page + r->data_size,
-                               PROT_READ | PROT_WRITE, MAP_SHARED,
-                               r->fds[0], 0);
-                if (r->base == MAP_FAILED) {
-                    r->base = NULL;
-                    snprintf(err, errlen, "mmap perf ring: %s",
-                             strerror(errno));
-                    free_witness(w);
-                    return NULL;
-                }
-            } else if (r->fds[0] >= 0 &&
-                       ioctl(r->fds[t], PERF_EVENT_IOC_SET_OUTPUT,
-                             r->fds[0]) != 0) {
-                snprintf(err, errlen, "perf ring sharing: %s",
-                         strerror(errno));
-                free_witness(w);
-                return NULL;
-            }
-        }
-    }
-    for (cpu = 0; cpu < w->ncpu; cpu++)
-        for (t = 0; t < TP_COUNT; t++)
-            if (w->rings[cpu].fds[t] >= 0 &&
-                ioctl(w->rings[cpu].fds[t], PERF_EVENT_IOC_ENABLE, 0) != 0) {
-                snprintf(err, errlen, "enabling %s: %s", w->tp[t].path,
-                         strerror(errno));
-                free_witness(w);
-                return NULL;
-            }
     return w;
 }
 

@@ -73,6 +73,11 @@ test_toml(void)
         "[[profiles]]\nname = \"a\\u00e9\"\n";
     static const char bad[] = "[mcp_servers.x]\nurl = \"http://x\n";
     static const char dup[] = "a = 1\na = 2\n";
+    static const char nest[] = "t = { e = {}, n = { a = \"1\" } }\n"
+                               "l = [ { x = 1 }, { x = 2 } ]\n";
+    static const char inl_bad[] = "t = { a = 1 b = 2 }\n";
+    static const char inl_dup[] = "t = { a = 1, a = 2 }\n";
+    static const char arr_bad[] = "l = [ 1 2 ]\n";
     char err[200] = "";
     cJSON *d = mcpd_toml_parse(ok, strlen(ok), err, sizeof(err)), *v;
 
@@ -110,6 +115,24 @@ test_toml(void)
                                     == 0);
     d = mcpd_toml_parse(dup, strlen(dup), err, sizeof(err));
     test_cond("duplicate key fails", d == NULL);
+    d = mcpd_toml_parse(nest, strlen(nest), err, sizeof(err));
+    test_cond("empty and nested inline tables, array of inline tables",
+              d != NULL && cJSON_GetArraySize(cJSON_GetObjectItem(
+                               cJSON_GetObjectItem(d, "t"), "e")) == 0 &&
+              strcmp(str_at(d, "t", "n", "a"), "1") == 0 &&
+              cJSON_GetArraySize(cJSON_GetObjectItem(d, "l")) == 2);
+    cJSON_Delete(d);
+    d = mcpd_toml_parse(inl_bad, strlen(inl_bad), err, sizeof(err));
+    test_cond("inline table without a comma fails",
+              d == NULL && strstr(err, "expected ',' or '}' in an inline "
+                                       "table") != NULL);
+    d = mcpd_toml_parse(inl_dup, strlen(inl_dup), err, sizeof(err));
+    test_cond("inline table key defined twice fails",
+              d == NULL && strstr(err, "a key defined twice") != NULL);
+    d = mcpd_toml_parse(arr_bad, strlen(arr_bad), err, sizeof(err));
+    test_cond("array without a comma fails",
+              d == NULL && strstr(err, "expected ',' or ']' in an array")
+                               != NULL);
 }
 
 static void
