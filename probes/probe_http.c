@@ -917,12 +917,45 @@ stage_sse(struct mcpd_probe *p)
     free(s);
 }
 
+/*
+ * The request whose failure says most about TLS: the first of health,
+ * discover and initialize that got no HTTP answer for a TLS reason. A
+ * loaded server can let the first request run past --timeout while the
+ * next ones fail at once with TLS's "wrong version number": that
+ * failure is the evidence, the timeout is not.
+ */
+static int
+tls_reason(int https, int code)
+{
+    if (https)
+        return code == CURLE_SSL_CONNECT_ERROR ||
+               code == CURLE_PEER_FAILED_VERIFICATION;
+    return code == CURLE_WEIRD_SERVER_REPLY || code == CURLE_GOT_NOTHING ||
+           code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_RECV_ERROR;
+}
+
+static const struct mcpd_http_try *
+tls_evidence(const struct mcpd_probe *p)
+{
+    const struct mcpd_probe_http *hs = &p->http;
+    const struct mcpd_http_try *tries[] = { &hs->health, &hs->discover,
+                                            &hs->init };
+    int https = strcmp(p->target.scheme, "https") == 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
+        if (tries[i]->ran && tries[i]->status == 0 &&
+            tls_reason(https, tries[i]->curl_code))
+            return tries[i];
+    return &hs->health;
+}
+
 /* TLS and plain HTTP spoken past each other (research §1 row 19). */
 static void
 check_tls_mismatch(struct mcpd_probe *p)
 {
     struct mcpd_probe_http *hs = &p->http;
-    const struct mcpd_http_try *h = &hs->health;
+    const struct mcpd_http_try *h = tls_evidence(p);
     struct mcpd_target alt = p->target;
     struct mcpd_http_try t;
     struct resp r;
@@ -1198,9 +1231,9 @@ mcpd_probe_http(struct mcpd_probe *p)
         snprintf(hs->health.meaning, sizeof(hs->health.meaning),
                  "no health route (neutral: not part of MCP)");
     resp_free(&r);
-    check_tls_mismatch(p);
     stage_discover(p);
     stage_initialize(p);
+    check_tls_mismatch(p);
     /* The legacy transport is the fallback: asked for only when the
      * current ones did not answer, or with --deep. */
     if (!hs->mcp_ok || p->opts.deep)

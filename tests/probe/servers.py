@@ -7,6 +7,9 @@ usage: servers.py MODE HOST PORT [BACKLOG]
   http     a plain HTTP server that is not MCP (HTML 404 everywhere, 200 /)
   listen   listens with backlog BACKLOG (default 1) and never accepts
   banner   speaks first, and not HTTP (an SSH-style banner), then closes
+  slowfirst  as http, but the first request gets no answer (a server
+           busy when the first request comes; connections that send
+           nothing, as probe's connect stage, do not count)
   hostcheck  the Python MCP SDK's DNS-rebinding check: /mcp answers
            421 "Invalid Host header" (text/plain) to any Host but
            mcp.example.com; other paths 404 "Not Found"
@@ -32,6 +35,9 @@ if mode == "listen":
     time.sleep(3600)
 
 
+answered_one = threading.Event()
+
+
 def serve(c):
     try:
         c.settimeout(30)
@@ -40,7 +46,9 @@ def serve(c):
         data = c.recv(65536)
         if mode == "banner":
             c.sendall(b"Protocol mismatch.\r\n")
-        elif mode == "silent":
+        elif mode == "silent" or (mode == "slowfirst" and data and
+                                  not answered_one.is_set()):
+            answered_one.set()
             time.sleep(60)
         elif mode == "reset":
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -64,7 +72,7 @@ def serve(c):
                       b"text/plain; charset=utf-8\r\ncontent-length: " +
                       str(len(body)).encode() +
                       b"\r\nConnection: close\r\n\r\n" + body)
-        elif mode == "http":
+        elif mode in ("http", "slowfirst"):
             first = data.split(b"\r\n", 1)[0]
             if first.startswith(b"GET / "):
                 body = b"<html><body>hello</body></html>"
