@@ -65,62 +65,35 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
     return failures ? 1 : 0;
 }
 
+struct builtin {
+    const struct mcpd_target *t;
+    int timeout_s;
+};
+
+static int
+run_builtin(void *arg)
+{
+    const struct builtin *b = arg;
+
+    return builtin_probe(b->t, b->timeout_s);
+}
+
 /*
- * Start the stimulus in a child that runs as the user: COMMAND (its
- * stdout sent to stderr when ours carries JSON), or the built-in probe.
- * The child keeps descriptors 0-2 only. A COMMAND that cannot be run
- * sends its errno up a close-on-exec pipe (which a successful exec
- * closes): returns -1 with *exec_errno set, the child reaped.
+ * Start the stimulus in a child that runs as the user (the platform's
+ * mcpd_child_spawn): COMMAND (its stdout sent to stderr when ours
+ * carries JSON), or the built-in probe. A COMMAND that cannot be run
+ * returns -1 with *exec_errno set, the child reaped.
  */
 pid_t
 mcpd_cap_start_child(char **argv, const struct mcpd_target *t,
                      int timeout_s, int stdout_to_stderr, int *exec_errno)
 {
-    int st[2], e = 0;
-    ssize_t n;
-    pid_t pid;
+    struct builtin b = { t, timeout_s };
 
-    *exec_errno = 0;
-    if (mcpd_pipe_cloexec(st) != 0)
-        return -1;
-    pid = fork();
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
-        if (stdout_to_stderr)
-            dup2(STDERR_FILENO, STDOUT_FILENO);
-        /* Nothing of ours reaches COMMAND: not the capture socket, not
-         * the helper's pipes, not the tracepoints. */
-        mcpd_close_fds_except(&st[1], 1);
-        if (argv == NULL) {
-            close(st[1]);
-            _exit(builtin_probe(t, timeout_s));
-        }
-        execvp(argv[0], argv);
-        e = errno;
-        /* The parent reads why; without it, it still sees status 127. */
-        if (write(st[1], &e, sizeof(e)) < 0)
-            _exit(127);
-        _exit(127);
-    }
-    e = errno;
-    close(st[1]);
-    if (pid < 0) {
-        close(st[0]);
-        errno = e;
-        return -1;
-    }
-    while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
-        ;
-    if (n == (ssize_t)sizeof(e)) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        *exec_errno = e ? e : ENOEXEC;
-        pid = -1;
-    }
-    close(st[0]);
-    return pid;
+    return (pid_t)mcpd_child_spawn(argv, run_builtin, &b,
+                                   stdout_to_stderr ?
+                                   MCPD_RUN_STDOUT_TO_STDERR : 0,
+                                   exec_errno);
 }
 
 /* The BPF filter: the target port, the proxy ports, ICMP errors; with a

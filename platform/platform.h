@@ -146,6 +146,21 @@ struct mcpd_child {
 int mcpd_child_start(const char *path, const char *const argv[], int flags,
                      int feed_fd, struct mcpd_child *c);
 
+#define MCPD_RUN_STDOUT_TO_STDERR 0x8  /* its stdout onto our stderr */
+
+/*
+ * Start the subject of a capture: argv (searched on PATH) with this
+ * process's identity and terminal, or, when argv is NULL, fn(arg) in a
+ * child whose return value is its exit status. It keeps descriptors 0-2
+ * only and the default SIGINT, SIGTERM and SIGCHLD. flags:
+ * MCPD_RUN_STDOUT_TO_STDERR (when our stdout carries JSON). An argv that
+ * cannot be executed is told apart from one that ran and failed: -1 with
+ * *exec_errno set and the child reaped. Returns the child's pid, or -1
+ * (errno set, *exec_errno 0) when no child could be made.
+ */
+long mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
+                      int flags, int *exec_errno);
+
 /* Wait for c to end (killed first when kill_it), its pipes closed.
  * Returns its status as in struct mcpd_run (128+N when signal N ended
  * it, -1 when it cannot be known). */

@@ -48,3 +48,16 @@ mcpd_child_end(struct mcpd_child *c, int kill_it)
     c->out = c->feed = -1;
     return -1;
 }
+
+long
+mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
+                 int flags, int *exec_errno)
+{
+    (void)argv;
+    (void)fn;
+    (void)arg;
+    (void)flags;
+    *exec_errno = 0;
+    errno = ENOSYS;
+    return -1;
+}

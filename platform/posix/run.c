@@ -262,3 +262,57 @@ mcpd_child_end(struct mcpd_child *c, int kill_it)
     return WIFEXITED(st) ? WEXITSTATUS(st) :
            WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
 }
+
+long
+mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
+                 int flags, int *exec_errno)
+{
+    int st[2], e = 0;
+    ssize_t n;
+    pid_t pid;
+
+    *exec_errno = 0;
+    /* A close-on-exec pipe: a successful exec closes it, a failed one
+     * sends its errno up it. */
+    if (cloexec_pipe(st) != 0)
+        return -1;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        if (flags & MCPD_RUN_STDOUT_TO_STDERR)
+            dup2(STDERR_FILENO, STDOUT_FILENO);
+        /* Nothing of ours reaches the child: not a capture socket, not
+         * a helper's pipes, not the tracepoints. */
+        mcpd_close_fds_except(&st[1], 1);
+        if (argv == NULL) {
+            close(st[1]);
+            _exit(fn(arg));
+        }
+        execvp(argv[0], argv);
+        e = errno;
+        /* The parent reads why; without it, it still sees status 127. */
+        if (write(st[1], &e, sizeof(e)) < 0)
+            _exit(127);
+        _exit(127);
+    }
+    e = errno;
+    close(st[1]);
+    if (pid < 0) {
+        close(st[0]);
+        errno = e;
+        return -1;
+    }
+    while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(e)) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        *exec_errno = e ? e : ENOEXEC;
+        pid = -1;
+    }
+    close(st[0]);
+    return (long)pid;
+}

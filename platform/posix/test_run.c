@@ -1,4 +1,4 @@
-/* \summary: unit tests of the one child runner (linux/run.c): collected
+/* \summary: unit tests of the one child runner (posix/run.c): collected
  * output, the feed pipe, descriptors kept, exit and signal statuses */
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "platform.h"
 #include "testhelp.h"
@@ -138,9 +139,41 @@ test_run_child(void)
     mcpd_run_free(&r);
 }
 
+static int
+seven(void *arg)
+{
+    return *(int *)arg;
+}
+
+/* capture's subject: a program, or a function in a child; an exec that
+ * fails is told apart from a program that ran and failed. */
+static void
+test_spawn(void)
+{
+    static char prog[] = "/nonexistent/mcpd-no-such-program", sh[] = "sh",
+                c[] = "-c", script[] = "exit 127";
+    char *missing[] = { prog, NULL };
+    char *fails[] = { sh, c, script, NULL };
+    int e, st = -1, arg = 7;
+    long pid;
+
+    pid = mcpd_child_spawn(missing, NULL, NULL, 0, &e);
+    test_cond("spawn: a program that cannot run: -1 and its errno",
+              pid == -1 && e == ENOENT);
+    pid = mcpd_child_spawn(fails, NULL, NULL, 0, &e);
+    test_cond("spawn: a program that ran and exited 127 is no exec error",
+              pid > 0 && e == 0 && waitpid((pid_t)pid, &st, 0) == pid &&
+              WIFEXITED(st) && WEXITSTATUS(st) == 127);
+    pid = mcpd_child_spawn(NULL, seven, &arg, 0, &e);
+    test_cond("spawn: a function's return value is the child's status",
+              pid > 0 && e == 0 && waitpid((pid_t)pid, &st, 0) == pid &&
+              WIFEXITED(st) && WEXITSTATUS(st) == 7);
+}
+
 int
 main(void)
 {
+    test_spawn();
     test_feed();
     test_descriptors();
     test_statuses();
