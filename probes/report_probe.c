@@ -200,7 +200,7 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
     if (strcmp(kv->k.rst_origin, "host") == 0)
         fprintf(out, "  kernel: %s: the host's TCP stack sent the RST (%s: "
                 "%s; matched by %s)\n", who, kv->k.rst_reason,
-                mcpd_probe_kreason(kv->k.rst_reason),
+                mcpd_kdrop_meaning(kv->k.rst_reason),
                 kv->k.rst_matched_by ? kv->k.rst_matched_by : "?");
     else if (strcmp(kv->k.rst_origin, "other") == 0)
         fprintf(out, "  kernel: %s: the RST did not come from the host's "
@@ -212,7 +212,7 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
         fprintf(out, "  kernel: %s: %u packet%s dropped, %s: %s (matched "
                 "by %s)\n", who, kv->k.drops[i].count,
                 kv->k.drops[i].count == 1 ? "" : "s", kv->k.drops[i].reason,
-                mcpd_probe_kreason(kv->k.drops[i].reason),
+                mcpd_kdrop_meaning(kv->k.drops[i].reason),
                 kv->k.drops_matched_by ? kv->k.drops_matched_by : "?");
     if (kv->k.rule[0]) {
         fprintf(out, "  kernel: %s: firewall rule whose counter moved: ",
