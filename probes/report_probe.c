@@ -1191,7 +1191,6 @@ int
 mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
 {
     cJSON *root = cJSON_CreateObject();
-    char *text;
 
     target_json(p, root);
     connections_json(p, root);
@@ -1206,12 +1205,5 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     diagnosis_json(p, root);
     /* Valid UTF-8, no raw control or bidi character, whatever the
      * strings above came from. */
-    text = mcpd_json_fix(cJSON_Print(root));
-    cJSON_Delete(root);
-    if (text == NULL)
-        return -1;
-    fputs(text, out);
-    fputc('\n', out);
-    free(text);
-    return 0;
+    return mcpd_json_print(root, out);
 }
