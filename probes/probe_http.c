@@ -427,6 +427,24 @@ static const char sse_init_body[] =
     "\"clientInfo\":{\"name\":\"mcpdiag\",\"version\":\"" MCPD_VERSION
     "\"}}}";
 
+/* A serverInfo object's name and version, made fit for a terminal and
+ * one-line messages (they are the server's own words). */
+static void
+take_server_info(struct mcpd_probe_http *hs, const cJSON *si)
+{
+    const cJSON *n = si ? cJSON_GetObjectItem(si, "name") : NULL;
+    const cJSON *v = si ? cJSON_GetObjectItem(si, "version") : NULL;
+
+    if (cJSON_IsString(n))
+        snprintf(hs->server_name, sizeof(hs->server_name), "%s",
+                 n->valuestring);
+    if (cJSON_IsString(v))
+        snprintf(hs->server_version, sizeof(hs->server_version), "%s",
+                 v->valuestring);
+    mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
+    mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
+}
+
 /* Pull protocolVersion and serverInfo out of an InitializeResult. */
 static int
 take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
@@ -442,20 +460,8 @@ take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
         return 0;
     snprintf(hs->protocol_version, sizeof(hs->protocol_version), "%s",
              pv->valuestring);
-    if (cJSON_IsObject(si)) {
-        cJSON *n = cJSON_GetObjectItem(si, "name");
-        cJSON *v = cJSON_GetObjectItem(si, "version");
-        if (cJSON_IsString(n))
-            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
-                     n->valuestring);
-        if (cJSON_IsString(v))
-            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
-                     v->valuestring);
-    }
-    /* The server's own words go into a terminal and one-line messages. */
+    take_server_info(hs, cJSON_IsObject(si) ? si : NULL);
     mcpd_text_sanitize(hs->protocol_version, sizeof(hs->protocol_version));
-    mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
-    mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
     return 1;
 }
 
@@ -533,21 +539,12 @@ stage_discover(struct mcpd_probe *p)
         cJSON *meta = cJSON_GetObjectItem(res, "_meta");
         cJSON *si = meta ? cJSON_GetObjectItem(meta,
                            "io.modelcontextprotocol/serverInfo") : NULL;
-        cJSON *n = si ? cJSON_GetObjectItem(si, "name") : NULL;
-        cJSON *v = si ? cJSON_GetObjectItem(si, "version") : NULL;
 
         hs->mcp_ok = 1;
         snprintf(hs->transport, sizeof(hs->transport), "modern");
         snprintf(hs->protocol_version, sizeof(hs->protocol_version),
                  MODERN_VERSION);
-        if (cJSON_IsString(n))
-            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
-                     n->valuestring);
-        if (cJSON_IsString(v))
-            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
-                     v->valuestring);
-        mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
-        mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
+        take_server_info(hs, si);
         snprintf(t->meaning, sizeof(t->meaning), "a %s server",
                  MODERN_VERSION);
     } else if (t->rpc_code == -32022 || t->rpc_code == -32020) {
