@@ -52,6 +52,11 @@ int mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y);
  * belong to an AF_INET6 socket. */
 void mcpd_ip_unmap(struct mcpd_ip *ip);
 
+/* 1 when e, its address IPv4-mapped or not, is want (whose address is
+ * already unmapped): a socket's end matched against a connection. */
+int mcpd_endpoint_is(const struct mcpd_endpoint *e,
+                     const struct mcpd_endpoint *want);
+
 #define MCPD_IP_STRLEN 46
 
 /*

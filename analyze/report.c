@@ -53,6 +53,16 @@ mcpd_ip_unmap(struct mcpd_ip *ip)
     }
 }
 
+int
+mcpd_endpoint_is(const struct mcpd_endpoint *e,
+                 const struct mcpd_endpoint *want)
+{
+    struct mcpd_ip ip = e->ip;
+
+    mcpd_ip_unmap(&ip);
+    return e->port == want->port && mcpd_ip_cmp(&ip, &want->ip) == 0;
+}
+
 const char *
 mcpd_hostport_str(const char *host, uint16_t port, char *buf, size_t len)
 {

@@ -1063,6 +1063,25 @@ test_ip_unmap(void)
               memcmp(&keep, &nat64, sizeof(nat64)) == 0);
 }
 
+/* mcpd_endpoint_is: a mapped socket end is its IPv4 connection's end. */
+static void
+test_endpoint_is(void)
+{
+    struct mcpd_endpoint want = { { 4, { 192, 0, 2, 7 } }, 3000 };
+    struct mcpd_endpoint e = { { 6, { 0 } }, 3000 };
+
+    e.ip.a[10] = e.ip.a[11] = 0xff;
+    memcpy(e.ip.a + 12, want.ip.a, 4);
+    test_cond("mapped end is the IPv4 end", mcpd_endpoint_is(&e, &want));
+    test_cond("IPv4 end is itself", mcpd_endpoint_is(&want, &want));
+    test_cond("e left mapped", e.ip.family == 6);
+    e.port = 3001;
+    test_cond("other port is not", !mcpd_endpoint_is(&e, &want));
+    e.port = 3000;
+    e.ip.a[15] = 8;
+    test_cond("other address is not", !mcpd_endpoint_is(&e, &want));
+}
+
 int
 main(void)
 {
@@ -1083,6 +1102,7 @@ main(void)
     test_sanitize_table();
     test_sanitize_edges();
     test_ip_unmap();
+    test_endpoint_is();
     test_decode_mpls();
     test_causes_tls();
     test_causes_http();

@@ -650,12 +650,6 @@ mcpd_owner_listeners(uint16_t port, struct mcpd_listener *out, int max,
     return c.n;
 }
 
-static int
-endpoint_eq(const struct mcpd_endpoint *x, const struct mcpd_endpoint *y)
-{
-    return x->port == y->port && mcpd_ip_cmp(&x->ip, &y->ip) == 0;
-}
-
 struct tuple_ctx {
     struct mcpd_endpoint local, remote;  /* unmapped */
     int found;               /* 0 none, 1 inode 0 only, 2 with inode */
@@ -666,11 +660,9 @@ static void
 tuple_cb(void *ctx, const struct diag_sock *s)
 {
     struct tuple_ctx *c = ctx;
-    struct mcpd_endpoint l = s->local, r = s->remote;
 
-    mcpd_ip_unmap(&l.ip);
-    mcpd_ip_unmap(&r.ip);
-    if (!endpoint_eq(&l, &c->local) || !endpoint_eq(&r, &c->remote))
+    if (!mcpd_endpoint_is(&s->local, &c->local) ||
+        !mcpd_endpoint_is(&s->remote, &c->remote))
         return;
     /* A reused 4-tuple can show a TIME_WAIT and a live socket at once:
      * the one a process holds is the answer. */

@@ -352,13 +352,9 @@ static int
 tuple_cb(void *ctx, const struct mac_sock *s)
 {
     struct tuple_ctx *c = ctx;
-    struct mcpd_endpoint l = s->local, r = s->remote;
 
-    mcpd_ip_unmap(&l.ip);
-    mcpd_ip_unmap(&r.ip);
-    if (l.port != c->local.port || r.port != c->remote.port ||
-        mcpd_ip_cmp(&l.ip, &c->local.ip) != 0 ||
-        mcpd_ip_cmp(&r.ip, &c->remote.ip) != 0)
+    if (!mcpd_endpoint_is(&s->local, &c->local) ||
+        !mcpd_endpoint_is(&s->remote, &c->remote))
         return 0;
     if (!c->found || s->pid < c->hit.pid)
         c->hit = *s;
@@ -379,15 +375,11 @@ netstat_lookup(const struct mcpd_endpoint *local,
     if (s == NULL)
         return -1;
     for (i = 0; i < n && rc == 0; i++) {
-        struct mcpd_endpoint l = s[i].local, r = s[i].remote;
         char cmd[64] = "";
         uint32_t uid = 0;
 
-        mcpd_ip_unmap(&l.ip);
-        mcpd_ip_unmap(&r.ip);
-        if (l.port != local->port || r.port != remote->port ||
-            mcpd_ip_cmp(&l.ip, &local->ip) != 0 ||
-            mcpd_ip_cmp(&r.ip, &remote->ip) != 0)
+        if (!mcpd_endpoint_is(&s[i].local, local) ||
+            !mcpd_endpoint_is(&s[i].remote, remote))
             continue;
         if (s[i].pid > 0 && proc_name(s[i].pid, cmd,
                                       (uint32_t)sizeof(cmd)) <= 0)
