@@ -331,6 +331,16 @@ parse_answer(const struct resp *r, const char *id)
     return cJSON_Parse(r->body);
 }
 
+/* A new attempt's record: what was asked of which URL, nothing heard. */
+static void
+try_start(struct mcpd_http_try *t, const char *method, const char *url)
+{
+    memset(t, 0, sizeof(*t));
+    t->ran = 1;
+    snprintf(t->method, sizeof(t->method), "%s", method);
+    snprintf(t->url, sizeof(t->url), "%s", url);
+}
+
 /*
  * One request. `body` NULL makes a GET (or `method`). Fills t and r;
  * returns the libcurl code.
@@ -347,10 +357,7 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     double total = 0;
     char *ct = NULL;
 
-    memset(t, 0, sizeof(*t));
-    t->ran = 1;
-    snprintf(t->method, sizeof(t->method), "%s", method);
-    snprintf(t->url, sizeof(t->url), "%s", url);
+    try_start(t, method, url);
     if (h == NULL) {
         snprintf(t->error, sizeof(t->error), "libcurl: cannot start");
         t->curl_code = CURLE_FAILED_INIT;
@@ -686,10 +693,7 @@ sse_open(struct sse_run *s)
     else
         snprintf(s->sse_path, sizeof(s->sse_path), "/sse");
     mcpd_target_url_for(&s->p->target, s->sse_path, s->url, sizeof(s->url));
-    memset(&hs->sse_get, 0, sizeof(hs->sse_get));
-    hs->sse_get.ran = 1;
-    snprintf(hs->sse_get.method, sizeof(hs->sse_get.method), "GET");
-    snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", s->url);
+    try_start(&hs->sse_get, "GET", s->url);
     s->gh = curl_slist_append(NULL, "Accept: text/event-stream");
     s->gh = curl_slist_append(s->gh, "Cache-Control: no-cache");
     s->g = easy_new(s->p, s->url, NULL, &s->gr, s->gh, s->errbuf);
@@ -754,10 +758,7 @@ sse_post_init(struct sse_run *s, const char *ep)
     }
     resolve_endpoint(&s->p->target, s->sse_path, ep, s->url,
                      sizeof(s->url));
-    memset(&hs->sse_post, 0, sizeof(hs->sse_post));
-    hs->sse_post.ran = 1;
-    snprintf(hs->sse_post.method, sizeof(hs->sse_post.method), "POST");
-    snprintf(hs->sse_post.url, sizeof(hs->sse_post.url), "%s", s->url);
+    try_start(&hs->sse_post, "POST", s->url);
     s->ph = curl_slist_append(NULL, "Content-Type: application/json");
     s->ph = curl_slist_append(s->ph, "Expect:");
     s->post = easy_new(s->p, s->url, NULL, &s->pr, s->ph, s->post_err);
