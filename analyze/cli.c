@@ -1,6 +1,7 @@
 /* \summary: what every mcpdiag command shares: option tables, parsing */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +151,16 @@ mcpd_random_seed(void)
     if (mcpd_plat_random(&seed, sizeof(seed), 0) == 0)
         return seed;
     return (uint32_t)time(NULL) ^ (uint32_t)getpid();
+}
+
+void
+mcpd_catch_stop(void (*on_stop)(int), int restart)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }

@@ -43,6 +43,12 @@ int mcpd_use_utf8(void);
 
 uint32_t mcpd_random_seed(void);
 
+/* SIGINT and SIGTERM (Ctrl-C, kill) call on_stop, which only sets the
+ * command's flag. restart: interrupted calls resume (SA_RESTART), so a
+ * Ctrl-C while the report is being written cannot cut a record; 0: an
+ * interrupted call fails with EINTR. */
+void mcpd_catch_stop(void (*on_stop)(int), int restart);
+
 int mcpd_cmd_analyze(int argc, char **argv);
 
 #endif

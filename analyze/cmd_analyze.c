@@ -302,21 +302,6 @@ describe_inputs(const struct analyze *a)
     }
 }
 
-/* Ctrl-C or SIGTERM ends the reading, not the report. */
-static void
-catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    /* Restart interrupted writes: a Ctrl-C while the report is being
-     * written must not cut a record (the flag alone stops the work). */
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Read every packet into the tracker and write the report; the exit
  * status. */
 static int
@@ -338,7 +323,8 @@ run_report(struct analyze *a, struct mcpd_reader *rd,
         mcpd_report_free(rep);
         return MCPD_EXIT_CANNOT_RUN;
     }
-    catch_signals();
+    /* Ctrl-C or SIGTERM ends the reading, not the report. */
+    mcpd_catch_stop(on_signal, 1);
     mcpd_report_begin(rep);
     rc = mcpd_reader_run(rd, tab, &stop_requested, isatty(STDERR_FILENO),
                          err);

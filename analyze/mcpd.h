@@ -46,6 +46,17 @@ const char *mcpd_hostport_str(const char *host, uint16_t port, char *buf,
 /* Compare two addresses; 0 when equal. */
 int mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y);
 
+/* An IPv4-mapped address (::ffff:a.b.c.d) becomes the IPv4 one it
+ * stands for; any other address is left as it is. A dual-stack IPv6
+ * socket talks to IPv4 peers through these, so an IPv4 4-tuple may
+ * belong to an AF_INET6 socket. */
+void mcpd_ip_unmap(struct mcpd_ip *ip);
+
+/* 1 when e, its address IPv4-mapped or not, is want (whose address is
+ * already unmapped): a socket's end matched against a connection. */
+int mcpd_endpoint_is(const struct mcpd_endpoint *e,
+                     const struct mcpd_endpoint *want);
+
 #define MCPD_IP_STRLEN 46
 
 /*

@@ -40,6 +40,29 @@ mcpd_ip_cmp(const struct mcpd_ip *x, const struct mcpd_ip *y)
     return memcmp(x->a, y->a, x->family == 4 ? 4 : 16);
 }
 
+void
+mcpd_ip_unmap(struct mcpd_ip *ip)
+{
+    static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                     0xff, 0xff };
+
+    if (ip->family == 6 && memcmp(ip->a, pre, sizeof(pre)) == 0) {
+        memmove(ip->a, ip->a + 12, 4);
+        memset(ip->a + 4, 0, 12);
+        ip->family = 4;
+    }
+}
+
+int
+mcpd_endpoint_is(const struct mcpd_endpoint *e,
+                 const struct mcpd_endpoint *want)
+{
+    struct mcpd_ip ip = e->ip;
+
+    mcpd_ip_unmap(&ip);
+    return e->port == want->port && mcpd_ip_cmp(&ip, &want->ip) == 0;
+}
+
 const char *
 mcpd_hostport_str(const char *host, uint16_t port, char *buf, size_t len)
 {

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "sanitize.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -270,4 +271,18 @@ mcpd_json_fix(char *text)
     out[o] = '\0';
     free(text);
     return out;
+}
+
+int
+mcpd_json_print(struct cJSON *root, FILE *out)
+{
+    char *text = mcpd_json_fix(cJSON_Print(root));
+
+    cJSON_Delete(root);
+    if (text == NULL)
+        return -1;
+    fputs(text, out);
+    fputc('\n', out);
+    free(text);
+    return 0;
 }

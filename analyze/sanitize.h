@@ -66,6 +66,12 @@ void mcpd_json_fputs(const char *s, FILE *out);
  * memory. Structure outside strings is ASCII and left as it is. */
 char *mcpd_json_fix(char *text);
 
+struct cJSON;
+/* The one way a whole JSON document is written: root printed (indented)
+ * and made safe by mcpd_json_fix, then a newline, to out; root is
+ * freed. 0, or -1 (nothing written) when out of memory. */
+int mcpd_json_print(struct cJSON *root, FILE *out);
+
 /* The length of the valid UTF-8 sequence at s (1-4, strict: no
  * overlong, no surrogate, nothing above U+10FFFF) with its code point
  * in *cp, or 0 when s[0] does not start one. */

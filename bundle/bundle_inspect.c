@@ -144,7 +144,6 @@ inspect_json(const char *path, const struct inspect *in, cJSON *man,
              int bad)
 {
     cJSON *out = cJSON_CreateObject(), *arr;
-    char *s;
     int i;
 
     cJSON_AddStringToObject(out, "bundle", path);
@@ -161,11 +160,7 @@ inspect_json(const char *path, const struct inspect *in, cJSON *man,
     cJSON_AddItemToObject(out, "manifest", man ? man : cJSON_CreateNull());
     cJSON_AddBoolToObject(out, "hashes_ok", bad == 0);
     /* Valid UTF-8 and no raw control, whatever the archive holds. */
-    s = mcpd_json_fix(cJSON_Print(out));
-    if (s)
-        printf("%s\n", s);
-    free(s);
-    cJSON_Delete(out);
+    mcpd_json_print(out, stdout);
 }
 
 /* The manifest's target, date, redaction and capture, escaped. */

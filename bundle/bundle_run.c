@@ -24,12 +24,7 @@ on_signal(int sig)
 void
 mcpd_bundle_catch_signals(void)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    mcpd_catch_stop(on_signal, 0);
 }
 
 static void

@@ -126,7 +126,6 @@ print_json(const struct bundle *b, off_t size)
 {
     cJSON *o = cJSON_CreateObject(), *f = cJSON_CreateArray();
     const cJSON *d = cJSON_GetObjectItem(b->report, "diagnosis");
-    char *s;
     int i;
 
     cJSON_AddStringToObject(o, "mcpdiag", MCPD_VERSION);
@@ -140,11 +139,7 @@ print_json(const struct bundle *b, off_t size)
     cJSON_AddItemToObject(o, "files", f);
     cJSON_AddItemToObject(o, "diagnosis", d ? cJSON_Duplicate(d, 1)
                                             : cJSON_CreateNull());
-    s = mcpd_json_fix(cJSON_Print(o));
-    if (s)
-        printf("%s\n", s);
-    free(s);
-    cJSON_Delete(o);
+    mcpd_json_print(o, stdout);
 }
 
 /* The verdict line and the bundle's name and members. */

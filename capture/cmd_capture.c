@@ -74,14 +74,10 @@ set_signals(void)
 {
     struct sigaction sa;
 
+    mcpd_catch_stop(on_signal, 1);
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    /* Restart interrupted writes: a Ctrl-C while the report is being
-     * written must not cut a record (the flag alone stops the work). */
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = on_child;
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGCHLD, &sa, NULL);
 }
 

@@ -690,7 +690,6 @@ static int
 report_json(const struct mcpd_doctor *d, FILE *out)
 {
     cJSON *root = cJSON_CreateObject(), *files, *servers, *sum;
-    char *text;
     int i, k, nfail = 0;
 
     if (root == NULL)
@@ -753,15 +752,7 @@ report_json(const struct mcpd_doctor *d, FILE *out)
     cJSON_AddNumberToObject(sum, "healthy", d->nsrv - nfail);
     cJSON_AddNumberToObject(sum, "failing", nfail);
     cJSON_AddNumberToObject(sum, "not_checked", d->skipped);
-    text = cJSON_Print(root);
-    cJSON_Delete(root);
-    text = text ? mcpd_json_fix(text) : NULL;
-    if (text == NULL)
-        return -1;
-    fputs(text, out);
-    fputc('\n', out);
-    free(text);
-    return 0;
+    return mcpd_json_print(root, out);
 }
 
 /* Discovery, and every check that needs no network. */

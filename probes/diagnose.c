@@ -502,7 +502,7 @@ transport_silent(struct tstep *s)
     if (other) {
         verdict(p, silent_stage(s), MCPD_C_FIREWALL_DROP, "the SYN to %s "
                 "got no answer: the kernel dropped it (%s: %s)%s", s->hp,
-                other, mcpd_probe_kreason(other), s->rule);
+                other, mcpd_kdrop_meaning(other), s->rule);
         firewall_fixes(p, "drop");
         return;
     }

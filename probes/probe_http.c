@@ -331,6 +331,16 @@ parse_answer(const struct resp *r, const char *id)
     return cJSON_Parse(r->body);
 }
 
+/* A new attempt's record: what was asked of which URL, nothing heard. */
+static void
+try_start(struct mcpd_http_try *t, const char *method, const char *url)
+{
+    memset(t, 0, sizeof(*t));
+    t->ran = 1;
+    snprintf(t->method, sizeof(t->method), "%s", method);
+    snprintf(t->url, sizeof(t->url), "%s", url);
+}
+
 /*
  * One request. `body` NULL makes a GET (or `method`). Fills t and r;
  * returns the libcurl code.
@@ -347,10 +357,7 @@ request(const struct mcpd_probe *p, struct mcpd_http_try *t,
     double total = 0;
     char *ct = NULL;
 
-    memset(t, 0, sizeof(*t));
-    t->ran = 1;
-    snprintf(t->method, sizeof(t->method), "%s", method);
-    snprintf(t->url, sizeof(t->url), "%s", url);
+    try_start(t, method, url);
     if (h == NULL) {
         snprintf(t->error, sizeof(t->error), "libcurl: cannot start");
         t->curl_code = CURLE_FAILED_INIT;
@@ -427,6 +434,24 @@ static const char sse_init_body[] =
     "\"clientInfo\":{\"name\":\"mcpdiag\",\"version\":\"" MCPD_VERSION
     "\"}}}";
 
+/* A serverInfo object's name and version, made fit for a terminal and
+ * one-line messages (they are the server's own words). */
+static void
+take_server_info(struct mcpd_probe_http *hs, const cJSON *si)
+{
+    const cJSON *n = si ? cJSON_GetObjectItem(si, "name") : NULL;
+    const cJSON *v = si ? cJSON_GetObjectItem(si, "version") : NULL;
+
+    if (cJSON_IsString(n))
+        snprintf(hs->server_name, sizeof(hs->server_name), "%s",
+                 n->valuestring);
+    if (cJSON_IsString(v))
+        snprintf(hs->server_version, sizeof(hs->server_version), "%s",
+                 v->valuestring);
+    mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
+    mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
+}
+
 /* Pull protocolVersion and serverInfo out of an InitializeResult. */
 static int
 take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
@@ -442,20 +467,8 @@ take_init_result(struct mcpd_probe_http *hs, cJSON *msg)
         return 0;
     snprintf(hs->protocol_version, sizeof(hs->protocol_version), "%s",
              pv->valuestring);
-    if (cJSON_IsObject(si)) {
-        cJSON *n = cJSON_GetObjectItem(si, "name");
-        cJSON *v = cJSON_GetObjectItem(si, "version");
-        if (cJSON_IsString(n))
-            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
-                     n->valuestring);
-        if (cJSON_IsString(v))
-            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
-                     v->valuestring);
-    }
-    /* The server's own words go into a terminal and one-line messages. */
+    take_server_info(hs, cJSON_IsObject(si) ? si : NULL);
     mcpd_text_sanitize(hs->protocol_version, sizeof(hs->protocol_version));
-    mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
-    mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
     return 1;
 }
 
@@ -533,21 +546,12 @@ stage_discover(struct mcpd_probe *p)
         cJSON *meta = cJSON_GetObjectItem(res, "_meta");
         cJSON *si = meta ? cJSON_GetObjectItem(meta,
                            "io.modelcontextprotocol/serverInfo") : NULL;
-        cJSON *n = si ? cJSON_GetObjectItem(si, "name") : NULL;
-        cJSON *v = si ? cJSON_GetObjectItem(si, "version") : NULL;
 
         hs->mcp_ok = 1;
         snprintf(hs->transport, sizeof(hs->transport), "modern");
         snprintf(hs->protocol_version, sizeof(hs->protocol_version),
                  MODERN_VERSION);
-        if (cJSON_IsString(n))
-            snprintf(hs->server_name, sizeof(hs->server_name), "%s",
-                     n->valuestring);
-        if (cJSON_IsString(v))
-            snprintf(hs->server_version, sizeof(hs->server_version), "%s",
-                     v->valuestring);
-        mcpd_text_sanitize(hs->server_name, sizeof(hs->server_name));
-        mcpd_text_sanitize(hs->server_version, sizeof(hs->server_version));
+        take_server_info(hs, si);
         snprintf(t->meaning, sizeof(t->meaning), "a %s server",
                  MODERN_VERSION);
     } else if (t->rpc_code == -32022 || t->rpc_code == -32020) {
@@ -689,10 +693,7 @@ sse_open(struct sse_run *s)
     else
         snprintf(s->sse_path, sizeof(s->sse_path), "/sse");
     mcpd_target_url_for(&s->p->target, s->sse_path, s->url, sizeof(s->url));
-    memset(&hs->sse_get, 0, sizeof(hs->sse_get));
-    hs->sse_get.ran = 1;
-    snprintf(hs->sse_get.method, sizeof(hs->sse_get.method), "GET");
-    snprintf(hs->sse_get.url, sizeof(hs->sse_get.url), "%s", s->url);
+    try_start(&hs->sse_get, "GET", s->url);
     s->gh = curl_slist_append(NULL, "Accept: text/event-stream");
     s->gh = curl_slist_append(s->gh, "Cache-Control: no-cache");
     s->g = easy_new(s->p, s->url, NULL, &s->gr, s->gh, s->errbuf);
@@ -757,10 +758,7 @@ sse_post_init(struct sse_run *s, const char *ep)
     }
     resolve_endpoint(&s->p->target, s->sse_path, ep, s->url,
                      sizeof(s->url));
-    memset(&hs->sse_post, 0, sizeof(hs->sse_post));
-    hs->sse_post.ran = 1;
-    snprintf(hs->sse_post.method, sizeof(hs->sse_post.method), "POST");
-    snprintf(hs->sse_post.url, sizeof(hs->sse_post.url), "%s", s->url);
+    try_start(&hs->sse_post, "POST", s->url);
     s->ph = curl_slist_append(NULL, "Content-Type: application/json");
     s->ph = curl_slist_append(s->ph, "Expect:");
     s->post = easy_new(s->p, s->url, NULL, &s->pr, s->ph, s->post_err);

@@ -329,8 +329,6 @@ void mcpd_probe_kernel_end(struct mcpd_probe *p, int ai,
                            int64_t t0_ns, int64_t t1_ns, int how, int nsyn,
                            struct mcpd_probe_kev *out);
 void mcpd_probe_kernel_close(struct mcpd_probe *p);
-/* What a kernel drop or RST reason means, for people. */
-const char *mcpd_probe_kreason(const char *reason);
 /* CLOCK_REALTIME in ns: the clock of the witness's events. */
 int64_t mcpd_realtime_ns(void);
 

@@ -53,14 +53,6 @@ mcpd_realtime_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The meanings are the evidence model's (analyze/kernel.c), with or
- * without capture built. */
-const char *
-mcpd_probe_kreason(const char *reason)
-{
-    return mcpd_kdrop_meaning(reason);
-}
-
 /* Is ip one of this host's addresses? Binding to it says so without
  * sending anything: only then can "no RST from the host's stack" mean
  * a firewall rather than the remote server's own stack. */

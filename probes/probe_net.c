@@ -522,6 +522,24 @@ listener_accepts(const struct mcpd_probe_listener *l, const struct mcpd_ip *ip)
     return memcmp(la.a, ip->a, l->family == 4 ? 4 : 16) == 0;
 }
 
+/* One of the platform's listeners as the probe keeps it; with_owner: its
+ * process and backlog are known (the owner backend answered). */
+static void
+take_listener(struct mcpd_probe_listener *l, const struct mcpd_listener *s,
+              int with_owner)
+{
+    memset(l, 0, sizeof(*l));
+    mcpd_ip_str(&s->local.ip, l->addr, sizeof(l->addr));
+    l->family = s->local.ip.family;
+    l->v6only = s->v6only;
+    l->backlog = with_owner ? s->backlog : 0;
+    l->backlog_known = with_owner;
+    l->queued = s->queued;
+    l->pid = with_owner ? s->owner.pid : -1;
+    if (with_owner)
+        snprintf(l->command, sizeof(l->command), "%s", s->owner.command);
+    snprintf(l->user, sizeof(l->user), "%s", s->owner.user);
+}
 
 /* Stage 2. */
 void
@@ -539,20 +557,8 @@ mcpd_probe_listeners(struct mcpd_probe *p)
                                  p->lst_error);
         if (n > MCPD_PROBE_MAX_LISTENERS)
             n = MCPD_PROBE_MAX_LISTENERS;
-        for (i = 0; i < n; i++) {
-            struct mcpd_probe_listener *l = &p->lst[i];
-            memset(l, 0, sizeof(*l));
-            mcpd_ip_str(&ls[i].local.ip, l->addr, sizeof(l->addr));
-            l->family = ls[i].local.ip.family;
-            l->v6only = ls[i].v6only;
-            l->backlog = ls[i].backlog;
-            l->backlog_known = 1;
-            l->queued = ls[i].queued;
-            l->pid = ls[i].owner.pid;
-            snprintf(l->command, sizeof(l->command), "%s",
-                     ls[i].owner.command);
-            snprintf(l->user, sizeof(l->user), "%s", ls[i].owner.user);
-        }
+        for (i = 0; i < n; i++)
+            take_listener(&p->lst[i], &ls[i], 1);
         if (n >= 0)
             snprintf(p->lst_visibility, sizeof(p->lst_visibility), "%s",
                      vis == MCPD_VIS_FULL ? "full" :
@@ -568,18 +574,8 @@ mcpd_probe_listeners(struct mcpd_probe *p)
                                         p->lst_error);
         if (n > MCPD_PROBE_MAX_LISTENERS)
             n = MCPD_PROBE_MAX_LISTENERS;
-        for (i = 0; i < n; i++) {
-            struct mcpd_probe_listener *l = &p->lst[i];
-            memset(l, 0, sizeof(*l));
-            mcpd_ip_str(&ls[i].local.ip, l->addr, sizeof(l->addr));
-            l->family = ls[i].local.ip.family;
-            l->v6only = ls[i].v6only;
-            l->backlog = 0;
-            l->backlog_known = 0;
-            l->queued = ls[i].queued;
-            l->pid = -1;
-            snprintf(l->user, sizeof(l->user), "%s", ls[i].owner.user);
-        }
+        for (i = 0; i < n; i++)
+            take_listener(&p->lst[i], &ls[i], 0);
         if (n >= 0)
             snprintf(p->lst_visibility, sizeof(p->lst_visibility),
                      "no-owner");

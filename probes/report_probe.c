@@ -200,7 +200,7 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
     if (strcmp(kv->k.rst_origin, "host") == 0)
         fprintf(out, "  kernel: %s: the host's TCP stack sent the RST (%s: "
                 "%s; matched by %s)\n", who, kv->k.rst_reason,
-                mcpd_probe_kreason(kv->k.rst_reason),
+                mcpd_kdrop_meaning(kv->k.rst_reason),
                 kv->k.rst_matched_by ? kv->k.rst_matched_by : "?");
     else if (strcmp(kv->k.rst_origin, "other") == 0)
         fprintf(out, "  kernel: %s: the RST did not come from the host's "
@@ -212,7 +212,7 @@ kev_evidence(const struct mcpd_probe *p, FILE *out, const char *who,
         fprintf(out, "  kernel: %s: %u packet%s dropped, %s: %s (matched "
                 "by %s)\n", who, kv->k.drops[i].count,
                 kv->k.drops[i].count == 1 ? "" : "s", kv->k.drops[i].reason,
-                mcpd_probe_kreason(kv->k.drops[i].reason),
+                mcpd_kdrop_meaning(kv->k.drops[i].reason),
                 kv->k.drops_matched_by ? kv->k.drops_matched_by : "?");
     if (kv->k.rule[0]) {
         fprintf(out, "  kernel: %s: firewall rule whose counter moved: ",
@@ -1191,7 +1191,6 @@ int
 mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
 {
     cJSON *root = cJSON_CreateObject();
-    char *text;
 
     target_json(p, root);
     connections_json(p, root);
@@ -1206,12 +1205,5 @@ mcpd_probe_report_json(const struct mcpd_probe *p, FILE *out)
     diagnosis_json(p, root);
     /* Valid UTF-8, no raw control or bidi character, whatever the
      * strings above came from. */
-    text = mcpd_json_fix(cJSON_Print(root));
-    cJSON_Delete(root);
-    if (text == NULL)
-        return -1;
-    fputs(text, out);
-    fputc('\n', out);
-    free(text);
-    return 0;
+    return mcpd_json_print(root, out);
 }

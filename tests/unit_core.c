@@ -1030,6 +1030,58 @@ test_parse_bytes(void)
               mcpd_parse_bytes("", 0, ~0ULL, &v) != 0);
 }
 
+/* mcpd_ip_unmap: only ::ffff:a.b.c.d becomes IPv4. */
+static void
+test_ip_unmap(void)
+{
+    static const uint8_t v4[4] = { 192, 0, 2, 7 };
+    struct mcpd_ip m = { 6, { 0 } }, nat64 = { 6, { 0 } }, lo6 = { 6, { 0 } };
+    struct mcpd_ip four = { 4, { 192, 0, 2, 7 } }, keep;
+    static const uint8_t zero[12] = { 0 };
+
+    m.a[10] = m.a[11] = 0xff;
+    memcpy(m.a + 12, v4, 4);
+    mcpd_ip_unmap(&m);
+    test_cond("mapped becomes IPv4", m.family == 4 &&
+              memcmp(m.a, v4, 4) == 0 && memcmp(m.a + 4, zero, 12) == 0);
+    test_cond("mapped equals its IPv4", mcpd_ip_cmp(&m, &four) == 0);
+    keep = four;
+    mcpd_ip_unmap(&four);
+    test_cond("IPv4 left alone", memcmp(&keep, &four, sizeof(four)) == 0);
+    lo6.a[15] = 1;
+    keep = lo6;
+    mcpd_ip_unmap(&lo6);
+    test_cond("::1 left alone", memcmp(&keep, &lo6, sizeof(lo6)) == 0);
+    /* 64:ff9b::192.0.2.7 (NAT64) also ends in an IPv4 address. */
+    nat64.a[1] = 0x64;
+    nat64.a[2] = 0xff;
+    nat64.a[3] = 0x9b;
+    memcpy(nat64.a + 12, v4, 4);
+    keep = nat64;
+    mcpd_ip_unmap(&nat64);
+    test_cond("NAT64 prefix left alone",
+              memcmp(&keep, &nat64, sizeof(nat64)) == 0);
+}
+
+/* mcpd_endpoint_is: a mapped socket end is its IPv4 connection's end. */
+static void
+test_endpoint_is(void)
+{
+    struct mcpd_endpoint want = { { 4, { 192, 0, 2, 7 } }, 3000 };
+    struct mcpd_endpoint e = { { 6, { 0 } }, 3000 };
+
+    e.ip.a[10] = e.ip.a[11] = 0xff;
+    memcpy(e.ip.a + 12, want.ip.a, 4);
+    test_cond("mapped end is the IPv4 end", mcpd_endpoint_is(&e, &want));
+    test_cond("IPv4 end is itself", mcpd_endpoint_is(&want, &want));
+    test_cond("e left mapped", e.ip.family == 6);
+    e.port = 3001;
+    test_cond("other port is not", !mcpd_endpoint_is(&e, &want));
+    e.port = 3000;
+    e.ip.a[15] = 8;
+    test_cond("other address is not", !mcpd_endpoint_is(&e, &want));
+}
+
 int
 main(void)
 {
@@ -1049,6 +1101,8 @@ main(void)
     test_flow_icmp_and_eviction();
     test_sanitize_table();
     test_sanitize_edges();
+    test_ip_unmap();
+    test_endpoint_is();
     test_decode_mpls();
     test_causes_tls();
     test_causes_http();

@@ -650,28 +650,6 @@ mcpd_owner_listeners(uint16_t port, struct mcpd_listener *out, int max,
     return c.n;
 }
 
-/* An IPv4-mapped address (::ffff:a.b.c.d) as the IPv4 one it stands
- * for: a dual-stack IPv6 socket talks to IPv4 peers through these, so
- * an IPv4 4-tuple may belong to an AF_INET6 socket. */
-static void
-unmap(struct mcpd_endpoint *e)
-{
-    static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                     0xff, 0xff };
-
-    if (e->ip.family == 6 && memcmp(e->ip.a, pre, sizeof(pre)) == 0) {
-        memmove(e->ip.a, e->ip.a + 12, 4);
-        memset(e->ip.a + 4, 0, 12);
-        e->ip.family = 4;
-    }
-}
-
-static int
-endpoint_eq(const struct mcpd_endpoint *x, const struct mcpd_endpoint *y)
-{
-    return x->port == y->port && mcpd_ip_cmp(&x->ip, &y->ip) == 0;
-}
-
 struct tuple_ctx {
     struct mcpd_endpoint local, remote;  /* unmapped */
     int found;               /* 0 none, 1 inode 0 only, 2 with inode */
@@ -682,11 +660,9 @@ static void
 tuple_cb(void *ctx, const struct diag_sock *s)
 {
     struct tuple_ctx *c = ctx;
-    struct mcpd_endpoint l = s->local, r = s->remote;
 
-    unmap(&l);
-    unmap(&r);
-    if (!endpoint_eq(&l, &c->local) || !endpoint_eq(&r, &c->remote))
+    if (!mcpd_endpoint_is(&s->local, &c->local) ||
+        !mcpd_endpoint_is(&s->remote, &c->remote))
         return;
     /* A reused 4-tuple can show a TIME_WAIT and a live socket at once:
      * the one a process holds is the answer. */
@@ -718,8 +694,8 @@ mcpd_owner_lookup(const struct mcpd_endpoint *local,
     memset(&c, 0, sizeof(c));
     c.local = *local;
     c.remote = *remote;
-    unmap(&c.local);
-    unmap(&c.remote);
+    mcpd_ip_unmap(&c.local.ip);
+    mcpd_ip_unmap(&c.remote.ip);
     if (c.local.ip.family != c.remote.ip.family) {
         seterr(err, "owner lookup: local and remote differ in family");
         return -1;

@@ -342,20 +342,6 @@ mcpd_owner_listeners(uint16_t port, struct mcpd_listener *out, int max,
 
 /* ---- one connection ---------------------------------------------------- */
 
-/* An IPv4-mapped address (::ffff:a.b.c.d) as the IPv4 one. */
-static void
-unmap(struct mcpd_endpoint *e)
-{
-    static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                     0xff, 0xff };
-
-    if (e->ip.family == 6 && memcmp(e->ip.a, pre, sizeof(pre)) == 0) {
-        memmove(e->ip.a, e->ip.a + 12, 4);
-        memset(e->ip.a + 4, 0, 12);
-        e->ip.family = 4;
-    }
-}
-
 struct tuple_ctx {
     struct mcpd_endpoint local, remote;  /* unmapped */
     struct mac_sock hit;
@@ -366,13 +352,9 @@ static int
 tuple_cb(void *ctx, const struct mac_sock *s)
 {
     struct tuple_ctx *c = ctx;
-    struct mcpd_endpoint l = s->local, r = s->remote;
 
-    unmap(&l);
-    unmap(&r);
-    if (l.port != c->local.port || r.port != c->remote.port ||
-        mcpd_ip_cmp(&l.ip, &c->local.ip) != 0 ||
-        mcpd_ip_cmp(&r.ip, &c->remote.ip) != 0)
+    if (!mcpd_endpoint_is(&s->local, &c->local) ||
+        !mcpd_endpoint_is(&s->remote, &c->remote))
         return 0;
     if (!c->found || s->pid < c->hit.pid)
         c->hit = *s;
@@ -393,15 +375,11 @@ netstat_lookup(const struct mcpd_endpoint *local,
     if (s == NULL)
         return -1;
     for (i = 0; i < n && rc == 0; i++) {
-        struct mcpd_endpoint l = s[i].local, r = s[i].remote;
         char cmd[64] = "";
         uint32_t uid = 0;
 
-        unmap(&l);
-        unmap(&r);
-        if (l.port != local->port || r.port != remote->port ||
-            mcpd_ip_cmp(&l.ip, &local->ip) != 0 ||
-            mcpd_ip_cmp(&r.ip, &remote->ip) != 0)
+        if (!mcpd_endpoint_is(&s[i].local, local) ||
+            !mcpd_endpoint_is(&s[i].remote, remote))
             continue;
         if (s[i].pid > 0 && proc_name(s[i].pid, cmd,
                                       (uint32_t)sizeof(cmd)) <= 0)
@@ -437,8 +415,8 @@ mcpd_owner_lookup(const struct mcpd_endpoint *local,
     memset(&c, 0, sizeof(c));
     c.local = *local;
     c.remote = *remote;
-    unmap(&c.local);
-    unmap(&c.remote);
+    mcpd_ip_unmap(&c.local.ip);
+    mcpd_ip_unmap(&c.remote.ip);
     if (walk(tuple_cb, &c, &denied, err) != 0)
         return -1;
     if (c.found) {
