@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include "analyze/cli.h"
 #include "analyze/mcpd.h"
+#include "pcaplib.h"
 #include "platform.h"
 #ifdef HAVE_MCPD_CAPTURE
 #include "capture/capture.h"
@@ -58,7 +59,7 @@ capture_missing(int argc, char **argv)
 
     (void)argc;
     (void)argv;
-    if (mcpd_plat_capture_lib(err) != 0)
+    if (mcpd_plat_pcaplib(err) == NULL)
         fprintf(stderr, "mcpdiag: %s\n", err);
     else
         fprintf(stderr, "mcpdiag: 'capture' is not in this build; "

@@ -1,11 +1,15 @@
 /* \summary: live capture with libpcap: open, filter, read, write, stats */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 #include "dec.h"
 #include "live.h"
+#include "pcaplib.h"
+#include "platform.h"
+
+/* Read timeout of a remote (rpcap) handle, which has no non-blocking
+ * mode: how long one read waits when nothing comes. */
+#define REMOTE_READ_TIMEOUT_MS 20
 
 /*
  * Immediate mode makes libpcap use TPACKET_V2, whose ring has one fixed
@@ -44,11 +48,74 @@ activate_error(struct mcpd_live *lv, int rc, const char *iface, char *err,
         snprintf(err, errlen, "no interface '%s' (see 'ip link')", iface);
         e = MCPD_LIVE_NO_IFACE;
     } else {
-        snprintf(err, errlen, "%s: %s", iface, pcap_geterr(lv->pcap));
+        snprintf(err, errlen, "%s: %s", iface, lv->lib->geterr(lv->pcap));
     }
-    pcap_close(lv->pcap);
+    lv->lib->close(lv->pcap);
     lv->pcap = NULL;
     return e;
+}
+
+/* A local device through pcap_create: immediate mode, the ring size,
+ * nanosecond timestamps. MCPD_LIVE_OK, or an error with err set. */
+static enum mcpd_live_error
+open_local(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
+           size_t errlen)
+{
+    const struct mcpd_pcaplib *lib = lv->lib;
+    char perr[PCAP_ERRBUF_SIZE];
+    int rc;
+
+    perr[0] = '\0';
+    lv->pcap = lib->create(o->iface, perr);
+    if (lv->pcap == NULL) {
+        snprintf(err, errlen, "%s: %s", o->iface, perr);
+        return MCPD_LIVE_OTHER;
+    }
+    lib->set_snaplen(lv->pcap, o->snaplen > 0 ? o->snaplen : 262144);
+    lib->set_promisc(lv->pcap, 0);
+    /* Immediate mode: libpcap on Linux otherwise hands packets over in
+     * blocks, up to a second late, and a stop can lose the last block. */
+    lib->set_immediate_mode(lv->pcap, 1);
+    if (o->buffer_bytes > 0)
+        lib->set_buffer_size(lv->pcap, (int)o->buffer_bytes);
+    lib->set_tstamp_precision(lv->pcap, PCAP_TSTAMP_PRECISION_NANO);
+    rc = lib->activate(lv->pcap);
+    if (rc < 0)
+        return activate_error(lv, rc, o->iface, err, errlen);
+    if (lib->setnonblock(lv->pcap, 1, perr) != 0) {
+        snprintf(err, errlen, "%s: %s", o->iface, perr);
+        return MCPD_LIVE_OTHER;
+    }
+    return MCPD_LIVE_OK;
+}
+
+/*
+ * A remote device ("rpcap://host:port/dev", served by rpcapd) through
+ * pcap_open, where the library has it (Npcap). Such a handle has no
+ * non-blocking mode: each read waits at most REMOTE_READ_TIMEOUT_MS.
+ */
+static enum mcpd_live_error
+open_remote(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
+            size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+
+    if (lv->lib->open_remote == NULL) {
+        snprintf(err, errlen, "%s: remote capture needs a libpcap with "
+                 "rpcap (%s has none)", o->iface, lv->lib->name);
+        return MCPD_LIVE_NO_IFACE;
+    }
+    perr[0] = '\0';
+    lv->pcap = lv->lib->open_remote(o->iface, o->snaplen > 0 ? o->snaplen
+                                    : 262144, 0, REMOTE_READ_TIMEOUT_MS,
+                                    NULL, perr);
+    if (lv->pcap == NULL) {
+        snprintf(err, errlen, "%s: %s", o->iface, perr[0] ? perr :
+                 "cannot be opened");
+        return MCPD_LIVE_OTHER;
+    }
+    lv->remote = 1;
+    return MCPD_LIVE_OK;
 }
 
 enum mcpd_live_error
@@ -56,62 +123,62 @@ mcpd_live_open_with(struct mcpd_live *lv, const struct mcpd_live_opts *o,
                     char *err, size_t errlen)
 {
     const char *iface = o->iface, *filter = o->filter;
-    char perr[PCAP_ERRBUF_SIZE];
+    char perr[PCAP_ERRBUF_SIZE > MCPD_ERR_LEN ? PCAP_ERRBUF_SIZE :
+              MCPD_ERR_LEN];
     struct bpf_program prog;
-    int rc;
+    enum mcpd_live_error e;
 
     memset(lv, 0, sizeof(*lv));
     lv->sink = o->sink;
     lv->sink_arg = o->sink_arg;
-    perr[0] = '\0';
-    lv->pcap = pcap_create(iface, perr);
-    if (lv->pcap == NULL) {
-        snprintf(err, errlen, "%s: %s", iface, perr);
-        return MCPD_LIVE_OTHER;
+    if ((lv->lib = mcpd_plat_pcaplib(perr)) == NULL) {
+        snprintf(err, errlen, "%s", perr);
+        return MCPD_LIVE_NO_LIB;
     }
-    pcap_set_snaplen(lv->pcap, o->snaplen > 0 ? o->snaplen : 262144);
-    pcap_set_promisc(lv->pcap, 0);
-    /* Immediate mode: libpcap on Linux otherwise hands packets over in
-     * blocks, up to a second late, and a stop can lose the last block. */
-    pcap_set_immediate_mode(lv->pcap, 1);
-    if (o->buffer_bytes > 0)
-        pcap_set_buffer_size(lv->pcap, (int)o->buffer_bytes);
-    lv->nano = pcap_set_tstamp_precision(lv->pcap,
-                                         PCAP_TSTAMP_PRECISION_NANO) == 0;
-    rc = pcap_activate(lv->pcap);
-    if (rc < 0)
-        return activate_error(lv, rc, iface, err, errlen);
-    /* libpcap opens its socket without close-on-exec: COMMAND, run as
-     * the user, must never inherit a root capture socket. */
-    if (fcntl(pcap_fileno(lv->pcap), F_SETFD, FD_CLOEXEC) != 0) {
-        snprintf(err, errlen, "%s: close-on-exec: %s", iface,
-                 strerror(errno));
+    e = strncmp(iface, "rpcap://", 8) == 0 ?
+        open_remote(lv, o, err, errlen) : open_local(lv, o, err, errlen);
+    if (e != MCPD_LIVE_OK) {
+        mcpd_live_close(lv);
+        return e;
+    }
+    lv->nano = lv->lib->get_tstamp_precision(lv->pcap) ==
+               PCAP_TSTAMP_PRECISION_NANO;
+    if (lv->lib->seal(lv->pcap, perr) != 0) {
+        snprintf(err, errlen, "%s: %s", iface, perr);
         mcpd_live_close(lv);
         return MCPD_LIVE_OTHER;
     }
-    lv->dlt = pcap_datalink(lv->pcap);
+    lv->dlt = lv->lib->datalink(lv->pcap);
     if (!mcpd_dlt_supported(lv->dlt)) {
         snprintf(err, errlen, "%s: link type %s is not supported", iface,
                  pcap_datalink_val_to_name(lv->dlt));
         mcpd_live_close(lv);
         return MCPD_LIVE_OTHER;
     }
-    if (pcap_compile(lv->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-        pcap_setfilter(lv->pcap, &prog) != 0) {
+    if (lv->lib->compile(lv->pcap, &prog, filter, 1,
+                         PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errlen, "filter '%s': %s", filter,
-                 pcap_geterr(lv->pcap));
+                 lv->lib->geterr(lv->pcap));
         mcpd_live_close(lv);
         return MCPD_LIVE_OTHER;
     }
-    pcap_freecode(&prog);
-    if (pcap_setnonblock(lv->pcap, 1, perr) != 0) {
-        snprintf(err, errlen, "%s: %s", iface, perr);
+    if (lv->lib->setfilter(lv->pcap, &prog) != 0) {
+        snprintf(err, errlen, "filter '%s': %s", filter,
+                 lv->lib->geterr(lv->pcap));
+        lv->lib->freecode(&prog);
         mcpd_live_close(lv);
         return MCPD_LIVE_OTHER;
     }
+    lv->lib->freecode(&prog);
     return MCPD_LIVE_OK;
 }
 
+/*
+ * The file is written by the linked libpcap from a handle of its own
+ * (pcap_open_dead) with the capture's link type and precision: the
+ * capturing library may be another one (Npcap's DLL, with its own C
+ * runtime, must never be handed our FILE).
+ */
 int
 mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err, size_t errlen)
 {
@@ -121,9 +188,13 @@ mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err, size_t errlen)
         snprintf(err, errlen, "fdopen: %s", strerror(errno));
         return -1;
     }
-    lv->dumper = pcap_dump_fopen(lv->pcap, f);
+    lv->dead = pcap_open_dead_with_tstamp_precision(
+        lv->dlt, 262144, lv->nano ? PCAP_TSTAMP_PRECISION_NANO
+                                  : PCAP_TSTAMP_PRECISION_MICRO);
+    lv->dumper = lv->dead ? pcap_dump_fopen(lv->dead, f) : NULL;
     if (lv->dumper == NULL) {
-        snprintf(err, errlen, "%s", pcap_geterr(lv->pcap));
+        snprintf(err, errlen, "%s", lv->dead ? pcap_geterr(lv->dead) :
+                 "out of memory");
         fclose(f);
         return -1;
     }
@@ -131,9 +202,12 @@ mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err, size_t errlen)
 }
 
 int
-mcpd_live_fd(const struct mcpd_live *lv)
+mcpd_live_wait(struct mcpd_live *lv, int timeout_ms)
 {
-    return pcap_get_selectable_fd(lv->pcap);
+    /* A remote handle's read waits by itself (its read timeout). */
+    if (lv->remote)
+        return 1;
+    return lv->lib->wait(lv->pcap, timeout_ms);
 }
 
 static void
@@ -162,12 +236,13 @@ mcpd_live_drain(struct mcpd_live *lv, char *err, size_t errlen)
 {
     int total = 0, n;
 
-    /* Non-blocking: returns 0 once nothing is waiting. */
-    while ((n = pcap_dispatch(lv->pcap, 1024, on_packet,
-                              (u_char *)lv)) > 0)
+    /* Non-blocking (or, remote, a short read timeout): returns 0 once
+     * nothing is waiting. */
+    while ((n = lv->lib->dispatch(lv->pcap, 1024, on_packet,
+                                  (u_char *)lv)) > 0)
         total += n;
     if (n < 0 && n != PCAP_ERROR_BREAK) {
-        snprintf(err, errlen, "%s", pcap_geterr(lv->pcap));
+        snprintf(err, errlen, "%s", lv->lib->geterr(lv->pcap));
         return -1;
     }
     return total;
@@ -186,7 +261,7 @@ mcpd_live_stats(struct mcpd_live *lv, uint64_t *received, uint64_t *dropped,
 {
     struct pcap_stat ps;
 
-    if (pcap_stats(lv->pcap, &ps) != 0)
+    if (lv->pcap == NULL || lv->lib->stats(lv->pcap, &ps) != 0)
         return -1;
     *received = ps.ps_recv;
     *dropped = ps.ps_drop;
@@ -202,8 +277,12 @@ mcpd_live_close(struct mcpd_live *lv)
         pcap_dump_close(lv->dumper);
         lv->dumper = NULL;
     }
+    if (lv->dead) {
+        pcap_close(lv->dead);
+        lv->dead = NULL;
+    }
     if (lv->pcap) {
-        pcap_close(lv->pcap);
+        lv->lib->close(lv->pcap);
         lv->pcap = NULL;
     }
 }

@@ -22,8 +22,13 @@
 typedef void (*mcpd_live_fn)(void *arg, enum mcpd_dec_status st,
                              const struct mcpd_packet *pkt);
 
+struct mcpd_pcaplib;
+
 struct mcpd_live {
+    const struct mcpd_pcaplib *lib;  /* whose pcap_t this is (pcaplib.h) */
     pcap_t *pcap;
+    int remote;              /* rpcap: blocking reads with a timeout */
+    pcap_t *dead;            /* the linked libpcap's, for the -w file */
     pcap_dumper_t *dumper;   /* -w, NULL when not writing */
     int dlt;
     int nano;                /* timestamps in nanoseconds */
@@ -48,6 +53,7 @@ enum mcpd_live_error {
     MCPD_LIVE_OK,
     MCPD_LIVE_PERM,          /* no capture rights */
     MCPD_LIVE_NO_IFACE,      /* no such interface */
+    MCPD_LIVE_NO_LIB,        /* no capture library (Npcap to install) */
     MCPD_LIVE_OTHER
 };
 
@@ -78,8 +84,9 @@ enum mcpd_live_error mcpd_live_open_with(struct mcpd_live *lv,
 int mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err,
                        size_t errlen);
 
-/* The descriptor to poll for packets. */
-int mcpd_live_fd(const struct mcpd_live *lv);
+/* Wait up to timeout_ms for packets: >0 when some may be waiting (then
+ * drain), 0 on timeout, -1 on error. */
+int mcpd_live_wait(struct mcpd_live *lv, int timeout_ms);
 
 /* Read every packet waiting now (non-blocking); returns the count or -1. */
 int mcpd_live_drain(struct mcpd_live *lv, char *err, size_t errlen);

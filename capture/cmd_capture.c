@@ -3,7 +3,6 @@
  * are capture_opts.c, attribute.c, kevidence.c, live_out.c, stimulus.c */
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,9 +189,7 @@ watch(struct capture *c, const struct capture_args *a, struct run *r)
     if (a->duration)
         end_at = mcpd_cap_now_ns() + (int64_t)a->duration * 1000000000LL;
     while (!stop_requested) {
-        struct pollfd pfd = { mcpd_live_fd(&c->live), POLLIN, 0 };
-
-        poll(&pfd, 1, 100);
+        mcpd_live_wait(&c->live, 100);
         mcpd_cap_kernel_poll(c);
         if (mcpd_live_drain(&c->live, err, sizeof(err)) < 0) {
             mcpd_cap_errmsg("capture: %s\n", err);

@@ -69,12 +69,7 @@ const char *mcpd_default_iface(void);
  * platform has none. */
 const char *mcpd_plat_any_iface(void);
 
-/*
- * Make the live-capture library ready: 0, or -1 with err (MCPD_ERR_LEN)
- * saying in one line what to install. Linux links libpcap (always 0);
- * Windows loads Npcap's wpcap.dll at run time, as Wireshark does.
- */
-int mcpd_plat_capture_lib(char *err);
+/* The live-capture library itself: pcaplib.h. */
 
 /* ---- processes ------------------------------------------------------- */
 

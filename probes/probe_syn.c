@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -283,7 +282,7 @@ syn_wait(struct mcpd_probe *p, struct mcpd_probe_addr *a,
     struct mcpd_syn_probe *s = &a->syn;
     char rerr[MCPD_ERR_LEN];
     double t0, half, deadline, now;
-    int fd = mcpd_live_fd(lv), resent = 0;
+    int resent = 0;
 
     s->result = MCPD_SYN_NOTHING;
     t0 = mcpd_now_ms();
@@ -302,7 +301,6 @@ syn_wait(struct mcpd_probe *p, struct mcpd_probe_addr *a,
     }
     s->sent = 1;
     while (!c->done && (now = mcpd_now_ms()) < deadline) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
         int wait = (int)(deadline - now) + 1;
 
         if (!resent && now >= half) {
@@ -315,7 +313,7 @@ syn_wait(struct mcpd_probe *p, struct mcpd_probe_addr *a,
             wait = (int)(half - now) + 1;
         if (p->kw && wait > MCPD_TICK_MS)
             wait = MCPD_TICK_MS;    /* read the witness as it goes */
-        if (poll(&pfd, 1, wait > 0 ? wait : 1) > 0)
+        if (mcpd_live_wait(lv, wait > 0 ? wait : 1) > 0)
             mcpd_live_drain(lv, rerr, sizeof(rerr));
         mcpd_probe_kernel_tick(p);
         if (c->done)

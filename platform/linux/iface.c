@@ -19,11 +19,3 @@ mcpd_plat_any_iface(void)
 {
     return "any";
 }
-
-/* libpcap is linked in: nothing to load. */
-int
-mcpd_plat_capture_lib(char *err)
-{
-    (void)err;
-    return 0;
-}

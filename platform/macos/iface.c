@@ -17,11 +17,3 @@ mcpd_plat_any_iface(void)
 {
     return NULL;
 }
-
-/* libpcap (BPF) is linked in: nothing to load. */
-int
-mcpd_plat_capture_lib(char *err)
-{
-    (void)err;
-    return 0;
-}

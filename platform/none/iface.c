@@ -15,11 +15,3 @@ mcpd_plat_any_iface(void)
 {
     return NULL;
 }
-
-int
-mcpd_plat_capture_lib(char *err)
-{
-    snprintf(err, MCPD_ERR_LEN, "live capture is not available on this "
-             "platform");
-    return -1;
-}

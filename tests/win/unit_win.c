@@ -3,6 +3,7 @@
  * output files, random bytes, this process's environment, Npcap's check */
 
 #include "win.h"
+#include "pcaplib.h"
 #include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,7 +213,7 @@ test_misc(void)
     test_cond("no parent for a pid that does not exist",
               mcpd_plat_parent_pid(0x7ffffff0L) == -1);
     test_cond("no Npcap under wine: capture says to install it",
-              mcpd_plat_capture_lib(err) == -1 && strstr(err, "Npcap"));
+              mcpd_plat_pcaplib(err) == NULL && strstr(err, "Npcap"));
     test_cond("no kernel witness, said",
               mcpd_witness_open(NULL, 0, err, sizeof(err)) == NULL &&
               strstr(err, "Windows") != NULL);
