@@ -7,9 +7,9 @@
 #include "pcaplib.h"
 #include "platform.h"
 
-/* Read timeout of a remote (rpcap) handle, which has no non-blocking
- * mode: how long one read waits when nothing comes. */
-#define REMOTE_READ_TIMEOUT_MS 20
+/* Read timeout of a handle without immediate mode, or (remote, rpcap)
+ * without a non-blocking mode: how late a packet may be handed over. */
+#define READ_TIMEOUT_MS 20
 
 /*
  * Immediate mode makes libpcap use TPACKET_V2, whose ring has one fixed
@@ -62,11 +62,17 @@ open_local(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
            size_t errlen)
 {
     const struct mcpd_pcaplib *lib = lv->lib;
-    char perr[PCAP_ERRBUF_SIZE];
+    char perr[PCAP_ERRBUF_SIZE], dev[512];
     int rc;
 
     perr[0] = '\0';
-    lv->pcap = lib->create(o->iface, perr);
+    if (lib->device == NULL)
+        snprintf(dev, sizeof(dev), "%s", o->iface);
+    else if (lib->device(o->iface, dev, sizeof(dev), perr) != 0) {
+        snprintf(err, errlen, "%s", perr);
+        return MCPD_LIVE_NO_IFACE;
+    }
+    lv->pcap = lib->create(dev, perr);
     if (lv->pcap == NULL) {
         snprintf(err, errlen, "%s: %s", o->iface, perr);
         return MCPD_LIVE_OTHER;
@@ -74,8 +80,14 @@ open_local(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
     lib->set_snaplen(lv->pcap, o->snaplen > 0 ? o->snaplen : 262144);
     lib->set_promisc(lv->pcap, 0);
     /* Immediate mode: libpcap on Linux otherwise hands packets over in
-     * blocks, up to a second late, and a stop can lose the last block. */
-    lib->set_immediate_mode(lv->pcap, 1);
+     * blocks, up to a second late, and a stop can lose the last block.
+     * Where the library has none, a buffer timeout of READ_TIMEOUT_MS
+     * (never blocking reads: on Linux, under wine's wpcap.dll, one
+     * waits for a first packet however long that takes). */
+    if (lib->set_immediate_mode)
+        lib->set_immediate_mode(lv->pcap, 1);
+    else
+        lib->set_timeout(lv->pcap, READ_TIMEOUT_MS);
     if (o->buffer_bytes > 0)
         lib->set_buffer_size(lv->pcap, (int)o->buffer_bytes);
     lib->set_tstamp_precision(lv->pcap, PCAP_TSTAMP_PRECISION_NANO);
@@ -92,7 +104,7 @@ open_local(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
 /*
  * A remote device ("rpcap://host:port/dev", served by rpcapd) through
  * pcap_open, where the library has it (Npcap). Such a handle has no
- * non-blocking mode: each read waits at most REMOTE_READ_TIMEOUT_MS.
+ * non-blocking mode: each read waits at most READ_TIMEOUT_MS.
  */
 static enum mcpd_live_error
 open_remote(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
@@ -107,14 +119,14 @@ open_remote(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
     }
     perr[0] = '\0';
     lv->pcap = lv->lib->open_remote(o->iface, o->snaplen > 0 ? o->snaplen
-                                    : 262144, 0, REMOTE_READ_TIMEOUT_MS,
+                                    : 262144, 0, READ_TIMEOUT_MS,
                                     NULL, perr);
     if (lv->pcap == NULL) {
         snprintf(err, errlen, "%s: %s", o->iface, perr[0] ? perr :
                  "cannot be opened");
         return MCPD_LIVE_OTHER;
     }
-    lv->remote = 1;
+    lv->timed_reads = 1;
     return MCPD_LIVE_OK;
 }
 
@@ -204,8 +216,8 @@ mcpd_live_write_to(struct mcpd_live *lv, int fd, char *err, size_t errlen)
 int
 mcpd_live_wait(struct mcpd_live *lv, int timeout_ms)
 {
-    /* A remote handle's read waits by itself (its read timeout). */
-    if (lv->remote)
+    /* A handle read with a timeout waits in its reads. */
+    if (lv->timed_reads)
         return 1;
     return lv->lib->wait(lv->pcap, timeout_ms);
 }

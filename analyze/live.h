@@ -27,7 +27,8 @@ struct mcpd_pcaplib;
 struct mcpd_live {
     const struct mcpd_pcaplib *lib;  /* whose pcap_t this is (pcaplib.h) */
     pcap_t *pcap;
-    int remote;              /* rpcap: blocking reads with a timeout */
+    int timed_reads;         /* reads block up to a timeout (rpcap, a
+                                wpcap.dll without immediate mode) */
     pcap_t *dead;            /* the linked libpcap's, for the -w file */
     pcap_dumper_t *dumper;   /* -w, NULL when not writing */
     int dlt;

@@ -94,7 +94,7 @@ void mcpd_cap_on_final(void *ctx, struct mcpd_flow *f,
                        enum mcpd_emit_why why);
 
 /* stimulus.c: what the capture stirs and watches, and the proxy rule. */
-pid_t mcpd_cap_start_child(char **argv, const struct mcpd_target *t,
+long mcpd_cap_start_child(char **argv, const struct mcpd_target *t,
                            int timeout_s, int stdout_to_stderr,
                            int *exec_errno);
 void mcpd_cap_build_filter(const struct capture *c, char *buf, size_t len);

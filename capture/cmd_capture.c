@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "capture.h"
@@ -17,15 +16,15 @@
 #include "sanitize.h"
 
 static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t child_exited;
 
 /* What the run leaves for the end. */
 struct run {
     char filter[512];
     const char *iface;
     struct mcpd_input_info info;
-    pid_t child;             /* the stimulus while it runs; 0: none */
-    int child_status;        /* waitpid's, -1 before it ended */
+    long child;              /* the stimulus while it runs; 0: none */
+    int child_ended;         /* child_exit is how it ended */
+    struct mcpd_child_exit child_exit;
     int cmd_done;            /* COMMAND ended by itself */
 };
 
@@ -61,24 +60,6 @@ on_signal(int sig)
     stop_requested = 1;
 }
 
-static void
-on_child(int sig)
-{
-    (void)sig;
-    child_exited = 1;
-}
-
-static void
-set_signals(void)
-{
-    struct sigaction sa;
-
-    mcpd_catch_stop(on_signal, 1);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_child;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGCHLD, &sa, NULL);
-}
 
 /* Everything that needs root, then the drop. 0, or an exit status. */
 static int
@@ -205,13 +186,14 @@ watch(struct capture *c, const struct capture_args *a, struct run *r)
          * connection of its tree names the process that used them. */
         if (c->cmd_pid > 0 && r->child > 0 && !c->cmd_env)
             mcpd_proxy_env_read_pid(&c->proxy, &c->target, r->child);
-        if (r->child > 0 && child_exited) {
-            child_exited = 0;
-            if (waitpid(r->child, &r->child_status, WNOHANG) == r->child) {
-                r->child = 0;
-                r->cmd_done = 1;
-                end_at = now + GRACE_NS;
-            }
+        /* The stimulus's end, looked at each tick (no SIGCHLD: the
+         * same on every platform). */
+        if (r->child > 0 &&
+            mcpd_child_reap(r->child, 0, &r->child_exit) == 1) {
+            r->child = 0;
+            r->child_ended = 1;
+            r->cmd_done = 1;
+            end_at = now + GRACE_NS;
         }
         if (end_at && now >= end_at)
             break;
@@ -223,14 +205,14 @@ static void
 say_command_end(const struct capture_args *a, const struct run *r)
 {
     const char *cmd = a->cmd_argv ? a->cmd_argv[0] : NULL;
-    int st = r->child_status;
+    const struct mcpd_child_exit *x = &r->child_exit;
 
-    if (cmd == NULL || a->ropts.quiet || st < 0)
+    if (cmd == NULL || a->ropts.quiet || !r->child_ended)
         return;
-    if (WIFEXITED(st))
-        mcpd_cap_errmsg("%s exited with status %d\n", cmd, WEXITSTATUS(st));
-    else if (WIFSIGNALED(st))
-        mcpd_cap_errmsg("%s was killed by signal %d\n", cmd, WTERMSIG(st));
+    if (x->signal)
+        mcpd_cap_errmsg("%s was killed by signal %d\n", cmd, x->signal);
+    else
+        mcpd_cap_errmsg("%s exited with status %d\n", cmd, x->code);
 }
 
 /* Stop, finish the report and say what it cannot show. */
@@ -246,8 +228,7 @@ finish(struct capture *c, const struct capture_args *a, struct run *r)
     mcpd_live_drain(&c->live, err, sizeof(err));
     if (r->child > 0) {
         /* Stopped by a signal or --duration: the command goes too. */
-        kill(r->child, SIGTERM);
-        waitpid(r->child, &r->child_status, 0);
+        r->child_ended = mcpd_child_reap(r->child, 1, &r->child_exit) == 1;
     }
     mcpd_live_stats(&c->live, &recv, &drop, &ifdrop);
     mcpd_live_close(&c->live);    /* finishes the -w file */
@@ -261,7 +242,7 @@ finish(struct capture *c, const struct capture_args *a, struct run *r)
     /* A command that failed, or that had no answered connection, is a
      * problem even when every connection seen looks healthy. */
     if (cmd && r->cmd_done && status == 0 &&
-        !(WIFEXITED(r->child_status) && WEXITSTATUS(r->child_status) == 0)) {
+        !(r->child_exit.signal == 0 && r->child_exit.code == 0)) {
         status = 1;
         mcpd_cap_errmsg("exit 1: %s failed%s\n", cmd, c->rep->emitted ?
                         ", though the connections seen look healthy" :
@@ -302,7 +283,6 @@ mcpd_cmd_capture(int argc, char **argv)
         return status;
     memset(&c, 0, sizeof(c));
     memset(&r, 0, sizeof(r));
-    r.child_status = -1;
     c.quiet = a.ropts.quiet;
     if (mcpd_target_parse(a.target_text, &c.target, err) != 0)
         return mcpd_usage_error("target: %s", err);
@@ -320,7 +300,7 @@ mcpd_cmd_capture(int argc, char **argv)
         mcpd_cap_kernel_close(&c);
         return status;
     }
-    set_signals();
+    mcpd_catch_stop(on_signal, 1);
     if (!a.ropts.quiet)
         fprintf(c.live_out, "mcpdiag capture on %s (%s), filter '%s'%s\n",
                 r.iface, r.info.link_types[0], r.filter,

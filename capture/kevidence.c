@@ -137,7 +137,8 @@ mcpd_cap_kernel_open(struct capture *c, int quiet)
                                        sizeof(werr));
     if (c->witness == NULL && !quiet)
         mcpd_cap_errmsg("kernel witness unavailable: %s; "
-                        "processes come from sock_diag only\n", werr);
+                        "processes come from the socket table only\n",
+                        werr);
     /* Rule counters: a helper keeps root only to run iptables-save
      * again; everything else gives root up. */
     if (c->witness)

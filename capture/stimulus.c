@@ -2,30 +2,69 @@
  * built-in probe, the packet filter, and the proxy rule */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "capture_int.h"
 #include "fdutil.h"
 
+static double
+now_ms(void)
+{
+    return (double)mcpd_cap_now_ns() / 1e6;
+}
+
+/* Wait until fd is ready for `events` or the deadline (now_ms's clock)
+ * passes: 1 ready, 0 not. */
+static int
+ready_by(int fd, short events, double deadline)
+{
+    struct pollfd pfd;
+    double left;
+
+    for (;;) {
+        left = deadline - now_ms();
+        if (left <= 0)
+            return 0;
+        pfd.fd = fd;
+        pfd.events = events;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, (int)left + 1) > 0)
+            return 1;
+    }
+}
+
+/* Connect within timeout_s: 0, or -1 (refused, unreachable, silent). */
+static int
+connect_by(int fd, const struct addrinfo *ai, int timeout_s)
+{
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return 0;
+    if (errno != EINPROGRESS ||
+        !ready_by(fd, POLLOUT, now_ms() + timeout_s * 1000.0) ||
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+        return -1;
+    return soerr == 0 ? 0 : -1;
+}
+
 /*
- * The built-in probe, run in the child as the user: connect to every
- * address of the target and send an MCP initialize, so the capture sees
- * the same conversation a client would start.
+ * The built-in probe, run as the user (in a child, or on Windows a
+ * thread of its own): connect to every address of the target and send
+ * an MCP initialize, so the capture sees the same conversation a client
+ * would start. Non-blocking, each address bounded by the timeout.
  */
 static int
 builtin_probe(const struct mcpd_target *t, int timeout_s)
 {
     struct addrinfo hints, *res, *ai;
     char port[8], req[1024], buf[512];
-    struct timeval tv = { timeout_s, 0 };
     int failures = 0;
 
     memset(&hints, 0, sizeof(hints));
@@ -39,12 +78,12 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
             "\"params\":{\"protocolVersion\":\"2025-06-18\","
             "\"capabilities\":{},\"clientInfo\":{\"name\":\"mcpdiag\","
             "\"version\":\"" MCPD_VERSION "\"}}}";
-        int fd = mcpd_socket(ai->ai_family, SOCK_STREAM, 0, 0), n;
+        int fd = mcpd_socket(ai->ai_family, SOCK_STREAM, 0,
+                             MCPD_SOCK_NONBLOCK), n;
+        double deadline;
         if (fd < 0)
             continue;
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (connect_by(fd, ai, timeout_s) != 0) {
             failures++;
             close(fd);
             continue;
@@ -55,9 +94,12 @@ builtin_probe(const struct mcpd_target *t, int timeout_s)
                      "Accept: application/json, text/event-stream\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                      t->path, t->host, t->port, sizeof(body) - 1, body);
+        /* A fresh socket's send buffer holds the whole request. */
+        deadline = now_ms() + timeout_s * 1000.0;
         if (n > 0 && n < (int)sizeof(req) &&
-            write(fd, req, (size_t)n) == n)
-            while (read(fd, buf, sizeof(buf)) > 0)
+            send(fd, req, (size_t)n, 0) == n)
+            while (ready_by(fd, POLLIN, deadline) &&
+                   recv(fd, buf, sizeof(buf), 0) > 0)
                 ;
         close(fd);
     }
@@ -84,13 +126,16 @@ run_builtin(void *arg)
  * carries JSON), or the built-in probe. A COMMAND that cannot be run
  * returns -1 with *exec_errno set, the child reaped.
  */
-pid_t
+long
 mcpd_cap_start_child(char **argv, const struct mcpd_target *t,
                      int timeout_s, int stdout_to_stderr, int *exec_errno)
 {
-    struct builtin b = { t, timeout_s };
+    /* Outlives this call: on Windows the built-in probe is a thread. */
+    static struct builtin b;
 
-    return (pid_t)mcpd_child_spawn(argv, run_builtin, &b,
+    b.t = t;
+    b.timeout_s = timeout_s;
+    return mcpd_child_spawn(argv, run_builtin, &b,
                                    stdout_to_stderr ?
                                    MCPD_RUN_STDOUT_TO_STDERR : 0,
                                    exec_errno);

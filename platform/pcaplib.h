@@ -4,6 +4,7 @@
 #ifndef MCPD_PCAPLIB_H
 #define MCPD_PCAPLIB_H
 
+#include <stddef.h>
 #include <pcap/pcap.h>
 
 /*
@@ -11,10 +12,16 @@
  *   open_remote  pcap_open(), for "rpcap://" sources (remote capture
  *                through rpcapd, as Wireshark offers it); NULL where
  *                the library has no remote capture (Debian's libpcap).
+ *   set_immediate_mode  NULL in a WinPcap-era wpcap.dll (wine's own):
+ *                then a short buffer timeout (set_timeout) stands in.
+ *   device       the name the library opens for the one the user gave
+ *                (Windows: an adapter's name as `ipconfig` shows it, or
+ *                its GUID, becomes \Device\NPF_{GUID}); 0, or -1 with
+ *                errbuf set. NULL: names are taken as they are.
  *   wait         wait up to timeout_ms for packets on a non-blocking
- *                handle: poll() on its selectable descriptor, or
- *                WaitForSingleObject() on Npcap's event. >0 when packets
- *                may be waiting, 0 on timeout, -1 on error.
+ *                handle: poll() on its selectable descriptor, or on
+ *                Windows a sleep of at most 10 ms. >0 when packets may
+ *                be waiting, 0 on timeout, -1 on error.
  *   seal         keep the handle out of every child: close-on-exec on
  *                POSIX (libpcap opens its socket without it); Windows
  *                handles are not inherited unless asked for. 0, or -1
@@ -32,6 +39,7 @@ struct mcpd_pcaplib {
     int (*set_snaplen)(pcap_t *p, int snaplen);
     int (*set_promisc)(pcap_t *p, int promisc);
     int (*set_immediate_mode)(pcap_t *p, int immediate);
+    int (*set_timeout)(pcap_t *p, int timeout_ms);
     int (*set_buffer_size)(pcap_t *p, int bytes);
     int (*set_tstamp_precision)(pcap_t *p, int precision);
     int (*get_tstamp_precision)(pcap_t *p);
@@ -48,6 +56,7 @@ struct mcpd_pcaplib {
     int (*stats)(pcap_t *p, struct pcap_stat *ps);
     int (*wait)(pcap_t *p, int timeout_ms);
     int (*seal)(pcap_t *p, char *errbuf);
+    int (*device)(const char *name, char *dev, size_t len, char *errbuf);
 };
 
 /*

@@ -156,6 +156,21 @@ int mcpd_child_start(const char *path, const char *const argv[], int flags,
 long mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
                       int flags, int *exec_errno);
 
+/* How a child of mcpd_child_spawn ended. */
+struct mcpd_child_exit {
+    int code;                /* its exit status, when signal is 0 */
+    int signal;              /* the signal that ended it; 0: it exited */
+};
+
+/*
+ * Has child `pid` of mcpd_child_spawn ended? 1 with *how set (and the
+ * child reaped) when it has, 0 while it runs, -1 when it cannot be
+ * known. With stop set it is asked to end first (SIGTERM; on Windows
+ * TerminateProcess, or for the built-in function, its own timeouts)
+ * and waited for.
+ */
+int mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how);
+
 /* Wait for c to end (killed first when kill_it), its pipes closed.
  * Returns its status as in struct mcpd_run (128+N when signal N ended
  * it, -1 when it cannot be known). */

@@ -42,6 +42,7 @@ static const struct mcpd_pcaplib linked = {
     .set_snaplen = pcap_set_snaplen,
     .set_promisc = pcap_set_promisc,
     .set_immediate_mode = pcap_set_immediate_mode,
+    .set_timeout = pcap_set_timeout,
     .set_buffer_size = pcap_set_buffer_size,
     .set_tstamp_precision = pcap_set_tstamp_precision,
     .get_tstamp_precision = pcap_get_tstamp_precision,

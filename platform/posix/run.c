@@ -316,3 +316,23 @@ mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
     close(st[0]);
     return (long)pid;
 }
+
+int
+mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how)
+{
+    pid_t r;
+    int st = 0;
+
+    if (pid <= 0)
+        return -1;
+    if (stop)
+        kill((pid_t)pid, SIGTERM);
+    while ((r = waitpid((pid_t)pid, &st, stop ? 0 : WNOHANG)) < 0 &&
+           errno == EINTR)
+        ;
+    if (r <= 0)
+        return r == 0 ? 0 : -1;
+    how->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    how->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return 1;
+}

@@ -2,35 +2,39 @@
  * time from its own directory, as a table of its libpcap functions */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "win.h"
+#include <iphlpapi.h>
 #include "pcaplib.h"
 
 /*
  * The linked libpcap (built with PCAP_TYPE=null) reads capture files
  * and writes -w files; only Npcap's driver captures. Its wpcap.dll has
  * libpcap's API, so the table is filled by name: a missing function is
- * an Npcap too old to use (pcap_set_immediate_mode came with Npcap 0.9,
- * libpcap 1.5). pcap_open is optional (remote capture, "rpcap://").
+ * a wpcap.dll too old to use. Optional: pcap_open (remote capture,
+ * "rpcap://"), and pcap_set_immediate_mode, which WinPcap-era DLLs
+ * lack (wine's own wpcap.dll, over the host's libpcap): a short read
+ * timeout stands in for it.
  */
 static struct mcpd_pcaplib npcap;
-static HANDLE (*npcap_getevent)(pcap_t *p);
 static char npcap_name[MAX_PATH + 16];
 
-/* Npcap signals a handle's event when packets are waiting (immediate
- * mode: at once); a handle without one (remote capture) is read with
- * its read timeout instead, so there is nothing to wait for here. */
-static int
-wait_event(pcap_t *p, int timeout_ms)
-{
-    HANDLE ev = npcap_getevent ? npcap_getevent(p) : NULL;
-    DWORD rc;
+/*
+ * A short sleep, then the caller drains the non-blocking handle. Npcap
+ * has an event for this (pcap_getevent), but a wpcap.dll may export it
+ * as a stub that faults when called (wine's does): ten milliseconds of
+ * latency is the price of never calling it.
+ */
+#define WAIT_STEP_MS 10
 
-    if (ev == NULL || ev == INVALID_HANDLE_VALUE)
-        return 1;
-    rc = WaitForSingleObject(ev, timeout_ms < 0 ? INFINITE :
-                             (DWORD)timeout_ms);
-    return rc == WAIT_OBJECT_0 ? 1 : rc == WAIT_TIMEOUT ? 0 : -1;
+static int
+wait_sleep(pcap_t *p, int timeout_ms)
+{
+    (void)p;
+    Sleep(timeout_ms >= 0 && timeout_ms < WAIT_STEP_MS ? (DWORD)timeout_ms
+                                                       : WAIT_STEP_MS);
+    return 1;
 }
 
 /* Npcap's handles are not inheritable, and the command starts with a
@@ -45,6 +49,51 @@ seal_none(pcap_t *p, char *errbuf)
 
 /* GetProcAddress's FARPROC to the field's own type, through the generic
  * function pointer type that converts to any other. */
+/*
+ * Npcap names an adapter \Device\NPF_{GUID}, with GetAdaptersAddresses'
+ * AdapterName as the GUID; people know it by its friendly name
+ * ("Ethernet", "Wi-Fi", as ipconfig shows it). Either becomes the
+ * device name; a \Device\ name and Npcap's loopback pass as they are.
+ */
+static int
+device_name(const char *name, char *dev, size_t len, char *errbuf)
+{
+    IP_ADAPTER_ADDRESSES *list = NULL, *a;
+    ULONG size = 16384, rc = ERROR_BUFFER_OVERFLOW;
+    int tries, found = 0;
+
+    if (_strnicmp(name, "\\Device\\", 8) == 0) {
+        snprintf(dev, len, "%s", name);
+        return 0;
+    }
+    for (tries = 0; tries < 3 && rc == ERROR_BUFFER_OVERFLOW; tries++) {
+        free(list);
+        if ((list = malloc(size)) == NULL)
+            break;
+        rc = GetAdaptersAddresses(AF_UNSPEC, GAA_FLAG_SKIP_ANYCAST |
+                                  GAA_FLAG_SKIP_MULTICAST |
+                                  GAA_FLAG_SKIP_DNS_SERVER, NULL, list,
+                                  &size);
+    }
+    for (a = rc == NO_ERROR ? list : NULL; a && !found; a = a->Next) {
+        char friendly[256];
+        if (WideCharToMultiByte(CP_UTF8, 0, a->FriendlyName, -1, friendly,
+                                sizeof(friendly), NULL, NULL) <= 0)
+            friendly[0] = '\0';
+        if (_stricmp(name, friendly) == 0 ||
+            _stricmp(name, a->AdapterName) == 0) {
+            snprintf(dev, len, "\\Device\\NPF_%s", a->AdapterName);
+            found = 1;
+        }
+    }
+    free(list);
+    if (!found)
+        snprintf(errbuf, PCAP_ERRBUF_SIZE, "no adapter '%s' (see "
+                 "'ipconfig /all'; Npcap's loopback is "
+                 "\\Device\\NPF_Loopback)", name);
+    return found ? 0 : -1;
+}
+
 #define NEED(field, sym) \
     ((npcap.field = (__typeof__(npcap.field))(void (*)(void)) \
       GetProcAddress(dll, sym)) != NULL)
@@ -56,8 +105,7 @@ fill_table(HMODULE dll)
     if (!NEED(create, "pcap_create")) return "pcap_create";
     if (!NEED(set_snaplen, "pcap_set_snaplen")) return "pcap_set_snaplen";
     if (!NEED(set_promisc, "pcap_set_promisc")) return "pcap_set_promisc";
-    if (!NEED(set_immediate_mode, "pcap_set_immediate_mode"))
-        return "pcap_set_immediate_mode";
+    if (!NEED(set_timeout, "pcap_set_timeout")) return "pcap_set_timeout";
     if (!NEED(set_buffer_size, "pcap_set_buffer_size"))
         return "pcap_set_buffer_size";
     if (!NEED(set_tstamp_precision, "pcap_set_tstamp_precision"))
@@ -76,10 +124,11 @@ fill_table(HMODULE dll)
     if (!NEED(stats, "pcap_stats")) return "pcap_stats";
     if (!NEED(open_remote, "pcap_open"))
         npcap.open_remote = NULL;       /* no remote capture: fine */
-    npcap_getevent = (__typeof__(npcap_getevent))(void (*)(void))
-        GetProcAddress(dll, "pcap_getevent");
-    npcap.wait = wait_event;
+    if (!NEED(set_immediate_mode, "pcap_set_immediate_mode"))
+        npcap.set_immediate_mode = NULL;
+    npcap.wait = wait_sleep;
     npcap.seal = seal_none;
+    npcap.device = device_name;
     return NULL;
 }
 #undef NEED

@@ -204,17 +204,259 @@ mcpd_run_free(struct mcpd_run *r)
     r->out = r->err = NULL;
 }
 
-/* capture is not built for Windows yet (README, "Windows"): its subject
- * would start through CreateProcess here. */
+/*
+ * The subjects of a capture, by id: a process (COMMAND) or a thread (the
+ * built-in probe). Windows has no fork: the built-in probe runs on a
+ * thread of mcpdiag, which is never elevated when it starts one
+ * (privs.c refuses), so it has the user's own identity, as on POSIX.
+ */
+#define SPAWN_MAX 8
+static struct spawned {
+    long id;                 /* pid, or thread id; 0: free slot */
+    HANDLE h;                /* process or thread handle */
+    int thread;
+} spawned[SPAWN_MAX];
+
+struct thread_start {
+    int (*fn)(void *);
+    void *arg;
+};
+
+static DWORD WINAPI
+thread_main(LPVOID p)
+{
+    struct thread_start ts = *(struct thread_start *)p;
+
+    free(p);
+    return (DWORD)ts.fn(ts.arg);
+}
+
+static struct spawned *
+spawned_slot(long id)
+{
+    int i;
+
+    for (i = 0; i < SPAWN_MAX; i++)
+        if (spawned[i].id == id)
+            return &spawned[i];
+    return NULL;
+}
+
+/* Why CreateProcess could not run argv[0], as the errno execvp gives. */
+static int
+exec_errno_of(DWORD e)
+{
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+        return ENOENT;
+    case ERROR_ACCESS_DENIED:
+        return EACCES;
+    default:
+        return ENOEXEC;
+    }
+}
+
+/*
+ * The token COMMAND runs with when mcpdiag is elevated ("Run as
+ * administrator"): ours, restricted as `runas /trustlevel` does it,
+ * with every privilege but change-notify removed, Administrators kept
+ * for deny only, and medium integrity, a normal prompt's. The user
+ * stays the user; root stays in mcpdiag. NULL when not elevated (the
+ * command inherits our own, unelevated token); *failed when elevated
+ * and no restricted token could be made: then nothing is started.
+ */
+static HANDLE
+user_token(int *failed)
+{
+    SID_IDENTIFIER_AUTHORITY nt = SECURITY_NT_AUTHORITY;
+    SID_IDENTIFIER_AUTHORITY mandatory = SECURITY_MANDATORY_LABEL_AUTHORITY;
+    PSID admins = NULL, medium = NULL;
+    SID_AND_ATTRIBUTES deny;
+    TOKEN_MANDATORY_LABEL label;
+    HANDLE tok = NULL, restricted = NULL;
+
+    *failed = 0;
+    if (!mcpd_win_elevated())
+        return NULL;
+    *failed = 1;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE |
+                          TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY |
+                          TOKEN_ADJUST_DEFAULT, &tok))
+        return NULL;
+    if (AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID,
+                                 DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0,
+                                 &admins) &&
+        AllocateAndInitializeSid(&mandatory, 1,
+                                 SECURITY_MANDATORY_MEDIUM_RID, 0, 0, 0, 0,
+                                 0, 0, 0, &medium)) {
+        deny.Sid = admins;
+        deny.Attributes = 0;
+        if (CreateRestrictedToken(tok, DISABLE_MAX_PRIVILEGE, 1, &deny, 0,
+                                  NULL, 0, NULL, &restricted)) {
+            label.Label.Sid = medium;
+            label.Label.Attributes = SE_GROUP_INTEGRITY;
+            if (SetTokenInformation(restricted, TokenIntegrityLevel, &label,
+                                    sizeof(label) + GetLengthSid(medium)))
+                *failed = 0;
+        }
+    }
+    if (*failed && restricted) {
+        CloseHandle(restricted);
+        restricted = NULL;
+    }
+    if (admins)
+        FreeSid(admins);
+    if (medium)
+        FreeSid(medium);
+    CloseHandle(tok);
+    return restricted;
+}
+
+/* COMMAND with our console and std handles, and no other handle: the
+ * handle list names the only ones it inherits (a socket or pipe of
+ * ours made inheritable by a library stays ours). */
+static long
+spawn_process(char *const argv[], int flags, int *exec_errno,
+              struct spawned *slot)
+{
+    STARTUPINFOEXA si;
+    PROCESS_INFORMATION pi;
+    HANDLE std[3], list[3];
+    SIZE_T attr_len = 0;
+    char cmd[32768];
+    size_t pos = 0;
+    int i, n = 0, ok;
+
+    HANDLE token;
+
+    cmd[0] = '\0';
+    for (i = 0; argv[i] != NULL; i++)
+        if (quote_arg(cmd, sizeof(cmd), &pos, argv[i]) != 0) {
+            *exec_errno = E2BIG;
+            return -1;
+        }
+    token = user_token(&ok);
+    if (ok) {       /* elevated, and no token without it: never run */
+        *exec_errno = EPERM;
+        return -1;
+    }
+    std[0] = GetStdHandle(STD_INPUT_HANDLE);
+    std[1] = GetStdHandle((flags & MCPD_RUN_STDOUT_TO_STDERR) ?
+                          STD_ERROR_HANDLE : STD_OUTPUT_HANDLE);
+    std[2] = GetStdHandle(STD_ERROR_HANDLE);
+    for (i = 0; i < 3; i++) {
+        int j, dup = 0;
+        if (std[i] == NULL || std[i] == INVALID_HANDLE_VALUE)
+            continue;
+        SetHandleInformation(std[i], HANDLE_FLAG_INHERIT,
+                             HANDLE_FLAG_INHERIT);
+        for (j = 0; j < n; j++)
+            dup |= list[j] == std[i];
+        if (!dup)
+            list[n++] = std[i];
+    }
+    memset(&si, 0, sizeof(si));
+    si.StartupInfo.cb = sizeof(si);
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdInput = std[0];
+    si.StartupInfo.hStdOutput = std[1];
+    si.StartupInfo.hStdError = std[2];
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_len);
+    si.lpAttributeList = malloc(attr_len);
+    if (si.lpAttributeList == NULL) {
+        if (token)
+            CloseHandle(token);
+        return -1;
+    }
+    ok = InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+                                           &attr_len) &&
+         (n == 0 || UpdateProcThreadAttribute(si.lpAttributeList, 0,
+                        PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list,
+                        n * sizeof(HANDLE), NULL, NULL));
+    /* With no application name, CreateProcess searches the PATH for
+     * the first word, as a shell would. */
+    if (ok && token)
+        ok = CreateProcessAsUserA(token, NULL, cmd, NULL, NULL, n > 0,
+                                  EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                                  &si.StartupInfo, &pi);
+    else if (ok)
+        ok = CreateProcessA(NULL, cmd, NULL, NULL, n > 0,
+                            EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                            &si.StartupInfo, &pi);
+    if (!ok)
+        *exec_errno = exec_errno_of(GetLastError());
+    DeleteProcThreadAttributeList(si.lpAttributeList);
+    free(si.lpAttributeList);
+    if (token)
+        CloseHandle(token);
+    if (!ok)
+        return -1;
+    CloseHandle(pi.hThread);
+    slot->id = (long)pi.dwProcessId;
+    slot->h = pi.hProcess;
+    slot->thread = 0;
+    return slot->id;
+}
+
 long
 mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
                  int flags, int *exec_errno)
 {
-    (void)argv;
-    (void)fn;
-    (void)arg;
-    (void)flags;
+    struct spawned *slot = spawned_slot(0);
+    struct thread_start *ts;
+    DWORD tid;
+
     *exec_errno = 0;
-    errno = ENOSYS;
-    return -1;
+    if (slot == NULL) {
+        errno = EAGAIN;
+        return -1;
+    }
+    fflush(NULL);
+    if (argv != NULL)
+        return spawn_process(argv, flags, exec_errno, slot);
+    if ((ts = malloc(sizeof(*ts))) == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    ts->fn = fn;
+    ts->arg = arg;
+    slot->h = CreateThread(NULL, 0, thread_main, ts, 0, &tid);
+    if (slot->h == NULL) {
+        free(ts);
+        errno = EAGAIN;
+        return -1;
+    }
+    slot->id = (long)tid;
+    slot->thread = 1;
+    return slot->id;
+}
+
+int
+mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how)
+{
+    struct spawned *slot = pid > 0 ? spawned_slot(pid) : NULL;
+    DWORD code = 0, rc;
+
+    if (slot == NULL)
+        return -1;
+    /* A thread cannot be stopped safely: the built-in probe's own
+     * timeouts end it. */
+    if (stop && !slot->thread)
+        TerminateProcess(slot->h, 1);
+    rc = WaitForSingleObject(slot->h, stop ? INFINITE : 0);
+    if (rc == WAIT_TIMEOUT)
+        return 0;
+    if (rc != WAIT_OBJECT_0)
+        return -1;
+    if (slot->thread)
+        GetExitCodeThread(slot->h, &code);
+    else
+        GetExitCodeProcess(slot->h, &code);
+    CloseHandle(slot->h);
+    memset(slot, 0, sizeof(*slot));
+    how->signal = 0;
+    how->code = (int)code;
+    return 1;
 }
