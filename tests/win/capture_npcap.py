@@ -4,7 +4,7 @@ time. Under wine there is no Npcap: exit 3 and one line saying to
 install it with loopback support. A file there that is no DLL is named
 as such (exit 3, one line); a DLL that exports the libpcap API (our own
 build of libpcap, copied there) is loaded, and the command goes on to
-say what this build lacks.
+open the adapter (tests/win/capture_wine.py captures through one).
 
 usage: capture_npcap.py WINE_RUN WIN_EXE PCAP_DLL
 Exits 77 (skipped) when wine cannot run.
@@ -45,7 +45,7 @@ def main():
                          "system32", "Npcap")
     shutil.rmtree(npcap, ignore_errors=True)
     try:
-        rc, err = run([wine_run, exe, "capture", "--port", "3000"])
+        rc, err = run([wine_run, exe, "capture", "127.0.0.1:3000"])
         line = one_line(err)
         check("no Npcap: exit 3, one line to install it with loopback",
               rc == 3 and line is not None and "install" in line and
@@ -55,14 +55,14 @@ def main():
         os.makedirs(npcap)
         with open(os.path.join(npcap, "wpcap.dll"), "wb") as f:
             f.write(b"not a DLL\n")
-        rc, err = run([wine_run, exe, "capture"])
+        rc, err = run([wine_run, exe, "capture", "127.0.0.1:3000"])
         line = one_line(err)
         check("a wpcap.dll that is no DLL: exit 3, cannot be loaded",
               rc == 3 and line is not None and "cannot be loaded" in line,
               "rc=%d %r" % (rc, err))
 
         shutil.copy(pcap_dll, os.path.join(npcap, "wpcap.dll"))
-        rc, err = run([wine_run, exe, "capture"])
+        rc, err = run([wine_run, exe, "capture", "127.0.0.1:3000"])
         line = one_line(err)
         check("a libpcap DLL there is loaded: past the Npcap check",
               rc == 3 and line is not None and "Npcap" not in line,
