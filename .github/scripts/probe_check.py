@@ -14,6 +14,11 @@ import subprocess
 import sys
 import threading
 
+# The MCP handler the probe tests' servers share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tests", "probe"))
+import mcp_handler  # noqa: E402
+
 passed = 0
 failed = []
 
@@ -28,49 +33,7 @@ def check(name, ok, detail=""):
         print("FAIL: %s %s" % (name, detail))
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    """POST /mcp: an InitializeResult, 202 for notifications, a JSON-RPC
-    error for anything else; GET /health: 200."""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, ctype="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        if self.path == "/health":
-            self.reply(200, b'{"ok": true}')
-        else:
-            self.reply(404, b"Not Found", "text/plain")
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        try:
-            msg = json.loads(self.rfile.read(n))
-        except ValueError:
-            msg = {}
-        if self.path != "/mcp":
-            self.reply(404, b"Not Found", "text/plain")
-        elif msg.get("method") == "initialize":
-            self.reply(200, json.dumps({
-                "jsonrpc": "2.0", "id": msg.get("id"),
-                "result": {"protocolVersion": "2025-06-18",
-                           "capabilities": {},
-                           "serverInfo": {"name": "ci-server",
-                                          "version": "0.1"}}}).encode())
-        elif "id" not in msg:
-            self.reply(202, b"")
-        else:
-            self.reply(200, json.dumps({
-                "jsonrpc": "2.0", "id": msg.get("id"),
-                "error": {"code": -32601, "message": "Method not found"}
-            }).encode())
+Handler = mcp_handler.handler("ci-server", "2025-06-18")
 
 
 def probe(exe, url):

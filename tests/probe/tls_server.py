@@ -11,11 +11,12 @@ The TLS handshake runs in each connection's thread, so a client that
 speaks plain HTTP (or nothing) does not block the others.
 """
 import http.server
-import json
 import socket
 import socketserver
 import ssl
 import sys
+
+import mcp_handler  # beside this file
 
 host, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
     sys.argv[4]
@@ -23,47 +24,7 @@ ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, ctype="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        if self.path == "/health":
-            self.reply(200, b'{"ok": true}')
-        else:
-            self.reply(404, b"Not Found", "text/plain")
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        try:
-            msg = json.loads(self.rfile.read(n))
-        except ValueError:
-            msg = {}
-        if self.path != "/mcp":
-            self.reply(404, b"Not Found", "text/plain")
-        elif msg.get("method") == "initialize":
-            self.reply(200, json.dumps({
-                "jsonrpc": "2.0", "id": msg.get("id"),
-                "result": {"protocolVersion": "2025-11-25",
-                           "capabilities": {},
-                           "serverInfo": {"name": "tls-test-server",
-                                          "version": "0.1"}}}).encode())
-        elif "id" not in msg:
-            self.reply(202, b"")
-        else:
-            self.reply(200, json.dumps({
-                "jsonrpc": "2.0", "id": msg.get("id"),
-                "error": {"code": -32601, "message": "Method not found"}
-            }).encode())
+Handler = mcp_handler.handler("tls-test-server")
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
