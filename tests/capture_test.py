@@ -354,6 +354,40 @@ def scenario_witness():
                verdicts(doc) == ["REFUSED"], err)
 
 
+def scenario_renamed_on_other_cpu():
+    """A client that renames itself on one CPU and connects from another:
+    the kernel's records of the two sit in two CPUs' rings. The
+    connection is named by the name it had when it connected (the rename
+    came first), not by the name it was started with."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        print("SKIP renamed_on_other_cpu: needs two CPUs, this has %d" %
+              len(cpus))
+        return
+    a, b = cpus[0], cpus[1]
+    client = os.path.join(TMP, "rename.py")
+    with open(client, "w") as f:
+        f.write("import ctypes, os, socket\n"
+                "os.sched_setaffinity(0, {%d})\n"
+                "ctypes.CDLL(None).prctl(15, b'renamed-cli', 0, 0, 0)\n"
+                "os.sched_setaffinity(0, {%d})\n"
+                "s = socket.socket()\n"
+                "try:\n    s.connect(('127.0.0.1', 3000))\n"
+                "except OSError:\n    pass\n" % (b, a))
+    with Netns() as ns:
+        # Started on CPU a: its exec's name goes to a's ring.
+        rc, doc, err, pcap = capture(ns, ["3000"], ["taskset", "-c", str(a),
+                                                   sys.executable, client])
+        if not witness_available(err):
+            print("SKIP renamed_on_other_cpu: %s" %
+                  err.strip().splitlines()[0])
+            return
+        c = doc["connections"][0] if doc and doc["connections"] else {}
+        expect("witness: a client renamed on another CPU is named by the "
+               "name it connected with", (c.get("process") or {}).get(
+                   "command") == "renamed-cli", json.dumps(c.get("process")))
+
+
 def scenario_mcp_sdk():
     """A healthy server on the official MCP TypeScript SDK (npm): the
     built-in probe's initialize gets 200, the listener is named."""

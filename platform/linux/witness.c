@@ -44,12 +44,18 @@ enum { D_REASON = 0, D_PROTO };
 struct cpu_ring {
     void *base;                  /* mmap: metadata page + data */
     size_t data_size;
+    uint64_t head;               /* data_head when this poll began */
     int fds[TP_COUNT];
 };
 
+/* A process's two latest names with when they were taken (monotonic
+ * ns): a connect is named by the name it had at that moment. */
 struct pid_comm {
     int32_t pid;
     char comm[16];
+    int64_t t;
+    char prev[16];           /* the name before, "" when none known */
+    int64_t prev_t;
 };
 
 struct mcpd_witness {
@@ -299,9 +305,12 @@ open_event(struct mcpd_witness *w, struct cpu_ring *r, int cpu, int t,
     attr.clockid = CLOCK_MONOTONIC;
     attr.disabled = 1;
     attr.wakeup_events = 1;
-    /* Process names as they exec, so a client that lived a millisecond
-     * is still named. */
+    /* Process names as they exec or rename themselves, so a client
+     * that lived a millisecond is still named; with the time of each
+     * (sample_id_all), since a rename and the connect after it can sit
+     * in two CPUs' rings. */
     attr.comm = t == 0;
+    attr.sample_id_all = 1;
     r->fds[t] = perf_open(&attr, cpu);
     if (r->fds[t] < 0) {
         if (errno == ENODEV && cpu > 0)
@@ -532,31 +541,59 @@ state_endpoint(const struct tracepoint *tp, const uint8_t *raw,
     }
 }
 
+/* The name pid had at monotonic time t: the newest name taken by then,
+ * else the oldest known (a name from before every rename seen). */
 static const char *
-comm_of(const struct mcpd_witness *w, int32_t pid)
+comm_at(const struct mcpd_witness *w, int32_t pid, int64_t t)
 {
     unsigned i;
 
-    for (i = 0; i < w->ncomms && i < MAX_PIDS; i++)
-        if (w->comms[i].pid == pid)
-            return w->comms[i].comm;
+    for (i = 0; i < w->ncomms && i < MAX_PIDS; i++) {
+        const struct pid_comm *c = &w->comms[i];
+        if (c->pid != pid)
+            continue;
+        if (c->t <= t || c->prev[0] == '\0')
+            return c->comm;
+        return c->prev;
+    }
     return NULL;
 }
 
+/* pid was named comm at monotonic time t (a rename record, or /proc at
+ * a connect). Records come per CPU, not in time order: keep the two
+ * latest by time, whatever order they come in. */
 static void
-remember_comm(struct mcpd_witness *w, int32_t pid, const char *comm)
+remember_comm(struct mcpd_witness *w, int32_t pid, const char *comm,
+              int64_t t)
 {
     unsigned i, slot = w->ncomms % MAX_PIDS;
+    struct pid_comm *c;
 
     for (i = 0; i < w->ncomms && i < MAX_PIDS; i++)
-        if (w->comms[i].pid == pid) {
-            slot = i;
+        if (w->comms[i].pid == pid)
             break;
+    if (i < w->ncomms && i < MAX_PIDS) {
+        c = &w->comms[i];
+        if ((t == c->t && strcmp(comm, c->comm) == 0) ||
+            (t == c->prev_t && strcmp(comm, c->prev) == 0))
+            return;             /* seen already (rings are read twice) */
+        if (t >= c->t) {
+            memcpy(c->prev, c->comm, sizeof(c->prev));
+            c->prev_t = c->t;
+            snprintf(c->comm, sizeof(c->comm), "%s", comm);
+            c->t = t;
+        } else if (c->prev[0] == '\0' || t >= c->prev_t) {
+            snprintf(c->prev, sizeof(c->prev), "%s", comm);
+            c->prev_t = t;
         }
-    if (i == w->ncomms || i >= MAX_PIDS)
-        w->ncomms++;
-    w->comms[slot].pid = pid;
-    snprintf(w->comms[slot].comm, sizeof(w->comms[slot].comm), "%s", comm);
+        return;
+    }
+    w->ncomms++;
+    c = &w->comms[slot];
+    memset(c, 0, sizeof(*c));
+    c->pid = pid;
+    snprintf(c->comm, sizeof(c->comm), "%s", comm);
+    c->t = t;
 }
 
 /* The name of a process still alive, from /proc. */
@@ -605,7 +642,7 @@ sample(struct mcpd_witness *w, const uint8_t *rec, uint32_t size,
     memset(&ev, 0, sizeof(ev));
     ev.ts_ns = (int64_t)ts + w->mono_to_real;
     ev.pid = (int32_t)pid;
-    if ((c = comm_of(w, ev.pid)) != NULL)
+    if ((c = comm_at(w, ev.pid, (int64_t)ts)) != NULL)
         snprintf(ev.comm, sizeof(ev.comm), "%s", c);
     if (type == w->tp[TP_STATE].id) {
         const struct tracepoint *tp = &w->tp[TP_STATE];
@@ -621,7 +658,7 @@ sample(struct mcpd_witness *w, const uint8_t *rec, uint32_t size,
              * alive right now, name it before it can go. */
             proc_comm(ev.pid, ev.comm, sizeof(ev.comm));
             if (ev.comm[0])
-                remember_comm(w, ev.pid, ev.comm);
+                remember_comm(w, ev.pid, ev.comm, (int64_t)ts);
         }
     } else if (type == w->tp[TP_RST].id) {
         const struct tracepoint *tp = &w->tp[TP_RST];
@@ -651,72 +688,134 @@ clock_ns(clockid_t id)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Call fn for every record of ring r between tail and head; a record
+ * that wraps the ring's end is handed over from w->scratch. Returns
+ * where reading stopped (head, or a corrupt record). */
+static uint64_t
+ring_records(struct mcpd_witness *w, struct cpu_ring *r, uint64_t tail,
+             uint64_t head,
+             void (*fn)(struct mcpd_witness *w, const uint8_t *rec,
+                        const struct perf_event_header *hdr, void *arg),
+             void *arg)
+{
+    const uint8_t *data = (const uint8_t *)r->base + w->page;
+
+    while (tail < head) {
+        struct perf_event_header hdr;
+        size_t off = (size_t)(tail % r->data_size);
+        const uint8_t *rec;
+
+        /* The header itself may wrap around the ring's end. */
+        if (off + sizeof(hdr) <= r->data_size) {
+            memcpy(&hdr, data + off, sizeof(hdr));
+        } else {
+            size_t first = r->data_size - off;
+            memcpy(&hdr, data + off, first);
+            memcpy((uint8_t *)&hdr + first, data, sizeof(hdr) - first);
+        }
+        if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
+            break;   /* corrupt: stop reading this ring */
+        if (off + hdr.size <= r->data_size) {
+            rec = data + off;
+        } else {
+            size_t first = r->data_size - off;
+            memcpy(w->scratch, data + off, first);
+            memcpy(w->scratch + first, data, hdr.size - first);
+            rec = (const uint8_t *)w->scratch;
+        }
+        fn(w, rec, &hdr, arg);
+        tail += hdr.size;
+    }
+    return tail;
+}
+
+/* PERF_RECORD_COMM: u32 pid, tid; the name (NUL-padded to 8 bytes);
+ * then sample_id: u32 pid, tid; u64 time. */
+static void
+comm_record(struct mcpd_witness *w, const uint8_t *rec,
+            const struct perf_event_header *hdr, void *arg)
+{
+    const size_t fixed = sizeof(*hdr) + 8, trailer = 16;
+    char comm[16];
+    int32_t cpid;
+    int64_t t;
+    size_t clen;
+
+    (void)arg;
+    if (hdr->type != PERF_RECORD_COMM || hdr->size < fixed + trailer + 1)
+        return;
+    memcpy(&cpid, rec + sizeof(*hdr), 4);
+    memcpy(&t, rec + hdr->size - 8, 8);
+    clen = strnlen((const char *)rec + fixed, hdr->size - fixed - trailer);
+    if (clen > sizeof(comm) - 1)
+        clen = sizeof(comm) - 1;
+    memcpy(comm, rec + fixed, clen);
+    comm[clen] = '\0';
+    remember_comm(w, cpid, comm, t);
+}
+
+struct poll_sink {
+    mcpd_kev_fn fn;
+    void *ctx;
+    int n;
+};
+
+/* Samples and lost-record counts (names were taken in the first pass). */
+static void
+event_record(struct mcpd_witness *w, const uint8_t *rec,
+             const struct perf_event_header *hdr, void *arg)
+{
+    struct poll_sink *s = arg;
+
+    if (hdr->type == PERF_RECORD_SAMPLE) {
+        sample(w, rec, hdr->size, s->fn, s->ctx);
+        s->n++;
+    } else if (hdr->type == PERF_RECORD_LOST &&
+               hdr->size >= sizeof(*hdr) + 16) {
+        uint64_t lost;
+        memcpy(&lost, rec + sizeof(*hdr) + 8, 8);
+        w->lost += lost;
+    }
+}
+
+/*
+ * Two passes, as perf orders events across CPUs: the names first, from
+ * every ring up to now, then the samples that were there before the
+ * first pass began. A rename that came before a connect on another CPU
+ * is then always known when the connect is named.
+ */
 int
 mcpd_witness_poll(struct mcpd_witness *w, mcpd_kev_fn fn, void *ctx)
 {
-    int cpu, n = 0;
+    struct poll_sink sink = { fn, ctx, 0 };
+    int cpu;
     int64_t mono = clock_ns(CLOCK_MONOTONIC);
 
     /* Re-measured every poll, so a clock step (NTP) is followed. */
     w->mono_to_real = clock_ns(CLOCK_REALTIME) - mono;
 
     for (cpu = 0; cpu < w->ncpu; cpu++) {
+        struct perf_event_mmap_page *meta = w->rings[cpu].base;
+        w->rings[cpu].head = meta ? __atomic_load_n(&meta->data_head,
+                                                    __ATOMIC_ACQUIRE) : 0;
+    }
+    for (cpu = 0; cpu < w->ncpu; cpu++) {
         struct cpu_ring *r = &w->rings[cpu];
         struct perf_event_mmap_page *meta = r->base;
-        const uint8_t *data;
-        uint64_t head, tail;
-
+        if (meta != NULL)
+            ring_records(w, r, meta->data_tail,
+                         __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE),
+                         comm_record, NULL);
+    }
+    for (cpu = 0; cpu < w->ncpu; cpu++) {
+        struct cpu_ring *r = &w->rings[cpu];
+        struct perf_event_mmap_page *meta = r->base;
+        uint64_t tail;
         if (meta == NULL)
             continue;
-        data = (const uint8_t *)r->base + w->page;
-        head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-        tail = meta->data_tail;
-        while (tail < head) {
-            struct perf_event_header hdr;
-            size_t off = (size_t)(tail % r->data_size);
-            const uint8_t *rec;
-
-            /* The header itself may wrap around the ring's end. */
-            if (off + sizeof(hdr) <= r->data_size) {
-                memcpy(&hdr, data + off, sizeof(hdr));
-            } else {
-                size_t first = r->data_size - off;
-                memcpy(&hdr, data + off, first);
-                memcpy((uint8_t *)&hdr + first, data, sizeof(hdr) - first);
-            }
-            if (hdr.size < sizeof(hdr) || hdr.size > head - tail)
-                break;   /* corrupt: stop reading this ring */
-            if (off + hdr.size <= r->data_size) {
-                rec = data + off;
-            } else {
-                size_t first = r->data_size - off;
-                memcpy(w->scratch, data + off, first);
-                memcpy(w->scratch + first, data, hdr.size - first);
-                rec = (const uint8_t *)w->scratch;
-            }
-            if (hdr.type == PERF_RECORD_SAMPLE) {
-                sample(w, rec, hdr.size, fn, ctx);
-                n++;
-            } else if (hdr.type == PERF_RECORD_COMM &&
-                       hdr.size >= sizeof(hdr) + 8 + 2) {
-                int32_t cpid;
-                char comm[16];
-                size_t clen = hdr.size - sizeof(hdr) - 8;
-                memcpy(&cpid, rec + sizeof(hdr), 4);
-                if (clen > sizeof(comm) - 1)
-                    clen = sizeof(comm) - 1;
-                memcpy(comm, rec + sizeof(hdr) + 8, clen);
-                comm[clen] = '\0';
-                remember_comm(w, cpid, comm);
-            } else if (hdr.type == PERF_RECORD_LOST &&
-                       hdr.size >= sizeof(hdr) + 16) {
-                uint64_t lost;
-                memcpy(&lost, rec + sizeof(hdr) + 8, 8);
-                w->lost += lost;
-            }
-            tail += hdr.size;
-        }
+        tail = ring_records(w, r, meta->data_tail, r->head,
+                            event_record, &sink);
         __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
     }
-    return n;
+    return sink.n;
 }
