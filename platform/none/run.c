@@ -36,6 +36,19 @@ mcpd_child_start(const char *path, const char *const argv[], int flags,
     (void)feed_fd;
     c->pid = -1;
     c->out = c->feed = -1;
+    c->proc = NULL;
+    errno = ENOSYS;
+    return -1;
+}
+
+int
+mcpd_child_poll(struct mcpd_child *const c[], int n, int timeout_ms,
+                int ready[])
+{
+    (void)c;
+    (void)n;
+    (void)timeout_ms;
+    (void)ready;
     errno = ENOSYS;
     return -1;
 }
