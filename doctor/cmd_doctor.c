@@ -551,10 +551,21 @@ check_stdio(struct mcpd_doctor *d, struct mcpd_dserver *s)
         return;
     }
     snprintf(s->cause, sizeof(s->cause), "command_not_found");
+    if (found[0]) {
+        /* Windows: npx is npx.cmd, which only a shell starts. */
+        mcpd_text_sanitize(found, sizeof(found));
+        snprintf(s->summary, sizeof(s->summary), "local (stdio) server: "
+                 "its command '%s' is a batch file (%s), which a client "
+                 "starts only through a shell", cmd, found);
+        snprintf(s->fix, sizeof(s->fix), "start it through cmd.exe: "
+                 "\"command\": \"cmd\", \"args\": [\"/c\", \"%s\", "
+                 "...its arguments]", cmd);
+        return;
+    }
     snprintf(s->summary, sizeof(s->summary), "local (stdio) server: its "
              "command '%s' is not %s", cmd,
-             strchr(s->command, '/') ? "an executable file"
-                                     : "on the client's PATH");
+             strpbrk(s->command, "/\\") ? "an executable file"
+                                        : "on the client's PATH");
     snprintf(s->fix, sizeof(s->fix), "install '%s', or give its full path "
              "in \"command\" (GUI clients do not read your shell's PATH)",
              cmd);

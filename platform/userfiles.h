@@ -37,7 +37,8 @@ int mcpd_user_cwd(char *out, size_t len);
  * wants an executable regular file (a name with '/' is not searched);
  * Windows tries the name as given when it has an extension, then with
  * .com and .exe appended, in cwd and then each PATH entry (a .cmd or
- * .bat is not started without a shell).
+ * .bat is not started without a shell: on 0, found names such a file
+ * of that name when there is one, else it is "").
  */
 int mcpd_find_program(const char *cmd, const char *path, const char *cwd,
                       char *found, size_t flen);

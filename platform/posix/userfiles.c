@@ -109,7 +109,10 @@ mcpd_find_program(const char *cmd, const char *path, const char *cwd,
             snprintf(found, flen, "%s", cmd);
         else
             snprintf(found, flen, "%s/%s", cwd, cmd);
-        return executable(found);
+        if (executable(found))
+            return 1;
+        found[0] = '\0';
+        return 0;
     }
     for (p = path; p && *p; p = *e ? e + 1 : e) {
         size_t dl;

@@ -66,19 +66,24 @@ is_sep(char c)
     return c == '/' || c == '\\';
 }
 
-/* dir joined with cmd, tried as given (when the name has an
- * extension), then with .com and .exe appended. */
+/* The extensions each search tries, in order ("" the name as given,
+ * only when it has an extension of its own). */
+static const char *const run_ext[] = { "", ".com", ".exe", NULL };
+static const char *const shell_ext[] = { ".cmd", ".bat", NULL };
+
+/* dir (dl bytes; 0: cmd as it is) joined with cmd and each of ext. */
 static int
-try_dir(const char *dir, size_t dl, const char *cmd, char *found,
-        size_t flen)
+try_dir(const char *dir, size_t dl, const char *cmd,
+        const char *const ext[], char *found, size_t flen)
 {
-    static const char *const ext[] = { "", ".com", ".exe" };
     const char *base = cmd + strlen(cmd);
     size_t k;
 
     while (base > cmd && !is_sep(base[-1]) && base[-1] != ':')
         base--;
-    for (k = strchr(base, '.') ? 0 : 1; k < 3; k++) {
+    for (k = 0; ext[k] != NULL; k++) {
+        if (ext[k][0] == '\0' && strchr(base, '.') == NULL)
+            continue;
         if (dl == 0)
             snprintf(found, flen, "%s%s", cmd, ext[k]);
         else
@@ -90,26 +95,21 @@ try_dir(const char *dir, size_t dl, const char *cmd, char *found,
     return 0;
 }
 
-int
-mcpd_find_program(const char *cmd, const char *path, const char *cwd,
-                  char *found, size_t flen)
+/* libuv's order: a path as it is (or from cwd); a name in cwd, then in
+ * each PATH entry (quoted or not; empty ones skipped). */
+static int
+search(const char *cmd, const char *path, const char *cwd,
+       const char *const ext[], char *found, size_t flen)
 {
     const char *p, *e;
 
-    found[0] = '\0';
-    if (cmd[0] == '\0')
-        return 0;
     if (strpbrk(cmd, "/\\:") != NULL) {
         /* A path: absolute (C:\..., \\server\..., \...) or from cwd. */
         int abs = is_sep(cmd[0]) || (cmd[0] && cmd[1] == ':');
-        if (try_dir(abs ? "" : cwd, abs ? 0 : strlen(cwd), cmd, found,
-                    flen))
-            return 1;
-        found[0] = '\0';
-        return 0;
+        return try_dir(abs ? "" : cwd, abs ? 0 : strlen(cwd), cmd, ext,
+                       found, flen);
     }
-    /* The current directory first, as libuv (and cmd.exe) search. */
-    if (try_dir(cwd, strlen(cwd), cmd, found, flen))
+    if (try_dir(cwd, strlen(cwd), cmd, ext, found, flen))
         return 1;
     for (p = path; p && *p; p = *e ? e + 1 : e) {
         size_t dl;
@@ -117,14 +117,28 @@ mcpd_find_program(const char *cmd, const char *path, const char *cwd,
         if (e == NULL)
             e = p + strlen(p);
         dl = (size_t)(e - p);
-        /* An entry may be quoted; an empty one is skipped. */
         if (dl >= 2 && p[0] == '"' && p[dl - 1] == '"') {
-            if (dl > 2 && try_dir(p + 1, dl - 2, cmd, found, flen))
+            if (dl > 2 && try_dir(p + 1, dl - 2, cmd, ext, found, flen))
                 return 1;
-        } else if (dl > 0 && try_dir(p, dl, cmd, found, flen)) {
+        } else if (dl > 0 && try_dir(p, dl, cmd, ext, found, flen)) {
             return 1;
         }
     }
+    return 0;
+}
+
+int
+mcpd_find_program(const char *cmd, const char *path, const char *cwd,
+                  char *found, size_t flen)
+{
     found[0] = '\0';
+    if (cmd[0] == '\0')
+        return 0;
+    if (search(cmd, path, cwd, run_ext, found, flen))
+        return 1;
+    /* Not runnable: is it a batch file (npx.cmd) only a shell starts? */
+    if (strchr(cmd, '.') != NULL ||
+        !search(cmd, path, cwd, shell_ext, found, flen))
+        found[0] = '\0';
     return 0;
 }

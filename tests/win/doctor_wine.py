@@ -266,8 +266,14 @@ def run_cases(ns, base, wenv):
           et.get("cause") == "ok" and
           "mcpd-exe-tool.exe" in et.get("summary", ""), et)
     ct = ws_.get(("claude-desktop", "cmd-tool"), {})
-    check("wine: a .cmd by its bare name is not",
-          ct.get("cause") == "command_not_found", ct)
+    check("wine: a .cmd by its bare name is not, and the fix runs it "
+          "through cmd /c",
+          ct.get("cause") == "command_not_found" and
+          "mcpd-cmd-tool.cmd" in ct.get("summary", "") and
+          '"args": ["/c", "mcpd-cmd-tool"' in ct.get("fix", ""), ct)
+    check("native: a missing command's fix is to install it",
+          ns_.get(("claude-desktop", "cmd-tool"), {}).get("fix", "")
+          .startswith("install 'mcpd-cmd-tool'"))
     check("native: neither exists",
           ns_.get(("claude-desktop", "exe-tool"), {}).get("cause") ==
           "command_not_found")
