@@ -74,3 +74,14 @@ mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
     errno = ENOSYS;
     return -1;
 }
+
+int
+mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how)
+{
+    /* mcpd_child_spawn starts nothing here: there is no child to reap. */
+    (void)pid;
+    (void)stop;
+    (void)how;
+    errno = ENOSYS;
+    return -1;
+}
