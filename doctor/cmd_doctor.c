@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,7 +468,8 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
            double limit, int jobs)
 {
     struct job run[16];
-    struct pollfd pfd[16];
+    struct mcpd_child *outs[16];
+    int ready[16];
     int next = 0, nrun = 0, i;
 
     for (;;) {
@@ -483,17 +483,17 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
         }
         if (nrun == 0 && next >= d->nsrv)
             break;
-        for (i = 0; i < nrun; i++) {
-            pfd[i].fd = run[i].c.out;
-            pfd[i].events = POLLIN;
-            pfd[i].revents = 0;
+        for (i = 0; i < nrun; i++)
+            outs[i] = &run[i].c;
+        if (mcpd_child_poll(outs, nrun, 500, ready) < 0) {
+            if (errno != EINTR)
+                break;
+            memset(ready, 0, sizeof(ready));
         }
-        if (poll(pfd, (nfds_t)nrun, 500) < 0 && errno != EINTR)
-            break;
         for (i = 0; i < nrun; i++) {
             struct job *j = &run[i];
             int done = 0, kill_it = 0;
-            if (pfd[i].revents) {
+            if (ready[i]) {
                 char tmp[16384];
                 ssize_t n = read(j->c.out, tmp, sizeof(tmp));
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -526,7 +526,7 @@ run_probes(struct mcpd_doctor *d, const char *exe, const char *timeout,
             job_finish(j, mcpd_child_end(&j->c, kill_it));
             free(j->buf);
             run[i] = run[--nrun];
-            pfd[i] = pfd[nrun];
+            ready[i] = ready[nrun];
             i--;
         }
     }
@@ -551,10 +551,21 @@ check_stdio(struct mcpd_doctor *d, struct mcpd_dserver *s)
         return;
     }
     snprintf(s->cause, sizeof(s->cause), "command_not_found");
+    if (found[0]) {
+        /* Windows: npx is npx.cmd, which only a shell starts. */
+        mcpd_text_sanitize(found, sizeof(found));
+        snprintf(s->summary, sizeof(s->summary), "local (stdio) server: "
+                 "its command '%s' is a batch file (%s), which a client "
+                 "starts only through a shell", cmd, found);
+        snprintf(s->fix, sizeof(s->fix), "start it through cmd.exe: "
+                 "\"command\": \"cmd\", \"args\": [\"/c\", \"%s\", "
+                 "...its arguments]", cmd);
+        return;
+    }
     snprintf(s->summary, sizeof(s->summary), "local (stdio) server: its "
              "command '%s' is not %s", cmd,
-             strchr(s->command, '/') ? "an executable file"
-                                     : "on the client's PATH");
+             strpbrk(s->command, "/\\") ? "an executable file"
+                                        : "on the client's PATH");
     snprintf(s->fix, sizeof(s->fix), "install '%s', or give its full path "
              "in \"command\" (GUI clients do not read your shell's PATH)",
              cmd);
@@ -686,14 +697,15 @@ report_text(const struct mcpd_doctor *d, FILE *out, int color,
             d->nsrv == 1 ? "" : "s", d->nsrv - nfail, nfail);
 }
 
-static int
-report_json(const struct mcpd_doctor *d, FILE *out)
+/* The JSON report's tree; NULL without memory. */
+static cJSON *
+report_tree(const struct mcpd_doctor *d)
 {
     cJSON *root = cJSON_CreateObject(), *files, *servers, *sum;
     int i, k, nfail = 0;
 
     if (root == NULL)
-        return -1;
+        return NULL;
     cJSON_AddStringToObject(root, "mcpdiag", MCPD_VERSION);
     cJSON_AddStringToObject(root, "command", "doctor");
     files = cJSON_AddArrayToObject(root, "files");
@@ -752,7 +764,15 @@ report_json(const struct mcpd_doctor *d, FILE *out)
     cJSON_AddNumberToObject(sum, "healthy", d->nsrv - nfail);
     cJSON_AddNumberToObject(sum, "failing", nfail);
     cJSON_AddNumberToObject(sum, "not_checked", d->skipped);
-    return mcpd_json_print(root, out);
+    return root;
+}
+
+static int
+report_json(const struct mcpd_doctor *d, FILE *out)
+{
+    cJSON *root = report_tree(d);
+
+    return root ? mcpd_json_print(root, out) : -1;
 }
 
 /* Discovery, and every check that needs no network. */
@@ -780,7 +800,7 @@ mcpd_doctor_list_json(size_t *len)
     struct mcpd_doctor *d = calloc(1, sizeof(*d));
     char *text = NULL;
     size_t tl = 0;
-    FILE *f;
+    cJSON *root;
 
     if (d)
         d->srv = calloc(MCPD_DOC_MAX_SERVERS, sizeof(*d->srv));
@@ -789,19 +809,26 @@ mcpd_doctor_list_json(size_t *len)
         return NULL;
     }
     prepare(d, NULL, 0);
-    f = open_memstream(&text, &tl);
-    if (f != NULL) {
-        if (report_json(d, f) != 0)
-            tl = 0;
-        fclose(f);
+    /* As report_json prints it: made safe, then a newline. */
+    root = report_tree(d);
+    if (root != NULL) {
+        text = mcpd_json_fix(cJSON_Print(root));
+        cJSON_Delete(root);
     }
     mcpd_doc_free(d);
     free(d);
-    if (tl == 0) {
-        free(text);
-        return NULL;
+    if (text != NULL) {
+        char *nl;
+        tl = strlen(text);
+        nl = realloc(text, tl + 2);
+        if (nl == NULL) {
+            free(text);
+            return NULL;
+        }
+        text = nl;
+        memcpy(text + tl, "\n", 2);
+        *len = tl + 1;
     }
-    *len = tl;
     return text;
 }
 
@@ -887,22 +914,21 @@ parse_options(struct doctor_cli *cl, int argc, char **argv)
     return DOCTOR_GO;
 }
 
-/* This program's own path, for the probe children. 0, or -1 (said). */
+/* This program's own path, for the probe children (Linux's names the
+ * running binary even when its file was replaced). 0, or -1 (said). */
 static int
 find_self(char *exe, size_t len)
 {
     const char *self, *fix = "";
-    ssize_t el;
 
     self = mcpd_plat_self_exe(&fix);
-    el = self ? readlink(self, exe, len - 1) : -1;
-    if (el <= 0) {
+    if (self == NULL || strlen(self) >= len) {
         fprintf(stderr, "mcpdiag: cannot find its own executable "
                         "(%s): cannot start the probes; %s\n",
-                self ? self : "no path", fix);
+                self ? "path too long" : "no path", fix);
         return -1;
     }
-    exe[el] = '\0';
+    snprintf(exe, len, "%s", self);
     return 0;
 }
 
@@ -964,8 +990,14 @@ mcpd_cmd_doctor(int argc, char **argv)
                         "retry\n");
         return MCPD_EXIT_CANNOT_RUN;
     }
-    /* A probe child that dies early must not kill us with SIGPIPE. */
-    signal(SIGPIPE, SIG_IGN);
+    {
+        /* A probe child that dies early must not kill us with SIGPIPE
+         * (Windows has none: the write fails). */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGPIPE, &sa, NULL);
+    }
     prepare(d, cl.configs, cl.nconfigs);
     /* Every probe step has its timeout; a whole probe is a few dozen
      * of them at most. */

@@ -3,15 +3,13 @@
  * question, each row citing the client's documented format */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "doctor_int.h"
+#include "platform.h"
 #include "sanitize.h"
 #include "target.h"
 
@@ -233,90 +231,10 @@ int
 mcpd_doc_which(const char *cmd, const char *path, const char *cwd,
                char *found, size_t flen)
 {
-    struct stat st;
-    const char *p, *e;
-
-    found[0] = '\0';
-    if (cmd[0] == '\0')
-        return 0;
-    if (strchr(cmd, '/') != NULL) {
-        if (cmd[0] == '/')
-            snprintf(found, flen, "%s", cmd);
-        else
-            snprintf(found, flen, "%s/%s", cwd, cmd);
-        return stat(found, &st) == 0 && S_ISREG(st.st_mode) &&
-               (st.st_mode & 0111) != 0;
-    }
-    for (p = path; p && *p; p = *e ? e + 1 : e) {
-        size_t dl;
-        e = strchr(p, ':');
-        if (e == NULL)
-            e = p + strlen(p);
-        dl = (size_t)(e - p);
-        /* An empty PATH entry is the current directory (POSIX). */
-        if (dl == 0)
-            snprintf(found, flen, "%s/%s", cwd, cmd);
-        else
-            snprintf(found, flen, "%.*s/%s", (int)dl, p, cmd);
-        if (stat(found, &st) == 0 && S_ISREG(st.st_mode) &&
-            (st.st_mode & 0111) != 0)
-            return 1;
-    }
-    found[0] = '\0';
-    return 0;
+    return mcpd_find_program(cmd, path, cwd, found, flen);
 }
 
 /* ---- reading files ---- */
-
-/*
- * open(2) with the rights of the user who ran sudo, when run under sudo
- * (the probes want root; reading files must not: a sudoers rule for
- * mcpdiag must not let `--config /root/...` show root's files). The
- * effective ids and groups are the user's for the open only. Without
- * sudo, a plain open.
- */
-static int
-open_as_user(const char *path, int flags)
-{
-    const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-    gid_t groups[64], saved[64];
-    int ng = 64, ns, fd, e;
-    unsigned long uid, gid;
-    struct passwd *pw;
-    char *end1, *end2;
-
-    if (geteuid() != 0 || su == NULL || sg == NULL)
-        return open(path, flags);
-    uid = strtoul(su, &end1, 10);
-    gid = strtoul(sg, &end2, 10);
-    if (*su == '\0' || *sg == '\0' || *end1 || *end2 || uid == 0)
-        return open(path, flags);
-    pw = getpwuid((uid_t)uid);
-    /* (void *): glibc takes gid_t *, macOS int * (the same size). */
-    if (pw == NULL || getgrouplist(pw->pw_name, (gid_t)gid, (void *)groups,
-                                   &ng) < 0) {
-        groups[0] = (gid_t)gid;
-        ng = 1;
-    }
-    ns = getgroups(64, saved);
-    if (ns < 0 || setgroups((size_t)ng, groups) != 0 ||
-        setegid((gid_t)gid) != 0 || seteuid((uid_t)uid) != 0) {
-        if (ns >= 0)
-            (void)setgroups((size_t)ns, saved);
-        (void)setegid(0);
-        errno = EPERM;
-        return -1;
-    }
-    fd = open(path, flags);
-    e = errno;
-    /* Back to root for the probes; failing that, go on with less. */
-    if (seteuid(0) == 0) {
-        (void)setegid(0);
-        (void)setgroups((size_t)ns, saved);
-    }
-    errno = e;
-    return fd;
-}
 
 /* The file's bytes (bounded), malloc'd; NULL with err set. A missing
  * file gives NULL with *missing = 1 and no error. */
@@ -324,8 +242,8 @@ static char *
 slurp(const char *path, size_t *len, int *missing, char *err,
       size_t errlen)
 {
-    int fd = open_as_user(path,
-                          O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    /* Under sudo with the rights of the user who ran it. */
+    int fd = mcpd_open_as_user(path);
     struct stat st;
     char *buf;
     size_t n = 0;
@@ -874,30 +792,6 @@ mcpd_doc_read_file(struct mcpd_doctor *d, const char *client,
     cJSON_Delete(doc);
 }
 
-/* The user's home: under sudo the invoking user's, else $HOME, else
- * the password database. */
-static void
-find_home(struct mcpd_doctor *d, mcpd_denv_fn env)
-{
-    const char *h = env("HOME"), *su = env("SUDO_UID");
-    struct passwd *pw = NULL;
-
-    /* Also after privileges were dropped (bundle --from-config). */
-    if (su != NULL && *su) {
-        char *end;
-        unsigned long uid = strtoul(su, &end, 10);
-        if (*end == '\0')
-            pw = getpwuid((uid_t)uid);
-        if (pw != NULL)
-            h = pw->pw_dir;
-    }
-    if (h == NULL || *h == '\0') {
-        pw = getpwuid(getuid());
-        h = pw ? pw->pw_dir : "/";
-    }
-    snprintf(d->home, sizeof(d->home), "%s", h);
-}
-
 void
 mcpd_doc_discover(struct mcpd_doctor *d, char **configs, int nconfigs,
                   mcpd_denv_fn env)
@@ -907,8 +801,9 @@ mcpd_doc_discover(struct mcpd_doctor *d, char **configs, int nconfigs,
     size_t k;
     const char *ch = env("CODEX_HOME");
 
-    find_home(d, env);
-    if (getcwd(d->cwd, sizeof(d->cwd)) == NULL)
+    /* The user's home: under sudo the invoking user's. */
+    mcpd_user_home(env, d->home, sizeof(d->home));
+    if (mcpd_user_cwd(d->cwd, sizeof(d->cwd)) != 0)
         snprintf(d->cwd, sizeof(d->cwd), ".");
     if (ch && *ch)
         snprintf(codex, sizeof(codex), "%s", ch);

@@ -12,11 +12,13 @@
 #include "target.h"
 
 /* Socket owners and listeners with their processes (owner.h), privileges
- * and safe output files (privs.h), firewall rule counters (fwcount.h),
- * the kernel witness of connection attempts (witness.h), the commands
- * fix lines name (fixcmd.h). */
+ * and safe output files (privs.h), the user's home, files and programs
+ * (userfiles.h), firewall rule counters (fwcount.h), the kernel witness
+ * of connection attempts (witness.h), the commands fix lines name
+ * (fixcmd.h). */
 #include "owner.h"
 #include "privs.h"
+#include "userfiles.h"
 #include "fwcount.h"
 #include "witness.h"
 #include "fixcmd.h"
@@ -127,6 +129,7 @@ struct mcpd_child {
     int out;                 /* read end of its stdout, or -1 */
     int feed;                /* write end of the pipe on its feed_fd, or
                                 -1 */
+    void *proc;              /* Windows: its process handle */
 };
 
 #define MCPD_RUN_NULL_STDERR 0x4  /* its stderr to the null device */
@@ -135,11 +138,24 @@ struct mcpd_child {
  * Start path (NULL: argv[0], searched on PATH) with its stdout on
  * c->out and, when feed_fd > 2, a pipe from c->feed on its descriptor
  * feed_fd; it keeps descriptors 0-2 and feed_fd only, and its SIGPIPE
- * default. flags: MCPD_RUN_STDIN, MCPD_RUN_NULL_STDERR. Returns 0, or
- * -1 with errno set.
+ * default. On Windows feed_fd is a C runtime descriptor of the child
+ * (its runtime takes the table from STARTUPINFO, as spawnv passes it:
+ * feed_fd below 64) and it inherits those handles only; nothing goes on
+ * its command line. flags: MCPD_RUN_STDIN, MCPD_RUN_NULL_STDERR.
+ * Returns 0, or -1 with errno set.
  */
 int mcpd_child_start(const char *path, const char *const argv[], int flags,
                      int feed_fd, struct mcpd_child *c);
+
+/*
+ * Wait at most timeout_ms for any of the n children to have output (or
+ * its end) on c[i]->out: ready[i] is 1 for each that has, so that a
+ * read() of it does not block. Returns how many are ready (0: the time
+ * ran out), or -1 with errno set. POSIX polls the pipes; Windows, whose
+ * pipes cannot be waited on, peeks at them and waits on the processes.
+ */
+int mcpd_child_poll(struct mcpd_child *const c[], int n, int timeout_ms,
+                    int ready[]);
 
 #define MCPD_RUN_STDOUT_TO_STDERR 0x8  /* its stdout onto our stderr */
 

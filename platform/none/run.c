@@ -36,6 +36,19 @@ mcpd_child_start(const char *path, const char *const argv[], int flags,
     (void)feed_fd;
     c->pid = -1;
     c->out = c->feed = -1;
+    c->proc = NULL;
+    errno = ENOSYS;
+    return -1;
+}
+
+int
+mcpd_child_poll(struct mcpd_child *const c[], int n, int timeout_ms,
+                int ready[])
+{
+    (void)c;
+    (void)n;
+    (void)timeout_ms;
+    (void)ready;
     errno = ENOSYS;
     return -1;
 }
@@ -58,6 +71,17 @@ mcpd_child_spawn(char *const argv[], int (*fn)(void *), void *arg,
     (void)arg;
     (void)flags;
     *exec_errno = 0;
+    errno = ENOSYS;
+    return -1;
+}
+
+int
+mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how)
+{
+    /* mcpd_child_spawn starts nothing here: there is no child to reap. */
+    (void)pid;
+    (void)stop;
+    (void)how;
     errno = ENOSYS;
     return -1;
 }

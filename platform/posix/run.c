@@ -190,6 +190,7 @@ mcpd_child_start(const char *path, const char *const argv[], int flags,
 
     c->pid = -1;
     c->out = c->feed = -1;
+    c->proc = NULL;
     if (cloexec_pipe(out) != 0)
         return -1;
     if (feed_fd > 2 && cloexec_pipe(in) != 0) {
@@ -237,6 +238,30 @@ mcpd_child_start(const char *path, const char *const argv[], int flags,
     c->out = out[0];
     c->feed = in[1];
     return 0;
+}
+
+int
+mcpd_child_poll(struct mcpd_child *const c[], int n, int timeout_ms,
+                int ready[])
+{
+    struct pollfd p[64];
+    int i, r;
+
+    if (n < 0 || n > 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        p[i].fd = c[i]->out;
+        p[i].events = POLLIN;
+        p[i].revents = 0;
+    }
+    r = poll(p, (nfds_t)n, timeout_ms);
+    if (r < 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        ready[i] = p[i].revents != 0;
+    return r;
 }
 
 int

@@ -1,6 +1,9 @@
 /* \summary: the child runner on Windows: CreateProcess with its output
  * on two pipes, each drained by a thread, and a timeout that ends it */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,4 +462,263 @@ mcpd_child_reap(long pid, int stop, struct mcpd_child_exit *how)
     how->signal = 0;
     how->code = (int)code;
     return 1;
+}
+
+/*
+ * Doctor's probes: a child left running with its stdout on a pipe, and
+ * a pipe from us on one of its C runtime descriptors (feed_fd). There
+ * is no fork to place a descriptor in: the runtime of a child takes its
+ * descriptor table from STARTUPINFO's lpReserved2, which spawnv fills
+ * (and libuv, for Node's stdio beyond 2): a count, a flags byte per
+ * descriptor, then a handle per descriptor. The child inherits exactly
+ * the handles in that table (the handle list), nothing else of ours,
+ * and the command line carries no secret.
+ */
+#define CRT_FOPEN 0x01
+#define CRT_FPIPE 0x08
+#define CRT_FDEV  0x40
+#define FEED_FD_MAX 64
+
+/* The runtime's flags for a handle it is given. */
+static unsigned char
+crt_flags(HANDLE h)
+{
+    switch (GetFileType(h)) {
+    case FILE_TYPE_PIPE: return CRT_FOPEN | CRT_FPIPE;
+    case FILE_TYPE_CHAR: return CRT_FOPEN | CRT_FDEV;
+    default: return CRT_FOPEN;
+    }
+}
+
+/* An inheritable copy of one of our standard handles, NULL if none. */
+static HANDLE
+dup_std(DWORD which)
+{
+    HANDLE h = GetStdHandle(which), d = NULL;
+
+    if (h == NULL || h == INVALID_HANDLE_VALUE ||
+        !DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d,
+                         0, TRUE, DUPLICATE_SAME_ACCESS))
+        return NULL;
+    return d;
+}
+
+static void
+close_h(HANDLE *h)
+{
+    if (*h != NULL && *h != INVALID_HANDLE_VALUE)
+        CloseHandle(*h);
+    *h = NULL;
+}
+
+int
+mcpd_child_start(const char *path, const char *const argv[], int flags,
+                 int feed_fd, struct mcpd_child *c)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    HANDLE out_r = NULL, out_w = NULL, in_r = NULL, in_w = NULL;
+    HANDLE nul = NULL, std_in = NULL, std_err = NULL, list[4];
+    HANDLE fdh[FEED_FD_MAX];
+    unsigned char *table = NULL;
+    STARTUPINFOEXA si;
+    PROCESS_INFORMATION pi;
+    SIZE_T attr_len = 0;
+    char cmd[32768];
+    size_t pos = 0;
+    int i, n = 0, nfd, ok = 0, e = ENOMEM;
+
+    c->pid = -1;
+    c->out = c->feed = -1;
+    c->proc = NULL;
+    memset(&si, 0, sizeof(si));
+    if (feed_fd >= FEED_FD_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    cmd[0] = '\0';
+    for (i = 0; argv[i] != NULL; i++)
+        if (quote_arg(cmd, sizeof(cmd), &pos, argv[i]) != 0) {
+            errno = E2BIG;
+            return -1;
+        }
+    if (!CreatePipe(&out_r, &out_w, &sa, 65536) ||
+        (feed_fd > 2 && !CreatePipe(&in_r, &in_w, &sa, 65536)))
+        goto fail;
+    /* Our ends stay ours. */
+    SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
+    if (in_w)
+        SetHandleInformation(in_w, HANDLE_FLAG_INHERIT, 0);
+    nul = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE,
+                      FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                      OPEN_EXISTING, 0, NULL);
+    if (nul == INVALID_HANDLE_VALUE) {
+        nul = NULL;
+        goto fail;
+    }
+    if (flags & MCPD_RUN_STDIN)
+        std_in = dup_std(STD_INPUT_HANDLE);
+    if (!(flags & MCPD_RUN_NULL_STDERR))
+        std_err = dup_std(STD_ERROR_HANDLE);
+
+    /* The descriptor table: 0-2, then feed_fd; none in between. */
+    nfd = feed_fd > 2 ? feed_fd + 1 : 3;
+    for (i = 0; i < nfd; i++)
+        fdh[i] = INVALID_HANDLE_VALUE;
+    fdh[0] = std_in ? std_in : nul;
+    fdh[1] = out_w;
+    fdh[2] = std_err ? std_err : nul;
+    if (in_r)
+        fdh[feed_fd] = in_r;
+    table = calloc(1, sizeof(int) + (size_t)nfd * (1 + sizeof(HANDLE)));
+    if (table == NULL)
+        goto fail;
+    memcpy(table, &nfd, sizeof(int));
+    for (i = 0; i < nfd; i++) {
+        int j, dup = 0;
+        if (fdh[i] == INVALID_HANDLE_VALUE)
+            continue;
+        table[sizeof(int) + (size_t)i] = crt_flags(fdh[i]);
+        for (j = 0; j < n; j++)
+            dup |= list[j] == fdh[i];
+        if (!dup)
+            list[n++] = fdh[i];
+    }
+    memcpy(table + sizeof(int) + (size_t)nfd, fdh,
+           (size_t)nfd * sizeof(HANDLE));
+
+    si.StartupInfo.cb = sizeof(si);
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdInput = fdh[0];
+    si.StartupInfo.hStdOutput = fdh[1];
+    si.StartupInfo.hStdError = fdh[2];
+    si.StartupInfo.cbReserved2 = (WORD)(sizeof(int) +
+                                        (size_t)nfd * (1 + sizeof(HANDLE)));
+    si.StartupInfo.lpReserved2 = table;
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_len);
+    if ((si.lpAttributeList = malloc(attr_len)) == NULL)
+        goto fail;
+    if (!InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+                                           &attr_len)) {
+        free(si.lpAttributeList);
+        si.lpAttributeList = NULL;
+        goto fail;
+    }
+    ok = UpdateProcThreadAttribute(si.lpAttributeList, 0,
+                                   PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list,
+                                   (SIZE_T)n * sizeof(HANDLE), NULL, NULL) &&
+         CreateProcessA(path, cmd, NULL, NULL, TRUE,
+                        EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                        &si.StartupInfo, &pi);
+    if (!ok)
+        e = exec_errno_of(GetLastError());
+    DeleteProcThreadAttributeList(si.lpAttributeList);
+    free(si.lpAttributeList);
+    if (!ok)
+        goto fail;
+    CloseHandle(pi.hThread);
+    /* Only the child holds its ends now: EOF when it ends. */
+    close_h(&out_w);
+    close_h(&in_r);
+    close_h(&nul);
+    close_h(&std_in);
+    close_h(&std_err);
+    free(table);
+    c->out = _open_osfhandle((intptr_t)out_r, _O_RDONLY | _O_BINARY);
+    if (in_w)
+        c->feed = _open_osfhandle((intptr_t)in_w, _O_WRONLY | _O_BINARY);
+    c->pid = (long)pi.dwProcessId;
+    c->proc = pi.hProcess;
+    if (c->out < 0 || (in_w && c->feed < 0)) {
+        /* Not a descriptor to give the caller: it must not run on. */
+        if (c->out < 0)
+            CloseHandle(out_r);
+        if (in_w && c->feed < 0)
+            CloseHandle(in_w);
+        mcpd_child_end(c, 1);
+        errno = EMFILE;
+        return -1;
+    }
+    return 0;
+fail:
+    if (e == ENOMEM && GetLastError() == ERROR_TOO_MANY_OPEN_FILES)
+        e = EMFILE;
+    close_h(&out_r);
+    close_h(&out_w);
+    close_h(&in_r);
+    close_h(&in_w);
+    close_h(&nul);
+    close_h(&std_in);
+    close_h(&std_err);
+    free(table);
+    errno = e;
+    return -1;
+}
+
+int
+mcpd_child_poll(struct mcpd_child *const c[], int n, int timeout_ms,
+                int ready[])
+{
+    ULONGLONG start = GetTickCount64();
+
+    if (n < 0 || n > MAXIMUM_WAIT_OBJECTS) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (;;) {
+        HANDLE wait[MAXIMUM_WAIT_OBJECTS];
+        int i, nw = 0, nready = 0;
+        ULONGLONG spent;
+        DWORD slice = 50;
+
+        for (i = 0; i < n; i++) {
+            HANDLE h = (HANDLE)_get_osfhandle(c[i]->out);
+            DWORD avail = 0;
+            /* Data, or the pipe's end (a failed peek: broken, closed):
+             * either way a read() returns at once. */
+            ready[i] = h == INVALID_HANDLE_VALUE ||
+                       !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) ||
+                       avail > 0;
+            nready += ready[i];
+            if (!ready[i] && c[i]->proc != NULL &&
+                WaitForSingleObject(c[i]->proc, 0) == WAIT_TIMEOUT)
+                wait[nw++] = c[i]->proc;
+        }
+        if (nready > 0)
+            return nready;
+        spent = GetTickCount64() - start;
+        if (timeout_ms >= 0 && spent >= (ULONGLONG)timeout_ms)
+            return 0;
+        if (timeout_ms >= 0 && (ULONGLONG)timeout_ms - spent < slice)
+            slice = (DWORD)((ULONGLONG)timeout_ms - spent);
+        /* A child that ends has written all it will: woken at once. A
+         * pipe that fills is looked at again after the slice. */
+        if (nw > 0)
+            WaitForMultipleObjects((DWORD)nw, wait, FALSE, slice);
+        else
+            Sleep(slice);
+    }
+}
+
+int
+mcpd_child_end(struct mcpd_child *c, int kill_it)
+{
+    DWORD code = 0;
+    int ok;
+
+    if (c->out >= 0)
+        _close(c->out);
+    if (c->feed >= 0)
+        _close(c->feed);
+    c->out = c->feed = -1;
+    c->pid = -1;
+    if (c->proc == NULL)
+        return -1;
+    /* 128+9: how POSIX reports the SIGKILL this stands for. */
+    if (kill_it)
+        TerminateProcess(c->proc, 128 + 9);
+    ok = WaitForSingleObject(c->proc, INFINITE) == WAIT_OBJECT_0 &&
+         GetExitCodeProcess(c->proc, &code);
+    CloseHandle(c->proc);
+    c->proc = NULL;
+    return ok ? (int)code : -1;
 }
