@@ -38,7 +38,7 @@ wait_sleep(pcap_t *p, int timeout_ms)
 }
 
 /* Npcap's handles are not inheritable, and the command starts with a
- * list of the handles it gets (run.c): nothing to do. */
+ * list of the handles it may have (run.c): nothing to do. */
 static int
 seal_none(pcap_t *p, char *errbuf)
 {
