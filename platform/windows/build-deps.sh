@@ -92,6 +92,15 @@ pcap_common="-DDISABLE_DBUS=ON -DDISABLE_RDMA=ON -DDISABLE_DPDK=ON
 build libpcap-remote "$pcap" -DPCAP_TYPE=null -DBUILD_SHARED_LIBS=ON \
     $pcap_common
 rm -rf "$dir/libpcap.done" "$dir/build-libpcap" "$dir/libpcap.log"
+# The capture of an rpcap:// device needs pcap_open from this DLL.
+objdump=x86_64-w64-mingw32-objdump
+if command -v "$objdump" >/dev/null 2>&1 &&
+   ! "$objdump" -p "$prefix/bin/pcap.dll" | grep -qw pcap_open; then
+    rm -f "$dir/libpcap-remote.done"
+    echo "build-deps.sh: $prefix/bin/pcap.dll exports no pcap_open" \
+         "(log: $dir/libpcap-remote.log)" >&2
+    exit 1
+fi
 
 # rpcapd for this machine, from the same tree: only its target is built
 # (it links libpcap statically) and copied to $dir/rpcapd/rpcapd.
