@@ -79,14 +79,16 @@ def load(out):
 
 def shape(doc):
     """What must agree between the builds: each connection's verdict and
-    server end (client ports, times, processes and the interface
-    differ), the verdict counts and the cause."""
+    server end (client ports, times, processes and the interface's name
+    differ), the verdict counts, the cause and the link type (lo is
+    Ethernet, also through rpcapd)."""
     if doc is None:
         return None
     conns = sorted((c["verdict"], c["server"]["addr"], c["server"]["port"])
                    for c in doc["connections"])
     return {"connections": conns, "verdicts": doc["summary"]["verdicts"],
-            "cause": doc["diagnosis"]["cause"]}
+            "cause": doc["diagnosis"]["cause"],
+            "link_types": doc["input"]["link_types"]}
 
 
 class Bed:
