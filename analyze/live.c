@@ -118,9 +118,12 @@ open_remote(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
         return MCPD_LIVE_NO_IFACE;
     }
     perr[0] = '\0';
+    /* NOCAPTURE_RPCAP: never the capture's own rpcap connection, which
+     * a filter wide enough (--passive, a command's "tcp") would take and
+     * feed back to itself. */
     lv->pcap = lv->lib->open_remote(o->iface, o->snaplen > 0 ? o->snaplen
-                                    : 262144, 0, READ_TIMEOUT_MS,
-                                    NULL, perr);
+                                    : 262144, PCAP_OPENFLAG_NOCAPTURE_RPCAP,
+                                    READ_TIMEOUT_MS, NULL, perr);
     if (lv->pcap == NULL) {
         snprintf(err, errlen, "%s: %s", o->iface, perr[0] ? perr :
                  "cannot be opened");
@@ -128,6 +131,15 @@ open_remote(struct mcpd_live *lv, const struct mcpd_live_opts *o, char *err,
     }
     lv->timed_reads = 1;
     return MCPD_LIVE_OK;
+}
+
+/* Packets of the read that starts a remote capture: dropped. */
+static void
+on_warmup(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    (void)user;
+    (void)h;
+    (void)data;
 }
 
 enum mcpd_live_error
@@ -182,6 +194,15 @@ mcpd_live_open_with(struct mcpd_live *lv, const struct mcpd_live_opts *o,
         return MCPD_LIVE_OTHER;
     }
     lv->lib->freecode(&prog);
+    /* rpcapd starts capturing at the first read, not at the open: read
+     * once now (it waits READ_TIMEOUT_MS at most), before the caller
+     * starts the traffic to watch. What it hands over is not counted. */
+    if (lv->timed_reads &&
+        lv->lib->dispatch(lv->pcap, -1, on_warmup, NULL) < 0) {
+        snprintf(err, errlen, "%s: %s", iface, lv->lib->geterr(lv->pcap));
+        mcpd_live_close(lv);
+        return MCPD_LIVE_OTHER;
+    }
     return MCPD_LIVE_OK;
 }
 

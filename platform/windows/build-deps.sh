@@ -1,10 +1,16 @@
 #!/bin/sh
 # Cross-build what mcpdiag.exe needs from Debian's own source packages
 # (deb-src of the archive the system uses; tests/install-deps.sh enables
-# it): libcurl (Schannel TLS, shared), libpcap (PCAP_TYPE=null, a shared wpcap-compatible DLL that reads
-# capture files; live capture goes through Npcap at run time) and cJSON
+# it): libcurl (Schannel TLS, shared), libpcap (PCAP_TYPE=null, a shared
+# wpcap-compatible DLL that reads capture files and opens rpcap://
+# remote devices; live capture goes through Npcap at run time) and cJSON
 # (static). Sources, builds and the install prefix live under DIR (the
 # build tree), so a second run only checks that they are there.
+#
+# It also builds, natively, rpcapd (libpcap's remote capture daemon,
+# which Debian does not package) from the same libpcap source into
+# DIR/rpcapd/rpcapd: the wine tests capture a namespace's loopback
+# through it with the DLL above. Nothing is installed into the system.
 #
 #   platform/windows/build-deps.sh DIR     -> DIR/prefix
 #
@@ -46,7 +52,8 @@ fetch() {
 }
 
 # build NAME SRCDIR CMAKE_ARGS...: configure, build and install into
-# $prefix, unless a stamp says it was done.
+# $prefix, unless a stamp says it was done. NAME names the stamp and the
+# build directory: a change of flags that must rebuild changes NAME.
 build() {
     name=$1 tree=$2
     shift 2
@@ -67,15 +74,53 @@ build() {
     touch "$dir/$name.done"
 }
 
-if [ ! -e "$dir/libpcap.done" ]; then
+# libpcap with remote capture (plain rpcap://, no TLS: OpenSSL is not
+# looked for), so that pcap_open() reaches an rpcapd. The stamp and build
+# directory are named for it: a tree built before (libpcap.done, without
+# remote capture) builds again, and its install replaces the DLL and
+# import library in the prefix.
+if [ ! -e "$dir/libpcap-remote.done" ] || [ ! -e "$dir/rpcapd.done" ]; then
     command -v flex >/dev/null 2>&1 && command -v bison >/dev/null 2>&1 ||
         skip "libpcap needs flex and bison (tests/install-deps.sh)"
 fi
 pcap=$(fetch libpcap)
-build libpcap "$pcap" -DPCAP_TYPE=null -DBUILD_SHARED_LIBS=ON \
-    -DDISABLE_DBUS=ON -DDISABLE_RDMA=ON -DDISABLE_DPDK=ON \
-    -DDISABLE_BLUETOOTH=ON -DDISABLE_USB=ON -DDISABLE_NETMAP=ON \
-    -DENABLE_REMOTE=OFF -DBUILD_WITH_LIBNL=OFF
+pcap_common="-DDISABLE_DBUS=ON -DDISABLE_RDMA=ON -DDISABLE_DPDK=ON
+    -DDISABLE_BLUETOOTH=ON -DDISABLE_USB=ON -DDISABLE_NETMAP=ON
+    -DENABLE_REMOTE=ON -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON
+    -DBUILD_WITH_LIBNL=OFF"
+# shellcheck disable=SC2086
+build libpcap-remote "$pcap" -DPCAP_TYPE=null -DBUILD_SHARED_LIBS=ON \
+    $pcap_common
+rm -rf "$dir/libpcap.done" "$dir/build-libpcap" "$dir/libpcap.log"
+# The capture of an rpcap:// device needs pcap_open from this DLL.
+objdump=x86_64-w64-mingw32-objdump
+if command -v "$objdump" >/dev/null 2>&1 &&
+   ! "$objdump" -p "$prefix/bin/pcap.dll" | grep -qw pcap_open; then
+    rm -f "$dir/libpcap-remote.done"
+    echo "build-deps.sh: $prefix/bin/pcap.dll exports no pcap_open" \
+         "(log: $dir/libpcap-remote.log)" >&2
+    exit 1
+fi
+
+# rpcapd for this machine, from the same tree: only its target is built
+# (it links libpcap statically) and copied to $dir/rpcapd/rpcapd.
+if [ ! -e "$dir/rpcapd.done" ]; then
+    echo "build-deps.sh: building rpcapd (native)" >&2
+    cd "$dir"
+    # shellcheck disable=SC2086
+    cmake -S "$pcap" -B "$dir/build-rpcapd" -DCMAKE_BUILD_TYPE=Release \
+        $pcap_common >"$dir/rpcapd.log" 2>&1 &&
+    cmake --build "$dir/build-rpcapd" -j "$jobs" --target rpcapd \
+        >>"$dir/rpcapd.log" 2>&1 &&
+    mkdir -p "$dir/rpcapd" &&
+    cp "$dir/build-rpcapd/run/rpcapd" "$dir/rpcapd/rpcapd" \
+        2>>"$dir/rpcapd.log" || {
+        tail -n 30 "$dir/rpcapd.log" >&2
+        echo "build-deps.sh: rpcapd failed (log: $dir/rpcapd.log)" >&2
+        exit 1
+    }
+    touch "$dir/rpcapd.done"
+fi
 cjson=$(fetch cjson)
 # C99 printf (not msvcrt's): numbers print as on Linux ("1e+20").
 build cjson "$cjson" -DBUILD_SHARED_LIBS=OFF -DENABLE_CJSON_TEST=OFF \
