@@ -17,9 +17,9 @@ import sys
 failures = 0
 
 
-def run(argv):
+def run(argv, **env):
     p = subprocess.run(argv, capture_output=True, timeout=120,
-                       env=dict(os.environ, LC_ALL="C", NO_COLOR="1"))
+                       env=dict(os.environ, LC_ALL="C", NO_COLOR="1", **env))
     return p.returncode, p.stderr.decode(errors="replace")
 
 
@@ -61,11 +61,16 @@ def main():
               rc == 3 and line is not None and "cannot be loaded" in line,
               "rc=%d %r" % (rc, err))
 
+        # wine would load its own builtin wpcap.dll for that name: the
+        # override makes it load the file there, our libpcap, which has
+        # no capture driver (PCAP_TYPE=null): opening the adapter fails.
         shutil.copy(pcap_dll, os.path.join(npcap, "wpcap.dll"))
-        rc, err = run([wine_run, exe, "capture", "127.0.0.1:3000"])
+        rc, err = run([wine_run, exe, "capture", "127.0.0.1:3000"],
+                      WINEDLLOVERRIDES="wpcap=n")
         line = one_line(err)
-        check("a libpcap DLL there is loaded: past the Npcap check",
-              rc == 3 and line is not None and "Npcap" not in line,
+        check("a libpcap DLL there is loaded: past the Npcap check, the "
+              "adapter cannot be opened", rc == 3 and line is not None and
+              "Npcap" not in line and "NPF_Loopback" in line,
               "rc=%d %r" % (rc, err))
     finally:
         shutil.rmtree(npcap, ignore_errors=True)
