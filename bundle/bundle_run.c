@@ -127,25 +127,10 @@ run_probe(struct bundle *b)
 static int
 private_dir(struct bundle *b, const struct mcpd_user *user)
 {
-    const char *tmp = getenv("TMPDIR");
+    char err[MCPD_ERR_LEN];
 
-    /* Under sudo TMPDIR is the user's to choose, and root must not
-     * follow it: /tmp, with a private directory. */
-    if (geteuid() == 0 || tmp == NULL || tmp[0] != '/')
-        tmp = "/tmp";
-    snprintf(b->dir, sizeof(b->dir), "%s/mcpdiag-bundle-XXXXXX", tmp);
-    if (mkdtemp(b->dir) == NULL) {
-        fprintf(stderr, "mcpdiag: cannot create a private directory "
-                "in %s: %s\n", tmp, strerror(errno));
-        b->dir[0] = '\0';
-        return -1;
-    }
-    /* The capture writes its -w file as the user it drops to. */
-    if (geteuid() == 0 && user->uid != 0 &&
-        chown(b->dir, user->uid, user->gid) != 0) {
-        fprintf(stderr, "mcpdiag: %s: chown: %s\n", b->dir,
-                strerror(errno));
-        rmdir(b->dir);
+    if (mcpd_private_dir(user, b->dir, sizeof(b->dir), err) != 0) {
+        fprintf(stderr, "mcpdiag: %s\n", err);
         b->dir[0] = '\0';
         return -1;
     }

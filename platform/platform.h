@@ -14,12 +14,13 @@
 /* Socket owners and listeners with their processes (owner.h), privileges
  * and safe output files (privs.h), firewall rule counters (fwcount.h),
  * the kernel witness of connection attempts (witness.h), the commands
- * fix lines name (fixcmd.h). */
+ * fix lines name (fixcmd.h), files written whole and SHA-256 (files.h). */
 #include "owner.h"
 #include "privs.h"
 #include "fwcount.h"
 #include "witness.h"
 #include "fixcmd.h"
+#include "files.h"
 
 /* ---- listeners without owners ---------------------------------------- */
 
