@@ -37,7 +37,7 @@ run_capture(struct bundle *b, const char *pcap)
     while (b->cmd_argv && b->cmd_argv[ncmd])
         ncmd++;
     /* Every one of COMMAND's arguments, after ours. */
-    argv = calloc((size_t)ncmd + 16, sizeof(*argv));
+    argv = calloc((size_t)ncmd + 18, sizeof(*argv));
     if (argv == NULL) {
         snprintf(b->capture_reason, sizeof(b->capture_reason),
                  "cannot start the capture: out of memory");
@@ -57,6 +57,10 @@ run_capture(struct bundle *b, const char *pcap)
     argv[n++] = "--no-color";
     argv[n++] = "-w";
     argv[n++] = pcap;
+    if (b->iface) {
+        argv[n++] = "-i";
+        argv[n++] = b->iface;
+    }
     argv[n++] = "-s";
     snprintf(snap, sizeof(snap), "%d", b->full_payload ? 0 : SNAP_HEADERS);
     argv[n++] = snap;
