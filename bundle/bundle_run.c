@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "bundle_int.h"
 #include "cli.h"
+#include "pcaplib.h"
 #include "redact.h"
 
 volatile sig_atomic_t mcpd_bundle_interrupted;
@@ -159,15 +160,28 @@ capture(struct bundle *b, const struct mcpd_user *user)
     return 0;
 }
 
-/* Without capture rights: COMMAND alone, its output kept. */
+/* Without capture rights (or, on Windows, without Npcap): COMMAND
+ * alone, its output kept. */
 static void
 command_alone(struct bundle *b)
 {
-    snprintf(b->capture_reason, sizeof(b->capture_reason),
-             "no capture rights (not root, no CAP_NET_RAW)");
-    fprintf(stderr, "mcpdiag: bundle: no capture rights: the bundle "
-            "holds the probe and the environment only; for the "
-            "packets run: sudo mcpdiag bundle ...\n");
+    char why[MCPD_ERR_LEN] = "", again[160];
+
+    if (mcpd_plat_pcaplib(why) == NULL) {
+        /* No capture library at all: what to install says it all. */
+        snprintf(b->capture_reason, sizeof(b->capture_reason), "%s", why);
+        fprintf(stderr, "mcpdiag: bundle: no capture: %s; the bundle "
+                "holds the probe and the environment only\n", why);
+    } else {
+        snprintf(b->capture_reason, sizeof(b->capture_reason),
+                 "no capture rights (not root, no CAP_NET_RAW)");
+        if (!mcpd_fixcmd_fill("{root}mcpdiag bundle ...{root_note}", 0,
+                              again, sizeof(again)))
+            snprintf(again, sizeof(again), "mcpdiag bundle ...");
+        fprintf(stderr, "mcpdiag: bundle: no capture rights: the bundle "
+                "holds the probe and the environment only; for the "
+                "packets run: %s\n", again);
+    }
     if (b->cmd_argv) {
         if (mcpd_run_child((const char *const *)b->cmd_argv,
                            MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,

@@ -20,7 +20,10 @@ Each situation is bundled natively too, in the same namespace:
 - no planted secret in any member, the tar stream, the gzip file or what
   the .exe printed, while the pcap still holds the redacted request and
   the answer (as tests/bundle_secrets_test.py checks natively);
-- no temporary file or private directory is left behind.
+- no temporary file or private directory is left behind;
+- without Npcap (System32\\Npcap emptied), a bundle of the probe and the
+  environment only, saying to install Npcap, with the native members
+  but capture.pcap and the native probe cause.
 
 usage: bundle_wine.py WINE_RUN WIN_EXE NATIVE_MCPDIAG HTTP_CLIENT_EXE
                       WINEPREFIX
@@ -254,6 +257,34 @@ def served(ns):
           proxy.encode(), proxy[:400])
 
 
+def no_npcap(ns, npcap):
+    """Npcap gone: the probe and the environment, and why."""
+    shutil.rmtree(npcap)
+    _, _, nfiles = mcpdtest.bundle_members(
+        os.path.join(TMP, "refused-native.tar.gz"))
+    rc, doc, so, se, path = bundle(ns, False, "nonpcap", "127.0.0.1:3009",
+                                   [], None, {})
+    check("without Npcap: exit 1 and a bundle", rc == 1 and
+          os.path.exists(path), "rc=%d %s" % (rc, se[-600:]))
+    if not os.path.exists(path):
+        return
+    _, _, files = mcpdtest.bundle_members(path)
+    check("without Npcap: the native members but capture.pcap",
+          sorted(files) == sorted(set(nfiles) - {"capture.pcap"}),
+          sorted(files))
+    check("without Npcap: it says so, and to install Npcap",
+          doc is not None and doc.get("captured") is False and
+          "Npcap" in se and "sudo" not in se, se[-600:])
+    rep = json.loads(files["report.json"])
+    check("without Npcap: report.json says why there is no capture",
+          "Npcap" in json.dumps(rep.get("capture")), rep.get("capture"))
+    check("without Npcap: the native probe cause (%s)" %
+          diag(nfiles, "probe", "diagnosis"),
+          diag(files, "probe", "diagnosis") ==
+          diag(nfiles, "probe", "diagnosis"),
+          diag(files, "probe", "diagnosis"))
+
+
 def main():
     if os.geteuid() != 0:
         skip("needs root (network namespaces)")
@@ -279,6 +310,7 @@ def main():
         try:
             both(ns, "refused", "127.0.0.1:3009")
             served(ns)
+            no_npcap(ns, npcap)
         finally:
             wine_stop()
     shutil.rmtree(TMP, ignore_errors=True)
