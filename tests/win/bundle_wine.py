@@ -16,7 +16,8 @@ Each situation is bundled natively too, in the same namespace:
   report.json the native diagnosis and probe cause, and the native
   `analyze BUNDLE` gives the native bundle's causes and verdicts;
 - the native `bundle --inspect` checks the .exe's hashes, and the .exe's
-  `bundle --inspect` the native bundle's;
+  `bundle --inspect` the native bundle's; the .exe's `analyze BUNDLE`
+  of the native bundle gives its causes and verdicts;
 - no planted secret in any member, the tar stream, the gzip file or what
   the .exe printed, while the pcap still holds the redacted request and
   the answer (as tests/bundle_secrets_test.py checks natively);
@@ -110,10 +111,10 @@ def bundle(ns, native, name, target, extra, cmd, env):
     return p.returncode, doc, so, se, path
 
 
-def analyze(path):
-    """The native analyze of a bundle: (causes, verdicts)."""
-    p = subprocess.run([NATIVE, "analyze", "--json", path],
-                       capture_output=True, timeout=60)
+def analyze(path, exe_cmd=None):
+    """analyze of a bundle, native unless exe_cmd: (causes, verdicts)."""
+    p = subprocess.run((exe_cmd or [NATIVE]) + ["analyze", "--json", path],
+                       env=ENV, capture_output=True, timeout=60)
     try:
         doc = json.loads(p.stdout)
     except ValueError:
@@ -191,6 +192,9 @@ def both(ns, name, target, extra=(), ncmd=None, wcmd=None, env=None):
           ncauses is not None and wcauses == ncauses, "%r" % wcauses)
     check("%s: and its verdicts %s" % (name, nverd),
           nverd and wverd == nverd, "%r" % wverd)
+    xcauses, xverd = analyze(winpath(npath), [WINE_RUN, WIN_EXE])
+    check("%s: the .exe's analyze of the native bundle agrees" % name,
+          xcauses == ncauses and xverd == nverd, "%r %r" % (xcauses, xverd))
     rc, checks = inspect([NATIVE], wpath)
     check("%s: native --inspect: the .exe's SHA-256 hashes match" % name,
           rc == 0 and checks and
