@@ -139,8 +139,14 @@ private_dir(struct bundle *b, const struct mcpd_user *user)
         b->dir[0] = '\0';
         return -1;
     }
-    snprintf(b->pcap_path, sizeof(b->pcap_path), "%s/capture.pcap",
-             b->dir);
+    if (mcpd_path_join(b->dir, "capture.pcap", b->pcap_path,
+                       sizeof(b->pcap_path)) != 0) {
+        fprintf(stderr, "mcpdiag: %s: path too long\n", b->dir);
+        rmdir(b->dir);
+        b->dir[0] = '\0';
+        b->pcap_path[0] = '\0';
+        return -1;
+    }
     return 0;
 }
 

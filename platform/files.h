@@ -48,6 +48,11 @@ int mcpd_private_dir(const struct mcpd_user *u, char *dir, size_t len,
  * '\\' and a drive's ':' separate as well). */
 const char *mcpd_path_base(const char *path);
 
+/* dir and name joined by this OS's separator into out ('/'; '\\' on
+ * Windows). 0, or -1 when it does not fit. */
+int mcpd_path_join(const char *dir, const char *name, char *out,
+                   size_t len);
+
 /* This machine's host name into buf (NUL-terminated, cut to len). 0, or
  * -1 when it has none to give. */
 int mcpd_plat_hostname(char *buf, size_t len);

@@ -137,6 +137,12 @@ mcpd_path_base(const char *path)
 }
 
 int
+mcpd_path_join(const char *dir, const char *name, char *out, size_t len)
+{
+    return (size_t)snprintf(out, len, "%s/%s", dir, name) < len ? 0 : -1;
+}
+
+int
 mcpd_plat_hostname(char *buf, size_t len)
 {
     if (len == 0 || gethostname(buf, len) != 0)

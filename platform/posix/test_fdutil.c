@@ -2,7 +2,8 @@
  * duplicates (posix/fdutil.c): the flags each descriptor has, that a
  * child's exec does not inherit it, and nothing left open on failure;
  * built twice, once as configured and once with the fallbacks macOS
- * uses (there F_DUPFD_CLOEXEC is hidden: F_DUPFD, then FD_CLOEXEC) */
+ * uses (that build also hides F_DUPFD_CLOEXEC: F_DUPFD, then
+ * FD_CLOEXEC) */
 
 #ifdef MCPD_TEST_PORTABLE
 /* The fallbacks (fcntl after socket and pipe) whatever this system has:

@@ -24,6 +24,12 @@ mcpd_path_base(const char *path)
     return base;
 }
 
+int
+mcpd_path_join(const char *dir, const char *name, char *out, size_t len)
+{
+    return (size_t)snprintf(out, len, "%s\\%s", dir, name) < len ? 0 : -1;
+}
+
 /* Twelve random hex digits (a name no other process guesses). */
 static int
 random_name(char out[13])

@@ -339,6 +339,10 @@ test_files(void)
               strcmp(mcpd_path_base("Z:x.tgz"), "x.tgz") == 0 &&
               strcmp(mcpd_path_base("d/e\\f"), "f") == 0 &&
               strcmp(mcpd_path_base("plain"), "plain") == 0);
+    test_cond("paths joined with a backslash",
+              mcpd_path_join("C:\\a", "b.pcap", tmp, sizeof(tmp)) == 0 &&
+              strcmp(tmp, "C:\\a\\b.pcap") == 0 &&
+              mcpd_path_join("C:\\a", "b.pcap", tmp, 8) == -1);
 
     /* A file written whole: it replaces the old one, and the temporary
      * beside it (in the same directory) is gone. */
