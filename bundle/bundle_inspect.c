@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/evp.h>
 #include "bundle_int.h"
 #include "cli.h"
 #include "sanitize.h"
@@ -67,9 +66,8 @@ inspect_one(void *ctx, struct mcpd_tar_entry *e)
 {
     struct inspect *in = ctx;
     struct member *m;
-    EVP_MD_CTX *md;
-    unsigned char buf[65536], dg[EVP_MAX_MD_SIZE];
-    unsigned int dn = 0, i;
+    struct mcpd_sha256 *md;
+    unsigned char buf[65536];
     long got;
 
     if (in->n >= 64) {
@@ -82,25 +80,19 @@ inspect_one(void *ctx, struct mcpd_tar_entry *e)
     m->size = e->size;
     m->mode = e->mode;
     m->mtime = e->mtime;
-    md = EVP_MD_CTX_new();
-    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
+    if ((md = mcpd_sha256_begin()) == NULL)
         return 0;
-    }
     if (strcmp(e->base, "manifest.json") == 0 && e->size < (1u << 20))
         in->manifest = calloc(1, (size_t)e->size + 1);
     while ((got = mcpd_tar_entry_read(e, buf, sizeof(buf))) > 0) {
-        EVP_DigestUpdate(md, buf, (size_t)got);
+        mcpd_sha256_add(md, buf, (size_t)got);
         if (in->manifest && strcmp(e->base, "manifest.json") == 0 &&
             in->manifest_len + (size_t)got <= e->size) {
             memcpy(in->manifest + in->manifest_len, buf, (size_t)got);
             in->manifest_len += (size_t)got;
         }
     }
-    if (EVP_DigestFinal_ex(md, dg, &dn) == 1)
-        for (i = 0; i < dn && i < 32; i++)
-            snprintf(m->sha + 2 * i, 3, "%02x", dg[i]);
-    EVP_MD_CTX_free(md);
+    mcpd_sha256_end(md, m->sha);
     return got < 0 ? 2 : 0;     /* 2: cut short inside this member */
 }
 

@@ -41,6 +41,7 @@ struct bundle {
     unsigned long long max_size;   /* --max-size */
     double timeout;          /* --timeout, 0 for the children's default */
     const char *out_opt;     /* -o FILE, or NULL */
+    const char *iface;       /* -i IFACE for the capture, or NULL */
     const char *inspect_path;      /* --inspect FILE, or NULL */
     unsigned long long max_archive; /* --max-archive-bytes */
     int from_config;         /* --from-config */

@@ -2,15 +2,10 @@
  * manifest.json, the capture cut to --max-size, and the archive written
  * atomically */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-#include <openssl/evp.h>
 #include "bundle_int.h"
 #include "cli.h"
 #ifdef HAVE_MCPD_DOCTOR
@@ -22,14 +17,10 @@
 static void
 sha256_hex(const void *data, size_t len, char out[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0, i;
+    struct mcpd_sha256 *h = mcpd_sha256_begin();
 
-    out[0] = '\0';
-    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
-        return;
-    for (i = 0; i < n && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    mcpd_sha256_add(h, data, len);
+    mcpd_sha256_end(h, out);
 }
 
 void
@@ -168,42 +159,19 @@ int
 mcpd_bundle_write_archive(struct bundle *b, const char *path,
                           const char *topdir, off_t *size, char *err)
 {
-    char tmp[4200], dir[4096], name[512];
+    char tmp[4200], name[512];
     struct mcpd_tar_writer *w;
-    const char *slash = strrchr(path, '/');
-    struct stat st;
     time_t now = time(NULL);
-    int fd, i, dfd;
+    int64_t sz = 0;
+    int fd, i;
 
-    if (slash)
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    else
-        snprintf(dir, sizeof(dir), ".");
-    if (dir[0] == '\0')
-        snprintf(dir, sizeof(dir), "/");
     /* A hidden temporary in the same directory, renamed into place when
-     * complete: Ctrl-C or a crash never leaves a half-written bundle
-     * under the real name. mkstemp creates it 0600, O_EXCL. */
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
-                         slash ? slash + 1 : path) >= sizeof(tmp)) {
-        snprintf(err, MCPD_ERR_LEN, "%.100s: path too long", path);
+     * complete (platform/files.h): Ctrl-C or a crash never leaves a
+     * half-written bundle under the real name. Member names use '/'
+     * on every OS. */
+    fd = mcpd_file_temp_beside(path, tmp, sizeof(tmp), err);
+    if (fd < 0)
         return -1;
-    }
-    /* The archive replaces a regular file only: never a FIFO, a device
-     * or a symlink's target (rename itself follows no link). */
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, MCPD_ERR_LEN, "%.100s exists and is not a regular "
-                 "file: not replacing it", path);
-        return -1;
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, MCPD_ERR_LEN, "cannot create %.90s in %.90s: %.50s",
-                 path,
-                 dir, strerror(errno));
-        return -1;
-    }
-    fchmod(fd, 0600);
     w = mcpd_tar_writer_new(fd, err);
     for (i = 0; w && i < b->nfiles && !mcpd_bundle_interrupted; i++) {
         snprintf(name, sizeof(name), "%s/%s", topdir, b->files[i].name);
@@ -215,34 +183,15 @@ mcpd_bundle_write_archive(struct bundle *b, const char *path,
         mcpd_tar_abort(w);
         goto fail;
     }
-    if (mcpd_tar_finish(w, err) != 0)
+    if (mcpd_tar_finish(w, err) != 0 || mcpd_bundle_interrupted)
         goto fail;
-    if (fsync(fd) != 0) {
-        snprintf(err, MCPD_ERR_LEN, "%.100s: fsync: %.100s", tmp,
-                 strerror(errno));
-        goto fail;
-    }
-    if (mcpd_bundle_interrupted)
-        goto fail;
-    if (rename(tmp, path) != 0) {
-        snprintf(err, MCPD_ERR_LEN, "cannot rename to %.100s: %.100s", path,
-                 strerror(errno));
-        goto fail;
-    }
-    if (fstat(fd, &st) == 0)
-        *size = st.st_size;
-    close(fd);
-    /* The rename itself is durable once the directory is synced. */
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
+    if (mcpd_file_commit(fd, tmp, path, &sz, err) != 0)
+        return -1;
+    *size = (off_t)sz;
     return 0;
 fail:
     if (mcpd_bundle_interrupted)
         snprintf(err, MCPD_ERR_LEN, "interrupted: no bundle written");
-    close(fd);
-    unlink(tmp);
+    mcpd_file_discard(fd, tmp);
     return -1;
 }

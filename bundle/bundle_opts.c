@@ -18,6 +18,8 @@ enum {
 static const struct mcpd_option bundle_options[] = {
     { "output", 'o', "FILE",
       "write the bundle to FILE (default mcpdiag-bundle-HOST-TIME.tar.gz)" },
+    { "interface", 'i', "IFACE",
+      "capture on IFACE, as capture -i takes it (default: the loopback)" },
     { "full-payload", OPT_FULL, NULL,
       "keep whole packets (default: headers and ~200 payload bytes)" },
     { "no-redact", OPT_NO_REDACT, NULL,
@@ -90,6 +92,7 @@ take_option(struct bundle *b, int opt, char **argv)
 {
     switch (opt) {
     case 'o': b->out_opt = optarg; break;
+    case 'i': b->iface = optarg; break;
     case OPT_FULL: b->full_payload = 1; break;
     case OPT_NO_REDACT: b->redact = 0; break;
     case OPT_MAX_SIZE:
@@ -143,7 +146,7 @@ mcpd_bundle_options(struct bundle *b, int argc, char **argv)
     optind = 1;
     opterr = 0;
     for (;;) {
-        while ((opt = getopt_long(argc, argv, "+:o:vqh", longopts,
+        while ((opt = getopt_long(argc, argv, "+:o:i:vqh", longopts,
                                   NULL)) != -1)
             if ((rc = take_option(b, opt, argv)) != MCPD_BUNDLE_GO)
                 return rc;

@@ -81,6 +81,7 @@ classify(struct bundle *b)
     char err[MCPD_ERR_LEN];
     struct mcpd_pcap_walk w;
     struct mcpd_pcap_rec r;
+    struct mcpd_memout mo;
     FILE *mem;
     int walk = mcpd_pcap_walk_init(&w, b->pcap, b->pcap_len, err) == 0;
 
@@ -93,7 +94,7 @@ classify(struct bundle *b)
     info.nfiles = 1;
     info.link_types[0] = walk ? pcap_datalink_val_to_name(w.dlt) : NULL;
     info.nlink_types = info.link_types[0] ? 1 : 0;
-    mem = open_memstream(&b->analysis, &b->analysis_len);
+    mem = mcpd_memout_open(&mo);
     b->flows = calloc(MAX_FLOWS_KEPT, sizeof(*b->flows));
     col.b = b;
     col.rep = mem ? mcpd_report_new(&ro, mem, &info) : NULL;
@@ -103,8 +104,8 @@ classify(struct bundle *b)
                               : NULL;
     if (tab == NULL) {
         mcpd_report_free(col.rep);
-        if (mem)
-            fclose(mem);
+        free(mcpd_memout_close(&mo, &b->analysis_len));
+        b->analysis_len = 0;
         return;
     }
     mcpd_report_begin(col.rep);
@@ -126,7 +127,7 @@ classify(struct bundle *b)
     mcpd_report_finish(col.rep, mcpd_flow_stats(tab));
     mcpd_flowtab_free(tab);
     mcpd_report_free(col.rep);
-    fclose(mem);
+    b->analysis = mcpd_memout_close(&mo, &b->analysis_len);
     b->packets_kept = b->packets;
 }
 

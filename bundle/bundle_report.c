@@ -133,8 +133,9 @@ text_probe(FILE *out, const cJSON *p)
 char *
 mcpd_bundle_build_text(struct bundle *b, size_t *len)
 {
-    char *buf = NULL;
-    FILE *out = open_memstream(&buf, len);
+    struct mcpd_memout mo;
+    char *buf;
+    FILE *out = mcpd_memout_open(&mo);
     const cJSON *probe = cJSON_GetObjectItem(b->report, "probe");
 
     if (out == NULL)
@@ -181,7 +182,7 @@ mcpd_bundle_build_text(struct bundle *b, size_t *len)
             fwrite(b->probe.err, 1, b->probe.err_len, out);
         }
     }
-    fclose(out);
+    buf = mcpd_memout_close(&mo, len);
     if (b->redact && buf)
         mcpd_redact((uint8_t *)buf, *len);
     /* What the command, the capture and the probe printed is someone
@@ -220,13 +221,14 @@ mcpd_bundle_json_text(cJSON *j, size_t *len)
 char *
 mcpd_bundle_build_html(struct bundle *b, size_t *len)
 {
-    char *html = NULL;
-    FILE *hf = open_memstream(&html, len);
+    struct mcpd_memout mo;
+    char *html;
+    FILE *hf = mcpd_memout_open(&mo);
 
     if (hf == NULL)
         return NULL;
     mcpd_html_report(hf, b->report, b->flows, b->nflows);
-    fclose(hf);
+    html = mcpd_memout_close(&mo, len);
     if (b->redact && html)
         mcpd_redact((uint8_t *)html, *len);
     return html;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "bundle_int.h"
 #include "cli.h"
+#include "pcaplib.h"
 #include "redact.h"
 
 volatile sig_atomic_t mcpd_bundle_interrupted;
@@ -37,7 +38,7 @@ run_capture(struct bundle *b, const char *pcap)
     while (b->cmd_argv && b->cmd_argv[ncmd])
         ncmd++;
     /* Every one of COMMAND's arguments, after ours. */
-    argv = calloc((size_t)ncmd + 16, sizeof(*argv));
+    argv = calloc((size_t)ncmd + 18, sizeof(*argv));
     if (argv == NULL) {
         snprintf(b->capture_reason, sizeof(b->capture_reason),
                  "cannot start the capture: out of memory");
@@ -57,6 +58,10 @@ run_capture(struct bundle *b, const char *pcap)
     argv[n++] = "--no-color";
     argv[n++] = "-w";
     argv[n++] = pcap;
+    if (b->iface) {
+        argv[n++] = "-i";
+        argv[n++] = b->iface;
+    }
     argv[n++] = "-s";
     snprintf(snap, sizeof(snap), "%d", b->full_payload ? 0 : SNAP_HEADERS);
     argv[n++] = snap;
@@ -127,30 +132,21 @@ run_probe(struct bundle *b)
 static int
 private_dir(struct bundle *b, const struct mcpd_user *user)
 {
-    const char *tmp = getenv("TMPDIR");
+    char err[MCPD_ERR_LEN];
 
-    /* Under sudo TMPDIR is the user's to choose, and root must not
-     * follow it: /tmp, with a private directory. */
-    if (geteuid() == 0 || tmp == NULL || tmp[0] != '/')
-        tmp = "/tmp";
-    snprintf(b->dir, sizeof(b->dir), "%s/mcpdiag-bundle-XXXXXX", tmp);
-    if (mkdtemp(b->dir) == NULL) {
-        fprintf(stderr, "mcpdiag: cannot create a private directory "
-                "in %s: %s\n", tmp, strerror(errno));
+    if (mcpd_private_dir(user, b->dir, sizeof(b->dir), err) != 0) {
+        fprintf(stderr, "mcpdiag: %s\n", err);
         b->dir[0] = '\0';
         return -1;
     }
-    /* The capture writes its -w file as the user it drops to. */
-    if (geteuid() == 0 && user->uid != 0 &&
-        chown(b->dir, user->uid, user->gid) != 0) {
-        fprintf(stderr, "mcpdiag: %s: chown: %s\n", b->dir,
-                strerror(errno));
+    if (mcpd_path_join(b->dir, "capture.pcap", b->pcap_path,
+                       sizeof(b->pcap_path)) != 0) {
+        fprintf(stderr, "mcpdiag: %s: path too long\n", b->dir);
         rmdir(b->dir);
         b->dir[0] = '\0';
+        b->pcap_path[0] = '\0';
         return -1;
     }
-    snprintf(b->pcap_path, sizeof(b->pcap_path), "%s/capture.pcap",
-             b->dir);
     return 0;
 }
 
@@ -170,15 +166,28 @@ capture(struct bundle *b, const struct mcpd_user *user)
     return 0;
 }
 
-/* Without capture rights: COMMAND alone, its output kept. */
+/* Without capture rights (or, on Windows, without Npcap): COMMAND
+ * alone, its output kept. */
 static void
 command_alone(struct bundle *b)
 {
-    snprintf(b->capture_reason, sizeof(b->capture_reason),
-             "no capture rights (not root, no CAP_NET_RAW)");
-    fprintf(stderr, "mcpdiag: bundle: no capture rights: the bundle "
-            "holds the probe and the environment only; for the "
-            "packets run: sudo mcpdiag bundle ...\n");
+    char why[MCPD_ERR_LEN] = "", again[160];
+
+    if (mcpd_plat_pcaplib(why) == NULL) {
+        /* No capture library at all: what to install says it all. */
+        snprintf(b->capture_reason, sizeof(b->capture_reason), "%s", why);
+        fprintf(stderr, "mcpdiag: bundle: no capture: %s; the bundle "
+                "holds the probe and the environment only\n", why);
+    } else {
+        snprintf(b->capture_reason, sizeof(b->capture_reason),
+                 "no capture rights (not root, no CAP_NET_RAW)");
+        if (!mcpd_fixcmd_fill("{root}mcpdiag bundle ...{root_note}", 0,
+                              again, sizeof(again)))
+            snprintf(again, sizeof(again), "mcpdiag bundle ...");
+        fprintf(stderr, "mcpdiag: bundle: no capture rights: the bundle "
+                "holds the probe and the environment only; for the "
+                "packets run: %s\n", again);
+    }
     if (b->cmd_argv) {
         if (mcpd_run_child((const char *const *)b->cmd_argv,
                            MCPD_RUN_TEE_STDERR | MCPD_RUN_STDIN, 0,

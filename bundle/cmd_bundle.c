@@ -41,7 +41,7 @@ name_default(struct bundle *b, char *out, size_t len)
 static void
 top_dir(const char *path, char *out, size_t len)
 {
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *base = mcpd_path_base(path);
     size_t n = strlen(base);
 
     if (n > 7 && strcmp(base + n - 7, ".tar.gz") == 0)
@@ -64,7 +64,7 @@ name_it(struct bundle *b)
 
     gmtime_r(&now, &tm);
     strftime(b->created, sizeof(b->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (gethostname(b->host, sizeof(b->host)) != 0 || !b->host[0])
+    if (mcpd_plat_hostname(b->host, sizeof(b->host)) != 0 || !b->host[0])
         snprintf(b->host, sizeof(b->host), "host");
     b->host[sizeof(b->host) - 1] = '\0';
     if (b->out_opt)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "bundle.h"
+#include "fdutil.h"
 #include "mcpd.h"
 #include "tarball.h"
 
@@ -65,7 +66,7 @@ mcpd_tar_writer_new(int fd, char *err)
     }
     /* gzclose closes what it was given; the caller still needs fd to
      * fsync before the rename, so zlib gets a duplicate. */
-    dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    dfd = mcpd_dup_cloexec(fd);
     w->gz = dfd >= 0 ? gzdopen(dfd, "wb9") : NULL;
     if (w->gz == NULL) {
         snprintf(err, MCPD_ERR_LEN, "cannot start gzip stream: %.100s",

@@ -2,8 +2,8 @@
 # (gcc-mingw-w64-x86-64): cmake -DCMAKE_TOOLCHAIN_FILE=this-file.
 # The posix flavour of the compiler brings winpthreads (pthread.h); the
 # libraries mcpdiag needs (libpcap, cJSON) are cross-built into
-# MCPD_WIN_PREFIX by platform/windows/build-deps.sh, and pkg-config
-# looks there only.
+# MCPD_WIN_PREFIX by platform/windows/build-deps.sh; zlib is Debian's own
+# (libz-mingw-w64-dev). pkg-config looks in those two places only.
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(MCPD_MINGW x86_64-w64-mingw32)
@@ -14,7 +14,8 @@ set(CMAKE_FIND_ROOT_PATH /usr/${MCPD_MINGW})
 
 if(MCPD_WIN_PREFIX)
   list(APPEND CMAKE_FIND_ROOT_PATH ${MCPD_WIN_PREFIX})
-  set(ENV{PKG_CONFIG_LIBDIR} ${MCPD_WIN_PREFIX}/lib/pkgconfig)
+  set(ENV{PKG_CONFIG_LIBDIR}
+      "${MCPD_WIN_PREFIX}/lib/pkgconfig:/usr/${MCPD_MINGW}/lib/pkgconfig")
   set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 endif()
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

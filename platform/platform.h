@@ -15,13 +15,14 @@
  * and safe output files (privs.h), the user's home, files and programs
  * (userfiles.h), firewall rule counters (fwcount.h), the kernel witness
  * of connection attempts (witness.h), the commands fix lines name
- * (fixcmd.h). */
+ * (fixcmd.h), files written whole and SHA-256 (files.h). */
 #include "owner.h"
 #include "privs.h"
 #include "userfiles.h"
 #include "fwcount.h"
 #include "witness.h"
 #include "fixcmd.h"
+#include "files.h"
 
 /* ---- listeners without owners ---------------------------------------- */
 

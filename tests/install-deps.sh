@@ -11,7 +11,7 @@ PKGS="build-essential cmake pkg-config libpcap-dev libnet1-dev libcjson-dev
       libcurl4-openssl-dev tcpdump iproute2 iptables nftables python3 curl
       clang libclang-rt-14-dev openssl zlib1g-dev libssl-dev chromium valgrind
       sudo socat tinyproxy nginx lsof gcc-mingw-w64-x86-64 wine wine64 flex bison
-      dpkg-dev xz-utils"
+      dpkg-dev xz-utils libz-mingw-w64-dev"
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then

@@ -95,3 +95,16 @@ mcpd_pipe_cloexec(int fds[2])
     return 0;
 #endif
 }
+
+int
+mcpd_dup_cloexec(int fd)
+{
+#ifdef F_DUPFD_CLOEXEC
+    return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+#else
+    /* (POSIX.1-2008's flag hidden by the feature macros in force.) */
+    int d = fcntl(fd, F_DUPFD, 0);
+
+    return d < 0 ? -1 : (set_flags(d, 0) == 0 ? d : -1);
+#endif
+}

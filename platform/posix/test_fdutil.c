@@ -1,7 +1,9 @@
-/* \summary: unit tests of the close-on-exec sockets and pipes
- * (posix/fdutil.c): the flags each descriptor has, that a child's exec
- * does not inherit it, and nothing left open on failure; built twice,
- * once as configured and once with the fallbacks macOS uses */
+/* \summary: unit tests of the close-on-exec sockets, pipes and
+ * duplicates (posix/fdutil.c): the flags each descriptor has, that a
+ * child's exec does not inherit it, and nothing left open on failure;
+ * built twice, once as configured and once with the fallbacks macOS
+ * uses (that build also hides F_DUPFD_CLOEXEC: F_DUPFD, then
+ * FD_CLOEXEC) */
 
 #ifdef MCPD_TEST_PORTABLE
 /* The fallbacks (fcntl after socket and pipe) whatever this system has:
@@ -138,6 +140,30 @@ test_pipe(void)
     close(p[1]);
 }
 
+static void
+test_dup(void)
+{
+    int p[2] = { -1, -1 }, d;
+    char buf[8] = "";
+
+    if (pipe(p) != 0) {
+        test_cond("a plain pipe to duplicate", 0);
+        return;
+    }
+    d = mcpd_dup_cloexec(p[1]);
+    test_cond("duplicate opens", d >= 0 && d != p[1]);
+    test_cond("duplicate close-on-exec (the original was not)",
+              cloexec(d) && !cloexec(p[1]));
+    test_cond("duplicate writes to the same pipe",
+              write(d, "ok", 2) == 2 && read(p[0], buf, 2) == 2 &&
+              memcmp(buf, "ok", 2) == 0);
+    test_cond("duplicate not inherited", open_after_exec(d) == 0);
+    test_cond("a bad descriptor fails", mcpd_dup_cloexec(-1) == -1);
+    close(d);
+    close(p[0]);
+    close(p[1]);
+}
+
 int
 main(void)
 {
@@ -150,5 +176,6 @@ main(void)
 #endif
     test_socket();
     test_pipe();
+    test_dup();
     return test_report();
 }

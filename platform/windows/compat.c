@@ -9,8 +9,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 
 #undef fopen
+#undef open
 #undef fmemopen
 #undef strcasestr
 #undef strerror
@@ -113,4 +115,18 @@ mcpd_win_fmemopen(void *buf, size_t size, const char *mode)
     }
     rewind(f);
     return f;
+}
+
+int
+mcpd_win_open(const char *path, int flags, ...)
+{
+    int mode = 0;
+
+    if (flags & _O_CREAT) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, int);
+        va_end(ap);
+    }
+    return _open(path, flags | _O_BINARY, mode);
 }

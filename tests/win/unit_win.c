@@ -1,9 +1,13 @@
 /* \summary: the Windows platform backend (platform/windows/) under wine:
  * owners from the TCP table, the child runner, the firewall rule reader,
- * output files, random bytes, this process's environment, Npcap's check */
+ * output files, random bytes, this process's environment, Npcap's check,
+ * the bundle's files (written whole, scratch directories, memory
+ * streams, SHA-256, binary open) */
 
 #include "win.h"
+#include "fdutil.h"
 #include "pcaplib.h"
+#include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +289,135 @@ test_environment(void)
     _putenv("HTTPS_PROXY=");
 }
 
+/* The whole of a file, NUL-terminated (free), or NULL. */
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? calloc(1, 4096) : NULL;
+
+    *len = buf ? fread(buf, 1, 4095, f) : 0;
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+static void
+test_files(void)
+{
+    static const char bin[] = "a\r\nb\x1a\nc\0d";
+    char dir[MAX_PATH], path[MAX_PATH], tmp[MAX_PATH + 64], hex[65];
+    char err[MCPD_ERR_LEN], scratch[MAX_PATH + 64], *got;
+    struct mcpd_sha256 *h;
+    struct mcpd_memout mo;
+    FILE *f;
+    int64_t size = -1;
+    size_t len;
+    int fd, dup;
+
+    /* SHA-256 (FIPS 180-2's examples), in one piece and in two. */
+    h = mcpd_sha256_begin();
+    mcpd_sha256_add(h, "abc", 3);
+    test_cond("SHA-256 of abc", mcpd_sha256_end(h, hex) == 0 &&
+              strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9c"
+                     "b410ff61f20015ad") == 0);
+    h = mcpd_sha256_begin();
+    mcpd_sha256_add(h, "abcdbcdecdefdefgefghfghighijhi", 30);
+    mcpd_sha256_add(h, "jkijkljklmklmnlmnomnopnopq", 26);
+    test_cond("SHA-256 of a message added in two parts",
+              mcpd_sha256_end(h, hex) == 0 &&
+              strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167"
+                     "f6ecedd419db06c1") == 0);
+    h = mcpd_sha256_begin();
+    test_cond("SHA-256 of nothing", mcpd_sha256_end(h, hex) == 0 &&
+              strncmp(hex, "e3b0c44298fc1c149afbf4c8996fb924", 32) == 0);
+    test_cond("no hash, no digest", mcpd_sha256_end(NULL, hex) == -1 &&
+              hex[0] == '\0');
+
+    test_cond("path base after '\\', '/' and a drive",
+              strcmp(mcpd_path_base("C:\\a\\b.tar.gz"), "b.tar.gz") == 0 &&
+              strcmp(mcpd_path_base("Z:x.tgz"), "x.tgz") == 0 &&
+              strcmp(mcpd_path_base("d/e\\f"), "f") == 0 &&
+              strcmp(mcpd_path_base("plain"), "plain") == 0);
+    test_cond("paths joined with a backslash",
+              mcpd_path_join("C:\\a", "b.pcap", tmp, sizeof(tmp)) == 0 &&
+              strcmp(tmp, "C:\\a\\b.pcap") == 0 &&
+              mcpd_path_join("C:\\a", "b.pcap", tmp, 8) == -1);
+
+    /* A file written whole: it replaces the old one, and the temporary
+     * beside it (in the same directory) is gone. */
+    GetTempPathA(sizeof(dir), dir);
+    snprintf(path, sizeof(path), "%sunit_win_%lu.tar.gz", dir,
+             (unsigned long)GetCurrentProcessId());
+    f = fopen(path, "wb");
+    if (f) {
+        fputs("old contents", f);
+        fclose(f);
+    }
+    fd = mcpd_file_temp_beside(path, tmp, sizeof(tmp), err);
+    test_cond("a temporary beside the destination",
+              fd >= 0 && strncmp(tmp, dir, strlen(dir)) == 0 &&
+              strchr(tmp + strlen(dir), '\\') == NULL &&
+              GetFileAttributesA(tmp) != INVALID_FILE_ATTRIBUTES);
+    if (fd < 0)
+        printf("mcpd_file_temp_beside: %s\n", err);
+    dup = fd >= 0 ? mcpd_dup_cloexec(fd) : -1;
+    test_cond("a duplicate of it", dup >= 0);
+    if (dup >= 0) {
+        /* Binary through both: CR LF and ^Z kept. */
+        _write(dup, bin, 6);
+        _close(dup);
+    }
+    if (fd >= 0)
+        _write(fd, bin + 6, sizeof(bin) - 1 - 6);
+    test_cond("committed over the old file",
+              fd >= 0 && mcpd_file_commit(fd, tmp, path, &size, err) == 0 &&
+              size == (int64_t)sizeof(bin) - 1);
+    got = slurp(path, &len);
+    test_cond("with every byte as written (binary)", got &&
+              len == sizeof(bin) - 1 && memcmp(got, bin, len) == 0);
+    free(got);
+    test_cond("and no temporary left",
+              GetFileAttributesA(tmp) == INVALID_FILE_ATTRIBUTES);
+    /* open() is binary too (what analyze and --inspect read with). */
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    got = calloc(1, 64);
+    test_cond("open() reads CR LF and ^Z as they are", fd >= 0 && got &&
+              _read(fd, got, 64) == (int)sizeof(bin) - 1 &&
+              memcmp(got, bin, sizeof(bin) - 1) == 0);
+    free(got);
+    if (fd >= 0)
+        _close(fd);
+    fd = mcpd_file_temp_beside(path, tmp, sizeof(tmp), err);
+    mcpd_file_discard(fd, tmp);
+    test_cond("a discarded temporary is removed", fd >= 0 &&
+              GetFileAttributesA(tmp) == INVALID_FILE_ATTRIBUTES);
+    DeleteFileA(path);
+    dir[strlen(dir) - 1] = '\0';   /* GetTempPath's trailing backslash */
+    test_cond("a directory is never replaced",
+              mcpd_file_temp_beside(dir, tmp, sizeof(tmp), err) == -1 &&
+              strstr(err, "not a regular file") != NULL);
+
+    test_cond("a private scratch directory",
+              mcpd_private_dir(NULL, scratch, sizeof(scratch), err) == 0 &&
+              (GetFileAttributesA(scratch) & FILE_ATTRIBUTE_DIRECTORY) &&
+              strstr(scratch, "mcpdiag-bundle-") != NULL);
+    RemoveDirectoryA(scratch);
+
+    f = mcpd_memout_open(&mo);
+    if (f) {
+        fputs("line one\n", f);
+        fwrite(bin, 1, sizeof(bin) - 1, f);
+    }
+    got = mcpd_memout_close(&mo, &len);
+    test_cond("a stream into memory", got && len == 9 + sizeof(bin) - 1 &&
+              memcmp(got, "line one\n", 9) == 0 &&
+              memcmp(got + 9, bin, sizeof(bin) - 1) == 0 && got[len] == 0);
+    free(got);
+    test_cond("the host name", mcpd_plat_hostname(scratch, 64) == 0 &&
+              scratch[0] != '\0');
+}
+
 int
 main(int argc, char **argv)
 {
@@ -300,5 +433,6 @@ main(int argc, char **argv)
     test_firewall();
     test_misc();
     test_environment();
+    test_files();
     return test_report();
 }
