@@ -42,6 +42,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 import mcpdtest  # noqa: E402
+import winetest  # noqa: E402
 from mcpdtest import check, finish, skip  # noqa: E402
 from bundle_secrets_test import tcp_payloads  # noqa: E402
 
@@ -74,10 +75,6 @@ while True:
 
 def winpath(path):
     return "Z:" + path.replace("/", "\\")
-
-
-def wine_stop():
-    subprocess.run(["wineserver", "-k"], env=ENV, capture_output=True)
 
 
 def scratch_dirs():
@@ -297,26 +294,15 @@ def main():
             skip("needs %s" % tool)
     if not os.access(NATIVE, os.X_OK):
         skip("no native mcpdiag at %r to compare with" % NATIVE)
-    wine_stop()
+    winetest.wine_stop(ENV)
     with mcpdtest.Netns("wbun") as ns:
-        # Wine's sockets are made by its server: boot it in the namespace.
-        boot = ns.run(WINE_RUN, "--boot", env=ENV, timeout=300)
-        if boot.returncode != 0:
-            skip("wine cannot boot a prefix in the namespace: %s" %
-                 boot.stderr.decode(errors="replace").strip())
-        system32 = os.path.join(PREFIX, "drive_c", "windows", "system32")
-        wpcap = os.path.join(system32, "wpcap.dll")
-        if not os.path.exists(wpcap):
-            skip("this wine has no wpcap.dll of its own")
-        npcap = os.path.join(system32, "Npcap")
-        os.makedirs(npcap, exist_ok=True)
-        shutil.copy(wpcap, os.path.join(npcap, "wpcap.dll"))
+        npcap = winetest.boot_with_wpcap(ns, WINE_RUN, ENV, PREFIX)
         try:
             both(ns, "refused", "127.0.0.1:3009")
             served(ns)
             no_npcap(ns, npcap)
         finally:
-            wine_stop()
+            winetest.wine_stop(ENV)
     shutil.rmtree(TMP, ignore_errors=True)
     finish()
 

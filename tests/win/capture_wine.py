@@ -30,6 +30,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 import mcpdtest  # noqa: E402
+import winetest  # noqa: E402
 from mcpdtest import check, finish, skip  # noqa: E402
 
 WINE_RUN, WIN_EXE, NATIVE, TOKEN_CHECK, PREFIX = sys.argv[1:6]
@@ -50,10 +51,6 @@ while True:
               + body)
     c.close()
 '''
-
-
-def wine_stop():
-    subprocess.run(["wineserver", "-k"], env=ENV, capture_output=True)
 
 
 def capture(ns, native, args, tag):
@@ -118,24 +115,13 @@ def main():
         skip("needs ip (iproute2) and wine")
     if not os.access(NATIVE, os.X_OK):
         skip("no native mcpdiag at %r to compare with" % NATIVE)
-    wine_stop()
+    winetest.wine_stop(ENV)
     with mcpdtest.Netns("wcap") as ns:
-        # Wine's sockets are made by its server: boot it in the namespace.
-        boot = ns.run(WINE_RUN, "--boot", env=ENV, timeout=300)
-        if boot.returncode != 0:
-            skip("wine cannot boot a prefix in the namespace: %s" %
-                 boot.stderr.decode(errors="replace").strip())
-        system32 = os.path.join(PREFIX, "drive_c", "windows", "system32")
-        wpcap = os.path.join(system32, "wpcap.dll")
-        if not os.path.exists(wpcap):
-            skip("this wine has no wpcap.dll of its own")
-        npcap = os.path.join(system32, "Npcap")
-        os.makedirs(npcap, exist_ok=True)
-        shutil.copy(wpcap, os.path.join(npcap, "wpcap.dll"))
+        winetest.boot_with_wpcap(ns, WINE_RUN, ENV, PREFIX)
         try:
             run_cases(ns)
         finally:
-            wine_stop()
+            winetest.wine_stop(ENV)
     shutil.rmtree(TMP, ignore_errors=True)
     finish()
 
