@@ -18,19 +18,10 @@ import sys
 import tarfile
 import tempfile
 
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed.append(name)
-        print("FAIL: %s %s" % (name, detail))
-
+# The named checks and closing count every test of the project prints.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tests"))
+from mcpdtest import check, finish  # noqa: E402
 
 def main():
     if len(sys.argv) != 2:
@@ -61,8 +52,7 @@ def main():
     left = [f for f in os.listdir(work) if f.startswith(".")]
     check("no temporary file left beside it", not left, left)
     if not os.path.isfile(path):
-        print("%d passed, %d failed" % (passed, len(failed)))
-        sys.exit(1)
+        finish()
     want = {"report.txt", "report.json", "report.html", "environment.json",
             "manifest.json"}
     if doc.get("captured"):
@@ -94,8 +84,7 @@ def main():
           out.count(" ok ") == len(want) - 1 and "MISMATCH" not in out,
           out + r.stderr.decode(errors="replace"))
 
-    print("%d passed, %d failed" % (passed, len(failed)))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

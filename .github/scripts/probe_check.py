@@ -14,24 +14,13 @@ import subprocess
 import sys
 import threading
 
-# The MCP handler the probe tests' servers share.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "tests", "probe"))
+# The MCP handler the probe tests' servers share, and the named checks
+# and closing count every test of the project prints.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, "..", "..", "tests", "probe"),
+                os.path.join(HERE, "..", "..", "tests")]
 import mcp_handler  # noqa: E402
-
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed.append(name)
-        print("FAIL: %s %s" % (name, detail))
-
+from mcpdtest import check, finish  # noqa: E402
 
 Handler = mcp_handler.handler("ci-server", "2025-06-18")
 
@@ -82,8 +71,7 @@ def main():
             for a in doc.get("addresses", [])]
     check("closed port: refused", conn == ["refused"], conn)
 
-    print("%d passed, %d failed" % (passed, len(failed)))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":
